@@ -1,0 +1,293 @@
+"""What the target ingress-nginx controller accepts, and how a backend 401 is passed through.
+
+ingress-nginx turns the ``auth-signin`` annotation into ``error_page 401 = @signin`` in the
+protected location. nginx applies that page to a *backend's* 401 only while
+``proxy_intercept_errors`` is on for the location, and ingress-nginx switches it on in two
+places (template ``nginx.tmpl``):
+
+- the ``http`` block, when the controller ConfigMap has a non-empty ``custom-http-errors``
+  and not ``disable-proxy-intercept-errors: "true"`` (that key works from v1.10);
+- the protected ``location``, when the Ingress itself has the ``custom-http-errors``
+  annotation and not the annotation ``disable-proxy-intercept-errors: "true"`` (v1.9.5+).
+
+A ``server-snippet`` turning it off wins over the http block but not over the location; a
+``configuration-snippet`` turning it off in a location that already turns it on is a
+duplicate directive: ``nginx -t`` fails and, since the admission webhook no longer tests
+configurations, *every* later reload of the controller fails with it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ._validation import ConfigurationError, check_http_status_codes, fail
+
+__all__ = [
+    "ANNOTATION_PREFIX",
+    "IngressNginx",
+    "PassThroughStrategy",
+    "RiskLevel",
+    "SnippetAnnotationWarning",
+    "plan_pass_through",
+]
+
+ANNOTATION_PREFIX = "nginx.ingress.kubernetes.io/"
+SNIPPET_LINE = "proxy_intercept_errors off;"
+
+
+class SnippetAnnotationWarning(UserWarning):
+    """A snippet annotation is emitted for a controller nobody described.
+
+    Current ingress-nginx refuses snippet annotations unless the ConfigMap enables them;
+    describing the controller (``controller=IngressNginx(...)``) turns this warning into a
+    definite answer: a snippet-free strategy, or an error before deploy.
+    """
+
+
+class RiskLevel(enum.IntEnum):
+    """ingress-nginx's ``annotations-risk-level`` scale (v1.9+).
+
+    An Ingress is refused when one of its annotations is riskier than the controller allows.
+    """
+
+    LOW = 0
+    MEDIUM = 1
+    HIGH = 2
+    CRITICAL = 3
+
+
+# Risk of each annotation this package can emit, as declared by the annotation parsers in
+# ingress-nginx (internal/ingress/annotations/*/main.go).
+ANNOTATION_RISK: Mapping[str, RiskLevel] = {
+    "auth-url": RiskLevel.HIGH,
+    "auth-signin": RiskLevel.HIGH,
+    "auth-response-headers": RiskLevel.MEDIUM,
+    "custom-http-errors": RiskLevel.LOW,
+    "disable-proxy-intercept-errors": RiskLevel.LOW,
+    "proxy-buffer-size": RiskLevel.LOW,
+    "server-snippet": RiskLevel.CRITICAL,
+    "configuration-snippet": RiskLevel.CRITICAL,
+}
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+class PassThroughStrategy(enum.Enum):
+    """How ``ProtectedApp(pass_through_401=True)`` keeps a backend's 401 from becoming a sign-in."""
+
+    #: The seed's fix: ``server-snippet: proxy_intercept_errors off;``. Host-wide, one per
+    #: host, needs snippet annotations enabled (risk level Critical). Defeats interception
+    #: switched on in the http block (ConfigMap ``custom-http-errors``).
+    SERVER_SNIPPET = "server-snippet"
+    #: ``configuration-snippet: proxy_intercept_errors off;`` in the protected locations only.
+    #: Same reach as the server-snippet, smaller blast radius; needs snippets enabled.
+    CONFIGURATION_SNIPPET = "configuration-snippet"
+    #: The snippet-free annotation ``disable-proxy-intercept-errors: "true"`` (v1.9.5+).
+    #: Only undoes the interception that the Ingress's own ``custom-http-errors`` switches on.
+    DISABLE_INTERCEPT_ANNOTATION = "disable-proxy-intercept-errors"
+    #: Nothing to emit: the controller never intercepts the protected location's errors.
+    NONE_NEEDED = "none-needed"
+
+
+@dataclass(frozen=True)
+class IngressNginx:
+    """The target ingress-nginx controller, as far as the 401 behaviour depends on it.
+
+    Every field mirrors a controller setting; the defaults are those of a current
+    ingress-nginx release (v1.15) installed with its Helm chart.
+
+    :param version: controller version, ``"1.15.1"`` or ``"v1.15"``. Default: ``"1.15.1"``.
+    :param allow_snippet_annotations: ConfigMap ``allow-snippet-annotations``.
+        Default: - ``False`` from v1.9.0, ``True`` before.
+    :param annotations_risk_level: ConfigMap ``annotations-risk-level``.
+        Default: - ``HIGH`` from v1.12.0, ``CRITICAL`` before.
+    :param custom_http_errors: ConfigMap ``custom-http-errors``. Default: - none.
+    :param disable_proxy_intercept_errors: ConfigMap ``disable-proxy-intercept-errors``
+        (honoured from v1.10.0). Default: ``False``.
+    """
+
+    version: str = "1.15.1"
+    allow_snippet_annotations: bool | None = None
+    annotations_risk_level: RiskLevel | None = None
+    custom_http_errors: Sequence[int] = ()
+    disable_proxy_intercept_errors: bool = False
+    _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        match = _VERSION_RE.match(self.version) if isinstance(self.version, str) else None
+        if match is None:
+            fail("version", self.version, "an ingress-nginx version such as '1.15.1' or 'v1.12'")
+        major, minor, patch = (int(g or 0) for g in match.groups())
+        object.__setattr__(self, "_version", (major, minor, patch))
+        codes = check_http_status_codes("custom_http_errors", self.custom_http_errors)
+        object.__setattr__(self, "custom_http_errors", codes)
+        for name in ("allow_snippet_annotations", "disable_proxy_intercept_errors"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, bool):
+                fail(name, value, "True or False")
+        level = self.annotations_risk_level
+        if level is not None and not isinstance(level, RiskLevel):
+            fail("annotations_risk_level", level, "a RiskLevel, such as RiskLevel.CRITICAL")
+
+    def at_least(self, *version: int) -> bool:
+        """Whether the controller is this version or newer."""
+        return self._version >= version
+
+    @property
+    def snippets_allowed(self) -> bool:
+        """The effective ``allow-snippet-annotations``."""
+        if self.allow_snippet_annotations is not None:
+            return self.allow_snippet_annotations
+        return not self.at_least(1, 9, 0)
+
+    @property
+    def risk_level(self) -> RiskLevel:
+        """The effective ``annotations-risk-level``."""
+        if not self.at_least(1, 9, 0):
+            return RiskLevel.CRITICAL  # no risk levels before v1.9
+        if self.annotations_risk_level is not None:
+            return self.annotations_risk_level
+        return RiskLevel.HIGH if self.at_least(1, 12, 0) else RiskLevel.CRITICAL
+
+    @property
+    def intercepts_in_http_block(self) -> bool:
+        """Whether ``proxy_intercept_errors on;`` is set for every server by the ConfigMap."""
+        disabled = self.disable_proxy_intercept_errors and self.at_least(1, 10, 0)
+        return bool(self.custom_http_errors) and not disabled
+
+    def describe(self) -> str:
+        """A one-line summary used in error messages."""
+        return (
+            f"ingress-nginx {self.version} (allow-snippet-annotations="
+            f"{str(self.snippets_allowed).lower()}, annotations-risk-level="
+            f"{self.risk_level.name.title()}, ConfigMap custom-http-errors="
+            f"{','.join(map(str, self.custom_http_errors)) or 'none'})"
+        )
+
+    def check_annotations(self, annotations: Mapping[str, str], *, argument: str) -> None:
+        """Refuse annotations this controller would reject (risk level, disabled snippets)."""
+        for key in annotations:
+            short = key.removeprefix(ANNOTATION_PREFIX)
+            risk = ANNOTATION_RISK.get(short)
+            if risk is None:
+                continue
+            if short.endswith("-snippet") and not self.snippets_allowed:
+                raise ConfigurationError(
+                    f"{argument}: the '{short}' annotation would be refused by "
+                    f"{self.describe()}: snippet annotations are disabled. Enable them "
+                    '(ConfigMap allow-snippet-annotations: "true" and annotations-risk-level: '
+                    "Critical), or describe the controller accurately in controller=, or "
+                    "choose a snippet-free pass_through_401_strategy"
+                )
+            if risk > self.risk_level:
+                raise ConfigurationError(
+                    f"{argument}: the '{short}' annotation has risk level {risk.name.title()}, "
+                    f"above the annotations-risk-level of {self.describe()}; the controller "
+                    f"would refuse the whole Ingress. Set the ConfigMap annotations-risk-level "
+                    f"to {risk.name.title()} or higher"
+                )
+
+
+@dataclass(frozen=True)
+class PassThroughPlan:
+    """What to add to the protected Ingress for pass-through, and why."""
+
+    strategy: PassThroughStrategy
+    annotations: Mapping[str, str]
+
+
+def _snippet_annotations(strategy: PassThroughStrategy) -> dict[str, str]:
+    comment = "# Pass the backend's own 401 through instead of redirecting to sign-in\n"
+    key = ANNOTATION_PREFIX + strategy.value
+    return {key: comment + SNIPPET_LINE + "\n"}
+
+
+def plan_pass_through(
+    *,
+    controller: IngressNginx | None,
+    strategy: PassThroughStrategy | None,
+    ingress_custom_http_errors: Sequence[int],
+) -> PassThroughPlan:
+    """Choose, or check, the pass-through strategy for one protected Ingress.
+
+    Without a controller description the seed's server-snippet is used (it works whenever
+    the Ingress itself does not switch interception on, which we handle with the
+    disable annotation). With one, the least risky strategy that works there is chosen:
+    nothing, then the snippet-free annotation, then a location-scoped configuration-snippet.
+    """
+    own_errors = bool(ingress_custom_http_errors)
+    http_on = controller.intercepts_in_http_block if controller is not None else False
+    annotations: dict[str, str] = {}
+
+    if own_errors:
+        # The location turns interception on itself: only this annotation can undo that,
+        # and it must be there before any snippet, else the snippet is overridden
+        # (server-snippet) or duplicates the directive (configuration-snippet).
+        if controller is not None and not controller.at_least(1, 9, 5):
+            raise ConfigurationError(
+                f"pass_through_401: custom_http_errors={list(ingress_custom_http_errors)!r} "
+                f"switches interception on in the Ingress's own location and "
+                f"{controller.describe()} has no per-Ingress way to switch it off "
+                "(disable-proxy-intercept-errors needs v1.9.5). Drop custom_http_errors, "
+                "or upgrade the controller"
+            )
+        annotations[ANNOTATION_PREFIX + "disable-proxy-intercept-errors"] = "true"
+
+    if strategy is None:
+        if controller is None:
+            strategy = PassThroughStrategy.SERVER_SNIPPET
+        elif http_on:
+            strategy = PassThroughStrategy.CONFIGURATION_SNIPPET
+        elif own_errors:
+            strategy = PassThroughStrategy.DISABLE_INTERCEPT_ANNOTATION
+        else:
+            strategy = PassThroughStrategy.NONE_NEEDED
+    elif not isinstance(strategy, PassThroughStrategy):
+        fail("pass_through_401_strategy", strategy, "a PassThroughStrategy or None")
+
+    if strategy in (
+        PassThroughStrategy.DISABLE_INTERCEPT_ANNOTATION,
+        PassThroughStrategy.NONE_NEEDED,
+    ):
+        if http_on:
+            assert controller is not None
+            raise ConfigurationError(
+                f"pass_through_401_strategy={strategy}: would not pass a backend 401 through on "
+                f"{controller.describe()}: the ConfigMap's custom-http-errors switches "
+                "interception on for every server. Use PassThroughStrategy.CONFIGURATION_SNIPPET "
+                "(needs snippet annotations), or set the ConfigMap's "
+                'disable-proxy-intercept-errors: "true" (v1.10+) and describe it in controller='
+            )
+        if strategy is PassThroughStrategy.NONE_NEEDED and own_errors:
+            raise ConfigurationError(
+                f"pass_through_401_strategy={strategy}: custom_http_errors on the Ingress "
+                "switches interception on in its location. Use "
+                "PassThroughStrategy.DISABLE_INTERCEPT_ANNOTATION or leave the strategy unset"
+            )
+        if strategy is PassThroughStrategy.DISABLE_INTERCEPT_ANNOTATION:
+            annotations[ANNOTATION_PREFIX + "disable-proxy-intercept-errors"] = "true"
+    else:
+        annotations.update(_snippet_annotations(strategy))
+
+    if controller is not None:
+        controller.check_annotations(annotations, argument="pass_through_401")
+    elif strategy in (
+        PassThroughStrategy.SERVER_SNIPPET,
+        PassThroughStrategy.CONFIGURATION_SNIPPET,
+    ):
+        warnings.warn(
+            SnippetAnnotationWarning(
+                f"pass_through_401 emits a '{strategy.value}' annotation for an undescribed "
+                "controller. ingress-nginx v1.9+ refuses snippet annotations by default (it needs "
+                'ConfigMap allow-snippet-annotations: "true" and, from v1.12, '
+                "annotations-risk-level: Critical); with the admission webhook the Ingress is "
+                "rejected, without it the snippet is dropped. Pass controller=IngressNginx(...) "
+                "to have this checked, and a snippet-free strategy chosen where one works"
+            ),
+            stacklevel=4,
+        )
+    return PassThroughPlan(strategy=strategy, annotations=annotations)

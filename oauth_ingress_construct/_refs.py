@@ -1,0 +1,51 @@
+"""Small value objects that refer to Kubernetes objects defined elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._validation import check_dns_label, check_dns_subdomain, check_int, check_secret_key
+
+__all__ = ["ProxySecret", "ServiceRef"]
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """A Service defined outside this app, by name and port (``ServiceRef("my-service", 80)``).
+
+    It must live in the same namespace as the Ingress that routes to it.
+    """
+
+    name: str
+    port: int
+
+    def __post_init__(self) -> None:
+        check_dns_label("ServiceRef.name", self.name)
+        check_int("ServiceRef.port", self.port, low=1, high=65535)
+
+
+@dataclass(frozen=True)
+class ProxySecret:
+    """An existing Kubernetes Secret holding oauth2-proxy's credentials.
+
+    The default key names are those of the oauth2-proxy Helm chart, so a Secret made for the
+    chart (``existingSecret``) works unchanged. No value is ever read or written by this
+    package; the pod reads them through ``secretKeyRef``.
+
+    :param name: the Secret's name, in the proxy's namespace.
+    :param client_id_key: Default: ``"client-id"``.
+    :param client_secret_key: Default: ``"client-secret"``.
+    :param cookie_secret_key: Default: ``"cookie-secret"`` (URL-safe base64 of 16, 24 or
+        32 random bytes, e.g. ``openssl rand -base64 32 | tr -- '+/' '-_'``).
+    """
+
+    name: str
+    client_id_key: str = "client-id"
+    client_secret_key: str = "client-secret"  # noqa: S105 - a key name, not a secret
+    cookie_secret_key: str = "cookie-secret"  # noqa: S105 - a key name, not a secret
+
+    def __post_init__(self) -> None:
+        check_dns_subdomain("ProxySecret.name", self.name)
+        check_secret_key("ProxySecret.client_id_key", self.client_id_key)
+        check_secret_key("ProxySecret.client_secret_key", self.client_secret_key)
+        check_secret_key("ProxySecret.cookie_secret_key", self.cookie_secret_key)
