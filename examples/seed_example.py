@@ -1,0 +1,32 @@
+"""The seed write-up's "Full example ingress", generated.
+
+Ingress ``example-protected-app`` for ``app.example.com`` -> ``my-service:80``, signing in
+at ``access.example.com``, with the backend's own 401s passed through. The oauth2-proxy
+behind ``access.example.com`` is generated too (the write-up assumed it existed).
+"""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+
+from oauth_ingress_construct import OAuth2Proxy, ProtectedApp, Provider, ServiceRef
+
+
+class SeedExample(cdk8s.Chart):
+    def __init__(self, scope: constructs.Construct, id: str) -> None:
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        access = OAuth2Proxy(
+            self,
+            "OAuth2Proxy",
+            host="access.example.com",
+            provider=Provider.oidc(issuer_url="https://login.example.com/realms/example"),
+        )
+        ProtectedApp(
+            self,
+            "ExampleProtectedApp",
+            host="app.example.com",
+            backend=ServiceRef("my-service", 80),
+            proxy=access,
+            pass_through_401=True,
+        )
