@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import cdk8s
@@ -13,10 +12,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 
 
 @pytest.fixture
-def chart() -> Iterator[cdk8s.Chart]:
+def chart() -> cdk8s.Chart:
     """An empty chart in namespace ``apps`` inside a fresh app."""
     app = cdk8s.App()
-    yield cdk8s.Chart(app, "test", namespace="apps", disable_resource_name_hashes=True)
+    return cdk8s.Chart(app, "test", namespace="apps", disable_resource_name_hashes=True)
 
 
 def synth(chart: cdk8s.Chart) -> list[dict[str, Any]]:

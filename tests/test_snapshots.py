@@ -1,0 +1,118 @@
+"""Whole-manifest snapshots of each meaningful configuration (review changes like code).
+
+Update with ``pytest tests/test_snapshots.py --snapshot-update`` and read the diff of
+``tests/__snapshots__/`` before committing. The intent of each configuration is asserted
+in test_protected_app.py and test_pass_through.py; these pin every other detail.
+"""
+
+from __future__ import annotations
+
+import cdk8s
+import cdk8s_plus_28 as kplus
+import pytest
+import yaml
+
+from oauth_ingress_construct import (
+    IngressNginx,
+    OAuth2Proxy,
+    ProtectedApp,
+    Provider,
+    ProxySecret,
+    RiskLevel,
+    ServiceRef,
+)
+
+OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/main")
+
+
+def _yaml(chart: cdk8s.Chart) -> str:
+    return yaml.safe_dump_all(cdk8s.Testing.synth(chart), sort_keys=False)
+
+
+def test_own_proxy_defaults(chart, snapshot):
+    ProtectedApp(
+        chart,
+        "Grafana",
+        host="grafana.example.com",
+        backend=ServiceRef("grafana", 3000),
+        provider=OIDC,
+    )
+    assert _yaml(chart) == snapshot
+
+
+def test_shared_proxy_two_apps(chart, snapshot):
+    access = OAuth2Proxy(
+        chart,
+        "Access",
+        host="access.example.com",
+        provider=Provider.github(org="example-org"),
+        secret=ProxySecret(name="sso"),
+        tls_secret_name="example-com-tls",
+        replicas=3,
+    )
+    ProtectedApp(
+        chart,
+        "Grafana",
+        host="grafana.example.com",
+        backend=ServiceRef("grafana", 3000),
+        proxy=access,
+    )
+    ProtectedApp(
+        chart,
+        "Api",
+        host="api.example.com",
+        backend=ServiceRef("api", 8080),
+        proxy=access,
+        allowed_groups=["example-org:platform"],
+        paths=["/v1"],
+    )
+    assert _yaml(chart) == snapshot
+
+
+def test_cdk8s_plus_backend_single_replica(chart, snapshot):
+    service = kplus.Service(
+        chart,
+        "WebService",
+        metadata=cdk8s.ApiObjectMetadata(name="web"),
+        ports=[kplus.ServicePort(port=8080)],
+    )
+    access = OAuth2Proxy(
+        chart,
+        "Access",
+        host="web.example.com",
+        provider=OIDC,
+        shared=False,
+        replicas=1,
+        network_policy=False,
+    )
+    ProtectedApp(chart, "Web", host="web.example.com", backend=service, proxy=access)
+    assert _yaml(chart) == snapshot
+
+
+@pytest.mark.parametrize(
+    "controller",
+    [
+        pytest.param(IngressNginx(), id="stock-v1.15"),
+        pytest.param(
+            IngressNginx(
+                custom_http_errors=(404, 503),
+                allow_snippet_annotations=True,
+                annotations_risk_level=RiskLevel.CRITICAL,
+            ),
+            id="configmap-custom-http-errors-snippets-allowed",
+        ),
+    ],
+)
+def test_pass_through_with_described_controller(chart, snapshot, controller):
+    ProtectedApp(
+        chart,
+        "Api",
+        host="api.example.com",
+        backend=ServiceRef("api", 8080),
+        provider=OIDC,
+        pass_through_401=True,
+        custom_http_errors=[503],
+        controller=controller,
+    )
+    ingress = [o for o in cdk8s.Testing.synth(chart) if o["metadata"]["name"] == "api"]
+    assert yaml.safe_dump_all(ingress, sort_keys=False) == snapshot
