@@ -217,7 +217,7 @@ class ProtectedApp(constructs.Construct):
             headers.append("Authorization")
         if proxy_buffer_size is not None and (
             not isinstance(proxy_buffer_size, str)
-            or not re.match(_BUFFER_SIZE_RE, proxy_buffer_size)
+            or not re.fullmatch(_BUFFER_SIZE_RE, proxy_buffer_size)
         ):
             fail("proxy_buffer_size", proxy_buffer_size, "an nginx size such as '8k' or '16k'")
 

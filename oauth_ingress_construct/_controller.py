@@ -118,7 +118,7 @@ class IngressNginx:
     _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        match = _VERSION_RE.match(self.version) if isinstance(self.version, str) else None
+        match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
         if match is None:
             fail("version", self.version, "an ingress-nginx version such as '1.15.1' or 'v1.12'")
         major, minor, patch = (int(g or 0) for g in match.groups())

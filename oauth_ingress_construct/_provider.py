@@ -10,6 +10,7 @@ from ._validation import (
     check_group,
     check_host,
     check_list,
+    check_proxy_flag,
     check_url,
     fail,
 )
@@ -24,10 +25,24 @@ _GH_REPO = r"^[A-Za-z0-9-]{1,100}/[A-Za-z0-9._-]{1,100}$"
 _GH_TEAM = r"^[A-Za-z0-9_-]{1,100}$"
 
 
+_NAME = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
 def _match(argument: str, value: object, pattern: str, allowed: str) -> str:
-    if not isinstance(value, str) or not re.match(pattern, value):
+    # fullmatch: with re.match a trailing newline would slip past the final "$".
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
         fail(argument, value, allowed)
     return value
+
+
+def _provider_arg(argument: str, value: object) -> str:
+    # ``--scope`` is the one flag whose value holds spaces: the scopes, each checked.
+    if isinstance(value, str) and value.startswith("--scope="):
+        scopes = value.removeprefix("--scope=").split(" ")
+        if all(re.fullmatch(_SCOPE, scope) for scope in scopes):
+            return value
+        fail(argument, value, "'--scope=' followed by OAuth scopes separated by single spaces")
+    return check_proxy_flag(argument, value)
 
 
 def _scopes(argument: str, scopes: Sequence[str] | None) -> tuple[str, ...]:
@@ -54,6 +69,13 @@ class Provider:
 
     name: str
     args: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        # The named constructors build valid values; this guards direct construction,
+        # since ``args`` become oauth2-proxy's command line verbatim.
+        _match("Provider.name", self.name, _NAME, "an oauth2-proxy provider name such as 'oidc'")
+        args = check_list("Provider.args", self.args, _provider_arg)
+        object.__setattr__(self, "args", args)
 
     @classmethod
     def oidc(

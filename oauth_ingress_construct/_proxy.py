@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from ._provider import Provider
 from ._refs import ProxySecret
 from ._validation import (
     ConfigurationError,
+    check_cidr,
+    check_cookie_domain,
     check_dns_label,
     check_dns_subdomain,
     check_email_domain,
@@ -45,7 +46,7 @@ _EXTRA_ARG_RE = re.compile(r"^--[a-z0-9][a-z0-9-]*(?:=[A-Za-z0-9._~:/@,*+=-]*)?$
 
 
 def _quantity(argument: str, value: object) -> str:
-    if not isinstance(value, str) or not _QUANTITY_RE.match(value):
+    if not isinstance(value, str) or not _QUANTITY_RE.fullmatch(value):
         fail(argument, value, "a Kubernetes quantity such as '100m', '0.5', '64Mi' or '1Gi'")
     return value
 
@@ -106,14 +107,11 @@ def _parent_domain(host: str) -> str:
 
 
 def _cidr(argument: str, value: object) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=False))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        fail(argument, value, "an IP address or CIDR such as '10.0.0.0/8'")
+    return check_cidr(argument, value)
 
 
 def _extra_arg(argument: str, value: object) -> str:
-    if not isinstance(value, str) or not _EXTRA_ARG_RE.match(value):
+    if not isinstance(value, str) or not _EXTRA_ARG_RE.fullmatch(value):
         fail(
             argument,
             value,
@@ -216,8 +214,7 @@ class OAuth2Proxy(constructs.Construct):
                     cookie_domain,
                     "unset when shared=False (the cookie is host-only)",
                 )
-            domain = check_host("cookie_domain", cookie_domain.removeprefix("."), wildcard=False)
-            cookie_domain = "." + domain
+            cookie_domain = check_cookie_domain("cookie_domain", cookie_domain)
             if not ("." + self.host).endswith(cookie_domain):
                 fail("cookie_domain", cookie_domain, f"a parent domain of host {self.host!r}")
         elif shared:
@@ -225,7 +222,11 @@ class OAuth2Proxy(constructs.Construct):
         #: The cookie domain, or ``None`` for a host-only cookie.
         self.cookie_domain: str | None = cookie_domain
         self.replicas = check_int("replicas", replicas, low=1, high=100)
-        if not isinstance(image, str) or not _IMAGE_RE.match(image) or image.endswith(":latest"):
+        if (
+            not isinstance(image, str)
+            or not _IMAGE_RE.fullmatch(image)
+            or image.endswith(":latest")
+        ):
             fail(
                 "image", image, "an image reference pinned to a tag or digest, other than 'latest'"
             )

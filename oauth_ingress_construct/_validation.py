@@ -1,4 +1,4 @@
-"""The one validation layer every user-supplied string passes before it reaches a manifest.
+r"""The one validation layer every user-supplied string passes before it reaches a manifest.
 
 Each check either returns the (possibly normalised) value or raises
 :class:`ConfigurationError` naming the argument as the user typed it, showing the value
@@ -7,17 +7,23 @@ annotation values become nginx configuration in ingress-nginx and proxy settings
 command-line arguments of oauth2-proxy, so nothing that nginx or a shell-less argv could
 interpret (newlines, ``;``, ``{``, ``}``, quotes, backslashes, ``$``, whitespace, control
 characters) ever gets through.
+
+Every pattern is applied with ``re.fullmatch``: a bare ``$`` also matches before a trailing
+newline, so ``re.match(r"^[a-z]+$", "app\n")`` succeeds; ``fullmatch`` does not.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 __all__ = [
     "ConfigurationError",
+    "check_cidr",
+    "check_cookie_domain",
     "check_dns_label",
     "check_dns_subdomain",
     "check_email",
@@ -29,6 +35,7 @@ __all__ = [
     "check_int",
     "check_list",
     "check_path",
+    "check_proxy_flag",
     "check_secret_key",
     "check_url",
     "fail",
@@ -59,7 +66,7 @@ _HOST_RE = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})+$")
 def check_dns_label(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 label kind (Service, namespace): <= 63 chars."""
     text = _require_str(argument, value)
-    if len(text) > 63 or not _LABEL_RE.match(text):
+    if len(text) > 63 or not _LABEL_RE.fullmatch(text):
         fail(
             argument,
             value,
@@ -72,7 +79,7 @@ def check_dns_label(argument: str, value: object) -> str:
 def check_dns_subdomain(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 subdomain kind (Secret, Ingress): <= 253 chars."""
     text = _require_str(argument, value)
-    if len(text) > 253 or not _SUBDOMAIN_RE.match(text):
+    if len(text) > 253 or not _SUBDOMAIN_RE.fullmatch(text):
         fail(
             argument,
             value,
@@ -89,31 +96,52 @@ def check_host(argument: str, value: object, *, wildcard: bool = True) -> str:
         "a fully qualified lower-case DNS name without scheme, port or path, "
         "such as 'app.example.com'" + (" or '*.example.com'" if wildcard else "")
     )
-    if len(text) > 253 or not _HOST_RE.match(text):
+    if len(text) > 253 or not _HOST_RE.fullmatch(text) or _is_ip_address(text):
         fail(argument, value, allowed)
     if text.startswith("*.") and not wildcard:
         fail(argument, value, allowed)
     return text
 
 
-_PATH_RE = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+def _is_ip_address(text: str) -> bool:
+    # Kubernetes refuses an IP address as an Ingress host ("must be a DNS name").
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
-def check_path(argument: str, value: object) -> str:
-    """An HTTP path for an Ingress rule: plain characters only, no ``..`` or ``//``."""
+def check_cookie_domain(argument: str, value: object) -> str:
+    """A cookie domain: a DNS name, with or without the leading ``.``; returned with it."""
     text = _require_str(argument, value)
-    if (
-        len(text) > 1024
-        or not _PATH_RE.match(text)
-        or "//" in text
-        or any(part in {".", ".."} for part in text.split("/"))
-    ):
+    host = text.removeprefix(".")
+    if len(host) > 253 or not _HOST_RE.fullmatch(host) or host.startswith("*."):
         fail(
             argument,
             value,
-            "an absolute path such as '/' or '/api' made of letters, digits and "
-            "'.', '_', '~', '-', '/' (no '..' or '.' segments, no '//', no regex "
-            "or nginx syntax)",
+            "a parent domain of the host such as '.example.com' or 'example.com' "
+            "(no wildcard, scheme, port or path)",
+        )
+    return "." + host
+
+
+# ingress-nginx's own check of Prefix and Exact paths (``strict-validate-path-type``, on by
+# default from v1.12): ``^/[[:alnum:]_\-/]*$``. A '.' is a regex metacharacter once any
+# Ingress of the host sets ``use-regex``, so it is refused too.
+_PATH_RE = re.compile(r"/[A-Za-z0-9_/-]*")
+
+
+def check_path(argument: str, value: object) -> str:
+    """An HTTP path for a ``Prefix`` or ``Exact`` Ingress rule: plain characters, no ``//``."""
+    text = _require_str(argument, value)
+    if len(text) > 1024 or not _PATH_RE.fullmatch(text) or "//" in text:
+        fail(
+            argument,
+            value,
+            "an absolute path such as '/' or '/api/v1' made of letters, digits and "
+            "'_', '-', '/' (no '.', '..', '//', regex or nginx syntax: ingress-nginx "
+            "refuses anything else in Prefix and Exact paths)",
         )
     return text
 
@@ -124,7 +152,7 @@ _SECRET_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 def check_secret_key(argument: str, value: object) -> str:
     """A key inside a Kubernetes Secret."""
     text = _require_str(argument, value)
-    if len(text) > 253 or not _SECRET_KEY_RE.match(text) or text in {".", ".."}:
+    if len(text) > 253 or not _SECRET_KEY_RE.fullmatch(text) or text in {".", ".."}:
         fail(argument, value, "a Secret key made of letters, digits, '-', '_' and '.'")
     return text
 
@@ -135,7 +163,7 @@ _HEADER_RE = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 def check_header_name(argument: str, value: object) -> str:
     """An HTTP header name (letters, digits and '-')."""
     text = _require_str(argument, value)
-    if not _HEADER_RE.match(text):
+    if not _HEADER_RE.fullmatch(text):
         fail(argument, value, "an HTTP header name made of letters, digits and '-'")
     return text
 
@@ -176,15 +204,15 @@ def check_url(
         or parts.password is not None
         or parts.fragment
         or "#" in text
-        or not _SUBDOMAIN_RE.match(host)
+        or not _SUBDOMAIN_RE.fullmatch(host)
         or parts.netloc != (host if port is None else f"{host}:{port}")
         or (port is not None and not 0 < port < 65536)
-        or not _URL_PATH_RE.match(parts.path)
+        or not _URL_PATH_RE.fullmatch(parts.path)
         or "//" in parts.path
         or any(seg in {".", ".."} for seg in parts.path.split("/"))
         or (parts.query and not query)
         or ("?" in text and not query)
-        or not _URL_QUERY_RE.match(parts.query)
+        or not _URL_QUERY_RE.fullmatch(parts.query)
     ):
         fail(argument, value, allowed)
     return text
@@ -196,7 +224,7 @@ _EMAIL_RE = re.compile(rf"^[A-Za-z0-9._+-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 def check_email(argument: str, value: object) -> str:
     """An e-mail address of plain characters."""
     text = _require_str(argument, value)
-    if len(text) > 254 or not _EMAIL_RE.match(text):
+    if len(text) > 254 or not _EMAIL_RE.fullmatch(text):
         fail(argument, value, "an e-mail address such as 'jane@example.com'")
     return text
 
@@ -204,7 +232,7 @@ def check_email(argument: str, value: object) -> str:
 def check_email_domain(argument: str, value: object) -> str:
     """An e-mail domain for oauth2-proxy: a DNS name, or ``*`` for any domain."""
     text = _require_str(argument, value)
-    if text != "*" and (len(text) > 253 or not _HOST_RE.match(text.removeprefix("."))):
+    if text != "*" and (len(text) > 253 or not _HOST_RE.fullmatch(text.removeprefix("."))):
         fail(argument, value, "a DNS name such as 'example.com', or '*' for any domain")
     return text
 
@@ -215,7 +243,7 @@ _GROUP_RE = re.compile(r"^[A-Za-z0-9._~:@/-]{1,256}$")
 def check_group(argument: str, value: object) -> str:
     """A group name as identity providers send it (``admins``, ``/org/team``, ``org:team``)."""
     text = _require_str(argument, value)
-    if not _GROUP_RE.match(text):
+    if not _GROUP_RE.fullmatch(text):
         fail(
             argument,
             value,
@@ -239,8 +267,10 @@ def check_http_status_codes(argument: str, values: Iterable[object]) -> tuple[in
 
 
 def _as_list(argument: str, values: object) -> list[object]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        fail(argument, values, "a list")
+    # A set or a generator is refused: a set's order changes between runs (hash
+    # randomisation), and output must be byte-identical for the same input.
+    if isinstance(values, (str, bytes, bytearray)) or not isinstance(values, Sequence):
+        fail(argument, values, "a list or tuple")
     return list(values)
 
 
@@ -249,3 +279,31 @@ def check_list(
 ) -> tuple[str, ...]:
     """Apply ``check(argument, item)`` to every item of a list (a bare string is refused)."""
     return tuple(check(argument, v) for v in _as_list(argument, values))
+
+
+def check_cidr(argument: str, value: object) -> str:
+    """An IPv4 or IPv6 address or CIDR, returned normalised (``10.0.0.1/8`` -> ``10.0.0.0/8``)."""
+    allowed = "an IP address or CIDR such as '10.0.0.0/8' or 'fd00::/8'"
+    text = _require_str(argument, value)
+    if "%" in text:  # an IPv6 zone id ('fe80::1%eth0') is not a network
+        fail(argument, value, allowed)
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        fail(argument, value, allowed)
+
+
+#: One oauth2-proxy flag: ``--name`` or ``--name=value``, the value of plain characters.
+_PROXY_FLAG_RE = re.compile(r"--[a-z0-9][a-z0-9-]*(?:=[A-Za-z0-9._~:/@,*+=-]*)?")
+
+
+def check_proxy_flag(argument: str, value: object) -> str:
+    """One oauth2-proxy command-line flag, ``--flag-name=value``, that stays one argument."""
+    if not isinstance(value, str) or not _PROXY_FLAG_RE.fullmatch(value):
+        fail(
+            argument,
+            value,
+            "one oauth2-proxy flag per item, as '--flag-name=value' with no spaces, quotes, "
+            "'$' or ';' (secrets belong in the Secret, not in flags)",
+        )
+    return value
