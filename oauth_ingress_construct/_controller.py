@@ -6,14 +6,20 @@ protected location. nginx applies that page to a *backend's* 401 only while
 places (template ``nginx.tmpl``):
 
 - the ``http`` block, when the controller ConfigMap has a non-empty ``custom-http-errors``
-  and not ``disable-proxy-intercept-errors: "true"`` (that key works from v1.10);
+  and not ``disable-proxy-intercept-errors: "true"``;
 - the protected ``location``, when the Ingress itself has the ``custom-http-errors``
-  annotation and not the annotation ``disable-proxy-intercept-errors: "true"`` (v1.9.5+).
+  annotation and not the annotation ``disable-proxy-intercept-errors: "true"``.
+
+Both ``disable-proxy-intercept-errors`` switches (ConfigMap key and annotation) came with
+ingress-nginx PR #9497. It was merged to main in late 2023 but is in no 1.9.x changelog, users
+of 1.9.5 and 1.9.6 found it without effect (ingress-nginx #10832) and its author's answer was
+"use controller version 1.10+": this module treats both as working from v1.10.0 only.
 
 A ``server-snippet`` turning it off wins over the http block but not over the location; a
 ``configuration-snippet`` turning it off in a location that already turns it on is a
 duplicate directive: ``nginx -t`` fails and, since the admission webhook no longer tests
-configurations, *every* later reload of the controller fails with it.
+configurations, *every* later reload of the controller fails with it. The behaviour suite
+(``tests/test_nginx_behaviour.py``) checks all of this against real nginx.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ __all__ = [
 ANNOTATION_PREFIX = "nginx.ingress.kubernetes.io/"
 SNIPPET_LINE = "proxy_intercept_errors off;"
 
+#: First release in which ``disable-proxy-intercept-errors`` (annotation and ConfigMap key)
+#: takes effect; see the module docstring.
+DISABLE_INTERCEPT_SINCE = (1, 10, 0)
+
 
 class SnippetAnnotationWarning(UserWarning):
     """A snippet annotation is emitted for a controller nobody described.
@@ -61,7 +71,9 @@ class RiskLevel(enum.IntEnum):
 
 
 # Risk of each annotation this package can emit, as declared by the annotation parsers in
-# ingress-nginx (internal/ingress/annotations/*/main.go).
+# ingress-nginx (internal/ingress/annotations/*/main.go): authreq (auth-url, auth-signin High;
+# auth-response-headers Medium), customhttperrors, disableproxyintercepterrors and proxy
+# (proxy-buffer-size) Low, snippet and serversnippet Critical.
 ANNOTATION_RISK: Mapping[str, RiskLevel] = {
     "auth-url": RiskLevel.HIGH,
     "auth-signin": RiskLevel.HIGH,
@@ -86,7 +98,7 @@ class PassThroughStrategy(enum.Enum):
     #: ``configuration-snippet: proxy_intercept_errors off;`` in the protected locations only.
     #: Same reach as the server-snippet, smaller blast radius; needs snippets enabled.
     CONFIGURATION_SNIPPET = "configuration-snippet"
-    #: The snippet-free annotation ``disable-proxy-intercept-errors: "true"`` (v1.9.5+).
+    #: The snippet-free annotation ``disable-proxy-intercept-errors: "true"`` (v1.10+).
     #: Only undoes the interception that the Ingress's own ``custom-http-errors`` switches on.
     DISABLE_INTERCEPT_ANNOTATION = "disable-proxy-intercept-errors"
     #: Nothing to emit: the controller never intercepts the protected location's errors.
@@ -107,7 +119,7 @@ class IngressNginx:
         Default: - ``HIGH`` from v1.12.0, ``CRITICAL`` before.
     :param custom_http_errors: ConfigMap ``custom-http-errors``. Default: - none.
     :param disable_proxy_intercept_errors: ConfigMap ``disable-proxy-intercept-errors``
-        (honoured from v1.10.0). Default: ``False``.
+        (honoured from v1.10.0; ignored by older controllers). Default: ``False``.
     """
 
     version: str = "1.15.1"
@@ -154,9 +166,19 @@ class IngressNginx:
         return RiskLevel.HIGH if self.at_least(1, 12, 0) else RiskLevel.CRITICAL
 
     @property
+    def accepts_snippets(self) -> bool:
+        """Whether snippet annotations pass ``allow-snippet-annotations`` and the risk level."""
+        return self.snippets_allowed and self.risk_level >= RiskLevel.CRITICAL
+
+    @property
+    def honours_disable_intercept(self) -> bool:
+        """Whether ``disable-proxy-intercept-errors`` (annotation or ConfigMap) takes effect."""
+        return self.at_least(*DISABLE_INTERCEPT_SINCE)
+
+    @property
     def intercepts_in_http_block(self) -> bool:
         """Whether ``proxy_intercept_errors on;`` is set for every server by the ConfigMap."""
-        disabled = self.disable_proxy_intercept_errors and self.at_least(1, 10, 0)
+        disabled = self.disable_proxy_intercept_errors and self.honours_disable_intercept
         return bool(self.custom_http_errors) and not disabled
 
     def describe(self) -> str:
@@ -227,13 +249,14 @@ def plan_pass_through(
         # The location turns interception on itself: only this annotation can undo that,
         # and it must be there before any snippet, else the snippet is overridden
         # (server-snippet) or duplicates the directive (configuration-snippet).
-        if controller is not None and not controller.at_least(1, 9, 5):
+        if controller is not None and not controller.honours_disable_intercept:
             raise ConfigurationError(
                 f"pass_through_401: custom_http_errors={list(ingress_custom_http_errors)!r} "
                 f"switches interception on in the Ingress's own location and "
                 f"{controller.describe()} has no per-Ingress way to switch it off "
-                "(disable-proxy-intercept-errors needs v1.9.5). Drop custom_http_errors, "
-                "or upgrade the controller"
+                "(the disable-proxy-intercept-errors annotation works from v1.10.0; a "
+                "configuration-snippet would duplicate the directive and break every reload). "
+                "Drop custom_http_errors, or upgrade the controller"
             )
         annotations[ANNOTATION_PREFIX + "disable-proxy-intercept-errors"] = "true"
 
@@ -241,6 +264,20 @@ def plan_pass_through(
         if controller is None:
             strategy = PassThroughStrategy.SERVER_SNIPPET
         elif http_on:
+            if not controller.accepts_snippets:
+                fix = (
+                    'set its disable-proxy-intercept-errors: "true" and describe that in '
+                    "controller="
+                    if controller.honours_disable_intercept
+                    else 'upgrade it to v1.10+ and set its disable-proxy-intercept-errors: "true"'
+                )
+                raise ConfigurationError(
+                    f"pass_through_401: {controller.describe()} intercepts backend errors on "
+                    "every server (ConfigMap custom-http-errors), and the only per-Ingress way "
+                    "to switch that off is a snippet annotation, which it refuses. In the "
+                    f"controller ConfigMap either {fix}, or allow snippet annotations "
+                    '(allow-snippet-annotations: "true", annotations-risk-level: Critical)'
+                )
             strategy = PassThroughStrategy.CONFIGURATION_SNIPPET
         elif own_errors:
             strategy = PassThroughStrategy.DISABLE_INTERCEPT_ANNOTATION
