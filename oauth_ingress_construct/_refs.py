@@ -41,8 +41,8 @@ class ProxySecret:
 
     name: str
     client_id_key: str = "client-id"
-    client_secret_key: str = "client-secret"  # noqa: S105 - a key name, not a secret
-    cookie_secret_key: str = "cookie-secret"  # noqa: S105 - a key name, not a secret
+    client_secret_key: str = "client-secret"
+    cookie_secret_key: str = "cookie-secret"
 
     def __post_init__(self) -> None:
         check_dns_subdomain("ProxySecret.name", self.name)
