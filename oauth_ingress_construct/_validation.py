@@ -140,8 +140,8 @@ def check_path(argument: str, value: object) -> str:
             argument,
             value,
             "an absolute path such as '/' or '/api/v1' made of letters, digits and "
-            "'_', '-', '/' (no '.', '..', '//', regex or nginx syntax: ingress-nginx "
-            "refuses anything else in Prefix and Exact paths)",
+            "'_', '-', '/' (no '..' segments, no '.' or '//', no regex or nginx syntax: "
+            "ingress-nginx refuses anything else in Prefix and Exact paths)",
         )
     return text
 
@@ -270,7 +270,7 @@ def _as_list(argument: str, values: object) -> list[object]:
     # A set or a generator is refused: a set's order changes between runs (hash
     # randomisation), and output must be byte-identical for the same input.
     if isinstance(values, (str, bytes, bytearray)) or not isinstance(values, Sequence):
-        fail(argument, values, "a list or tuple")
+        fail(argument, values, "a list")
     return list(values)
 
 
