@@ -60,9 +60,30 @@ def kebab_case(construct_id: str) -> str:
     return _NON_ALNUM.sub("-", text).strip("-")
 
 
+# Facts that never change once a construct exists (its chart, a chart's namespace, the app's
+# registry) are remembered on the Python objects, so each costs one jsii call per construct at
+# most instead of one or two per use.
+_CHART_ATTR = "_oauth_ingress_construct_chart"
+_NAMESPACE_ATTR = "_oauth_ingress_construct_namespace"
+_UNSET = object()
+
+
+def _chart_of(scope: constructs.Construct) -> cdk8s.Chart:
+    chart: cdk8s.Chart | None = getattr(scope, _CHART_ATTR, None)
+    if chart is None:
+        chart = cdk8s.Chart.of(scope)
+        setattr(scope, _CHART_ATTR, chart)
+    return chart
+
+
 def chart_namespace(scope: constructs.Construct) -> str | None:
     """The namespace of the chart that holds ``scope``, if it sets one."""
-    return cdk8s.Chart.of(scope).namespace
+    chart = _chart_of(scope)
+    namespace = getattr(chart, _NAMESPACE_ATTR, _UNSET)
+    if namespace is _UNSET:
+        namespace = chart.namespace  # read-only in cdk8s: safe to remember
+        setattr(chart, _NAMESPACE_ATTR, namespace)
+    return namespace  # type: ignore[return-value]
 
 
 class Registry:
@@ -116,10 +137,25 @@ _REGISTRY_ATTR = "_oauth_ingress_construct_registry"
 
 
 def registry(scope: constructs.Construct) -> Registry:
-    """The registry of the app (root construct) that holds ``scope``."""
-    root = scope.node.root
-    found: Registry | None = getattr(root, _REGISTRY_ATTR, None)
+    """The registry of the app (root construct) that holds ``scope``.
+
+    One jsii call for a construct not seen before (its chart), none after; the registry
+    itself lives on the root, so every chart of an app shares it.
+    """
+    found: Registry | None = getattr(scope, _REGISTRY_ATTR, None)
+    if found is not None:
+        return found
+    try:
+        holder: constructs.Construct = _chart_of(scope)
+    except RuntimeError:  # not inside a chart (the App itself, or a bare construct tree)
+        holder = scope
+    found = getattr(holder, _REGISTRY_ATTR, None)
     if found is None:
-        found = Registry()
-        setattr(root, _REGISTRY_ATTR, found)
+        root = holder.node.root
+        found = getattr(root, _REGISTRY_ATTR, None)
+        if found is None:
+            found = Registry()
+            setattr(root, _REGISTRY_ATTR, found)
+        setattr(holder, _REGISTRY_ATTR, found)
+    setattr(scope, _REGISTRY_ATTR, found)
     return found
