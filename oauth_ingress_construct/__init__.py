@@ -5,6 +5,7 @@ from ._controller import IngressNginx, PassThroughStrategy, RiskLevel, SnippetAn
 from ._provider import Provider
 from ._proxy import DEFAULT_PROXY_IMAGE, OAuth2Proxy, ProxyResources
 from ._refs import ProxySecret, ServiceRef
+from ._sessions import Sessions
 from ._validation import ConfigurationError
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "ProxySecret",
     "RiskLevel",
     "ServiceRef",
+    "Sessions",
     "SnippetAnnotationWarning",
 ]

@@ -13,6 +13,7 @@ import constructs
 from ._objects import api_object, chart_namespace, kebab_case, registry
 from ._provider import Provider
 from ._refs import ProxySecret
+from ._sessions import Sessions
 from ._validation import (
     ConfigurationError,
     check_cidr,
@@ -29,13 +30,57 @@ from ._validation import (
 
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
 
-#: oauth2-proxy image used unless ``image=`` says otherwise: a pinned release, never ``latest``.
-DEFAULT_PROXY_IMAGE = "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"
+#: oauth2-proxy image used unless ``image=`` says otherwise: a pinned release, never
+#: ``latest``, and its multi-platform manifest digest, so a re-pushed tag cannot change
+#: what runs (the v7.15.3 digest as pinned by many independent public projects).
+DEFAULT_PROXY_IMAGE = (
+    "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"
+    "@sha256:10a1165743a192e1940b4708fb9647027185ce11a681a1c5519b442ff7f1f561"
+)
 HTTP_PORT = 4180
 METRICS_PORT = 44180
 SERVICE_PORT = 80
-#: uid and gid of the oauth2-proxy process, as in the project's Helm chart.
-RUN_AS_ID = 2000
+#: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
+#: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
+#: cannot collide with a host account (checkov CKV_K8S_40).
+RUN_AS_ID = 65532
+
+#: Flags that extra_args may not set, with the argument that sets them instead.
+_RESERVED_FLAGS = {
+    **dict.fromkeys(
+        (
+            "--client-id",
+            "--client-secret",
+            "--client-secret-file",
+            "--cookie-secret",
+            "--cookie-secret-file",
+            "--redis-password",
+            "--redis-sentinel-password",
+        ),
+        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
+    ),
+    **dict.fromkeys(
+        (
+            "--session-store-type",
+            "--session-cookie-minimal",
+            "--redis-connection-url",
+            "--redis-use-sentinel",
+            "--redis-sentinel-master-name",
+            "--redis-sentinel-connection-urls",
+            "--redis-use-cluster",
+            "--redis-cluster-connection-urls",
+        ),
+        "sessions",
+    ),
+    "--email-domain": "email_domains",
+    "--allowed-group": "allowed_groups",
+    "--set-authorization-header": "set_authorization_header",
+    "--trusted-proxy-ip": "trusted_proxy_ips",
+    "--cookie-domain": "cookie_domain",
+    "--whitelist-domain": "shared and cookie_domain",
+    "--redirect-url": "host",
+    "--provider": "provider",
+}
 
 _QUANTITY_RE = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:m|Ki|Mi|Gi|k|M|G)?$")
 _IMAGE_RE = re.compile(
@@ -162,7 +207,12 @@ class OAuth2Proxy(constructs.Construct):
     :param ingress_class_name: Default: ``"nginx"``.
     :param network_policy: Default: ``True``.
     :param ingress_controller_namespace: Default: ``"ingress-nginx"``.
-    :param extra_args: further oauth2-proxy flags, ``--name=value``. Default: - none.
+    :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
+        cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
+        keep them in Redis, the password read from a Secret.
+    :param extra_args: further oauth2-proxy flags, ``--name=value``, for what this construct
+        has no argument for. Flags the construct sets or derives are refused, naming the
+        argument to use instead. Default: - none.
     """
 
     def __init__(
@@ -188,6 +238,7 @@ class OAuth2Proxy(constructs.Construct):
         ingress_class_name: str = "nginx",
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
+        sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
         # Validate everything before anything is added to the tree: an OAuth2Proxy that
@@ -248,6 +299,20 @@ class OAuth2Proxy(constructs.Construct):
         controller_ns = check_dns_label(
             "ingress_controller_namespace", ingress_controller_namespace
         )
+        if sessions is None:
+            sessions = Sessions.cookie()
+        elif not isinstance(sessions, Sessions):
+            fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
+        #: Where sessions are kept.
+        self.sessions = sessions
+        minimal = "--session-cookie-minimal=true" in sessions.args
+        if minimal and set_authorization_header:
+            fail(
+                "set_authorization_header",
+                set_authorization_header,
+                "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
+                "ID token to send (oauth2-proxy refuses to start)",
+            )
         extras = check_list("extra_args", extra_args, _extra_arg)
 
         args = [
@@ -266,10 +331,25 @@ class OAuth2Proxy(constructs.Construct):
             "--silence-ping-logging=true",
             *(["--set-authorization-header=true"] if set_authorization_header else []),
             *(f"--trusted-proxy-ip={c}" for c in trusted),
+            *sessions.args,
         ]
         managed = {a.split("=", 1)[0] for a in args}
         for extra in extras:
             flag = extra.split("=", 1)[0]
+            if flag in _RESERVED_FLAGS:
+                fail(
+                    "extra_args",
+                    extra,
+                    f"a flag this construct does not manage; set {flag} with the "
+                    f"{_RESERVED_FLAGS[flag]} argument instead",
+                )
+            if minimal and flag == "--cookie-refresh":
+                fail(
+                    "extra_args",
+                    extra,
+                    "without --cookie-refresh when sessions=Sessions.cookie(minimal=True): "
+                    "refreshing needs the tokens a minimal cookie leaves out",
+                )
             if flag in managed:
                 fail(
                     "extra_args",
@@ -283,6 +363,7 @@ class OAuth2Proxy(constructs.Construct):
             super().__init__(scope, id)
             self._build(
                 secret=secret,
+                sessions=sessions,
                 image=image,
                 resources=resources,
                 args=args,
@@ -295,6 +376,7 @@ class OAuth2Proxy(constructs.Construct):
         self,
         *,
         secret: ProxySecret,
+        sessions: Sessions,
         image: str,
         resources: ProxyResources,
         args: list[str],
@@ -322,8 +404,18 @@ class OAuth2Proxy(constructs.Construct):
                 body=body,
             )
 
-        def env(var: str, key: str) -> dict[str, Any]:
-            return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret.name, "key": key}}}
+        def env(var: str, key: str, secret_name: str = secret.name) -> dict[str, Any]:
+            return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
+
+        redis_secret = sessions.password_secret or secret.name
+        redis_env = [
+            env(var, key, redis_secret)
+            for var, key in (
+                ("OAUTH2_PROXY_REDIS_PASSWORD", sessions.password_key),
+                ("OAUTH2_PROXY_REDIS_SENTINEL_PASSWORD", sessions.sentinel_password_key),
+            )
+            if key is not None
+        ]
 
         container = {
             "name": "oauth2-proxy",
@@ -334,6 +426,7 @@ class OAuth2Proxy(constructs.Construct):
                 env("OAUTH2_PROXY_CLIENT_ID", secret.client_id_key),
                 env("OAUTH2_PROXY_CLIENT_SECRET", secret.client_secret_key),
                 env("OAUTH2_PROXY_COOKIE_SECRET", secret.cookie_secret_key),
+                *redis_env,
             ],
             "ports": [
                 {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
