@@ -1,0 +1,748 @@
+"""What real nginx does with the annotations ProtectedApp emits, per controller setup.
+
+Each case renders the model of the ingress-nginx configuration (tests/nginx_model.py) for one
+Ingress plus a controller description, starts Debian's nginx with it on loopback and sends:
+
+- an unauthenticated GET ``/a?x=1&y=2``: must be a 302 to the sign-in URL whose ``rd``
+  brings back the whole original URL, query included;
+- signed in (session cookie), GET ``/`` (200), ``/private`` (the backend's 401, with its
+  ``WWW-Authenticate`` and body) and ``/missing`` (the backend's 404).
+
+Three groups: every row of the DOMAIN.md §2 table (hand-written annotation sets), every
+controller setup x strategy the construct emits, and the combinations the construct refuses
+(hand-written, since it will not emit them) to show they really break or really redirect.
+
+Print the observed matrix with ``python -m tests.test_nginx_behaviour``.
+These tests never skip: without nginx they fail and say how to install it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import cdk8s
+import pytest
+
+from oauth_ingress_construct import (
+    IngressNginx,
+    PassThroughStrategy,
+    ProtectedApp,
+    Provider,
+    RiskLevel,
+    ServiceRef,
+)
+from oauth_ingress_construct._controller import ANNOTATION_RISK
+from tests.conftest import annotations, find
+from tests.nginx_model import (
+    BACKEND_401_BODY,
+    BACKEND_401_CHALLENGE,
+    BACKEND_404_BODY,
+    PARSER_RISK,
+    SESSION_COOKIE,
+    Ports,
+    render,
+)
+
+HOST = "app.example.com"
+SIGNIN = f"https://{HOST}/oauth2/start"
+SETUP_HINT = "run `scripts/setup.sh --test` (installs Debian nginx and libnginx-mod-http-set-misc)"
+MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/share/nginx/modules"))
+MODULES = ("ndk_http_module.so", "ngx_http_set_misc_module.so")  # set-misc needs ndk first
+TIMEOUT = 5.0
+
+# Controller setups (the ConfigMap keys that matter), all v1.15.1 unless named otherwise.
+SNIPPETS = {"allow_snippet_annotations": True, "annotations_risk_level": RiskLevel.CRITICAL}
+STOCK = IngressNginx()
+STOCK_SNIPPETS = IngressNginx(**SNIPPETS)
+CM_ERRORS = IngressNginx(custom_http_errors=(404, 503))
+CM_ERRORS_SNIPPETS = IngressNginx(custom_http_errors=(404, 503), **SNIPPETS)
+CM_ERRORS_DISABLED = IngressNginx(
+    custom_http_errors=(404, 503), disable_proxy_intercept_errors=True
+)
+CM_ERRORS_SNIPPETS_HIGH = IngressNginx(
+    custom_http_errors=(404, 503),
+    allow_snippet_annotations=True,
+    annotations_risk_level=RiskLevel.HIGH,
+)
+OLD_1_9_6 = IngressNginx(version="1.9.6", allow_snippet_annotations=True)
+OLD_1_9_6_CM_ERRORS = IngressNginx(
+    version="1.9.6", custom_http_errors=(404, 503), allow_snippet_annotations=True
+)
+OLD_1_9_6_CM_DISABLED = IngressNginx(
+    version="1.9.6",
+    custom_http_errors=(404, 503),
+    disable_proxy_intercept_errors=True,
+    allow_snippet_annotations=True,
+)
+OLD_1_8_CM_ERRORS = IngressNginx(version="1.8.4", custom_http_errors=(404, 503))
+
+OFF = "proxy_intercept_errors off;"
+
+
+# --------------------------------------------------------------------------- nginx plumbing
+
+
+def _nginx_binary() -> str:
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+    if found is None:
+        pytest.fail(f"nginx is not installed: {SETUP_HINT}", pytrace=False)
+    return found
+
+
+def _modules() -> list[Path]:
+    paths = []
+    for name in MODULES:
+        hit = next((d / name for d in MODULE_DIRS if (d / name).exists()), None)
+        if hit is None:
+            pytest.fail(f"nginx module {name} is missing: {SETUP_HINT}", pytrace=False)
+        paths.append(hit)
+    return paths
+
+
+def _free_ports(n: int) -> list[int]:
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+@dataclass
+class Reply:
+    """One response, reduced to what the assertions look at."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: str
+
+    def rd(self) -> str | None:
+        """The ``rd`` parameter of a redirect's Location, decoded."""
+        values = parse_qs(urlsplit(self.headers.get("location", "")).query).get("rd")
+        return values[0] if values else None
+
+    def signin(self) -> str:
+        """The Location without its query."""
+        return self.headers.get("location", "").split("?", 1)[0]
+
+
+class Nginx:
+    """One nginx master with a rendered configuration, on loopback, in a temp prefix."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.binary = _nginx_binary()
+        self.modules = _modules()
+        self.prefix = workdir
+        for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+            (self.prefix / sub).mkdir(parents=True, exist_ok=True)
+        # workers drop to "nobody" when the master runs as root (CI): let them write temp files
+        for d in (self.prefix, self.prefix / "tmp", *(self.prefix / "tmp").iterdir()):
+            d.chmod(0o777)
+        self.ports = Ports(*_free_ports(4))
+        self.conf = self.prefix / "nginx.conf"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _cmd(self, *extra: str) -> list[str]:
+        return [
+            self.binary,
+            "-p",
+            str(self.prefix),
+            "-c",
+            str(self.conf),
+            "-e",
+            str(self.prefix / "error.log"),
+            *extra,
+        ]
+
+    def write(self, annotations: Mapping[str, str], controller: IngressNginx) -> str:
+        text = render(
+            annotations,
+            controller,
+            host=HOST,
+            ports=self.ports,
+            prefix=self.prefix,
+            modules=self.modules,
+        )
+        self.conf.write_text(text)
+        return text
+
+    def config_test(self) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self._cmd("-t"), capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self._cmd(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise AssertionError(f"nginx exited at start: {err}\n{self.conf.read_text()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.ports.ingress), timeout=0.2),
+            ):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"nginx did not start listening within {TIMEOUT}s")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=TIMEOUT)
+
+    def get(self, path: str, *, signed_in: bool) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.ports.ingress, timeout=TIMEOUT)
+        try:
+            headers = {"Host": HOST}
+            if signed_in:
+                headers["Cookie"] = f"{SESSION_COOKIE}=opaque-session"
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            body = resp.read().decode(errors="replace")
+            return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+        finally:
+            conn.close()
+
+
+@contextlib.contextmanager
+def running(annotations: Mapping[str, str], controller: IngressNginx) -> Iterator[Nginx]:
+    with tempfile.TemporaryDirectory(prefix="nginx-model-") as tmp:
+        nginx = Nginx(Path(tmp))
+        nginx.write(annotations, controller)
+        result = nginx.config_test()
+        assert result.returncode == 0, (
+            f"nginx -t failed:\n{result.stderr}\n{nginx.conf.read_text()}"
+        )
+        nginx.start()
+        try:
+            yield nginx
+        finally:
+            nginx.stop()
+
+
+def config_test(annotations: Mapping[str, str], controller: IngressNginx) -> tuple[bool, str]:
+    with tempfile.TemporaryDirectory(prefix="nginx-model-") as tmp:
+        nginx = Nginx(Path(tmp))
+        nginx.write(annotations, controller)
+        result = nginx.config_test()
+        return result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- annotation sets
+
+
+def synthesized(**props: object) -> dict[str, str]:
+    """The protected Ingress's annotations (prefix removed) as ProtectedApp synthesizes them."""
+    chart = cdk8s.Chart(cdk8s.App(), "t", namespace="apps", disable_resource_name_hashes=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the SnippetAnnotationWarning is tested elsewhere
+        ProtectedApp(
+            chart,
+            "App",
+            host=HOST,
+            backend=ServiceRef("app", 8080),
+            provider=Provider.oidc(issuer_url="https://login.example.com"),
+            **props,  # type: ignore[arg-type]
+        )
+    return annotations(find(list(cdk8s.Testing.synth(chart)), "Ingress", "app"))
+
+
+def strategy_of(**props: object) -> PassThroughStrategy | None:
+    chart = cdk8s.Chart(cdk8s.App(), "t", namespace="apps", disable_resource_name_hashes=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        app = ProtectedApp(
+            chart,
+            "App",
+            host=HOST,
+            backend=ServiceRef("app", 8080),
+            provider=Provider.oidc(issuer_url="https://login.example.com"),
+            **props,  # type: ignore[arg-type]
+        )
+    return app.pass_through_strategy
+
+
+def plain() -> dict[str, str]:
+    """auth-url, auth-signin and auth-response-headers, nothing about 401s."""
+    return synthesized()
+
+
+def plus(**extra: str) -> Callable[[], dict[str, str]]:
+    """The plain annotation set plus hand-written ones (keys in snake case)."""
+
+    def build() -> dict[str, str]:
+        return {**plain(), **{k.replace("_", "-"): v for k, v in extra.items()}}
+
+    return build
+
+
+# --------------------------------------------------------------------------- the cases
+
+PASS = "401"  # the backend's 401 reaches the client
+REDIRECT = "302"  # it becomes a redirect to sign-in
+BROKEN = "nginx -t fails"
+DROPPED = "Ingress dropped"  # the controller refuses the Ingress: host not served
+
+
+@dataclass
+class Case:
+    """One controller setup + one annotation set, and what the client must see."""
+
+    id: str
+    controller: IngressNginx
+    annotations: Callable[[], Mapping[str, str]]
+    backend_401: str
+    backend_404: str = "backend 404"
+    note: str = ""
+    strategy: PassThroughStrategy | None = field(default=None)
+
+
+# Every row of DOMAIN.md §2, with a controller that admits snippets (so the row is what nginx
+# does with exactly these directives).
+DOMAIN_ROWS = [
+    Case("defaults", STOCK_SNIPPETS, plus(), PASS),
+    Case("configmap-custom-http-errors", CM_ERRORS_SNIPPETS, plus(), REDIRECT),
+    Case(
+        "configmap-custom-http-errors+server-snippet-off",
+        CM_ERRORS_SNIPPETS,
+        plus(server_snippet=OFF),
+        PASS,
+    ),
+    Case(
+        "ingress-custom-http-errors",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404"),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "ingress-custom-http-errors+server-snippet-off",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404", server_snippet=OFF),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "ingress-custom-http-errors+configuration-snippet-off",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404", configuration_snippet=OFF),
+        BROKEN,
+    ),
+    Case(
+        "configmap-custom-http-errors+configuration-snippet-off",
+        CM_ERRORS_SNIPPETS,
+        plus(configuration_snippet=OFF),
+        PASS,
+    ),
+    Case(
+        "ingress-custom-http-errors+disable-annotation",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404", disable_proxy_intercept_errors="true"),
+        PASS,
+    ),
+    Case(
+        "configmap+ingress-custom-http-errors+disable-annotation",
+        CM_ERRORS_SNIPPETS,
+        plus(custom_http_errors="404", disable_proxy_intercept_errors="true"),
+        REDIRECT,
+        "custom error page 404",
+    ),
+]
+
+
+def emitted(controller: IngressNginx | None, strategy: PassThroughStrategy | None = None, **props):
+    """What ProtectedApp(pass_through_401=True, ...) emits for this setup."""
+    return lambda: synthesized(
+        pass_through_401=True,
+        pass_through_401_strategy=strategy,
+        controller=controller,
+        **props,
+    )
+
+
+S = PassThroughStrategy
+# Controller setup x strategy, as the construct emits them. `strategy` is the one it must pick
+# (None in the argument = chosen automatically). The seed case describes no controller; it is
+# run against the controller the seed was written for (ConfigMap custom-http-errors with
+# snippets admitted).
+EMITTED = [
+    Case("stock/auto", STOCK, emitted(STOCK), PASS, strategy=S.NONE_NEEDED),
+    Case(
+        "stock/explicit-disable-annotation",
+        STOCK,
+        emitted(STOCK, S.DISABLE_INTERCEPT_ANNOTATION),
+        PASS,
+        strategy=S.DISABLE_INTERCEPT_ANNOTATION,
+    ),
+    Case(
+        "stock+snippets/explicit-server-snippet",
+        STOCK_SNIPPETS,
+        emitted(STOCK_SNIPPETS, S.SERVER_SNIPPET),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+    ),
+    Case(
+        "stock+ingress-errors/auto",
+        STOCK,
+        emitted(STOCK, custom_http_errors=[404]),
+        PASS,
+        "backend 404",
+        "the annotation also lets the backend's own 404 through",
+        strategy=S.DISABLE_INTERCEPT_ANNOTATION,
+    ),
+    Case(
+        "configmap-errors+snippets/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(CM_ERRORS_SNIPPETS),
+        PASS,
+        strategy=S.CONFIGURATION_SNIPPET,
+    ),
+    Case(
+        "configmap-errors+snippets/explicit-server-snippet",
+        CM_ERRORS_SNIPPETS,
+        emitted(CM_ERRORS_SNIPPETS, S.SERVER_SNIPPET),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+    ),
+    Case(
+        "configmap-errors+snippets+ingress-errors/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(CM_ERRORS_SNIPPETS, custom_http_errors=[404]),
+        PASS,
+        strategy=S.CONFIGURATION_SNIPPET,
+    ),
+    Case(
+        "configmap-errors+snippets+ingress-errors/explicit-server-snippet",
+        CM_ERRORS_SNIPPETS,
+        emitted(CM_ERRORS_SNIPPETS, S.SERVER_SNIPPET, custom_http_errors=[404]),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+    ),
+    Case(
+        "configmap-errors+configmap-disable/auto",
+        CM_ERRORS_DISABLED,
+        emitted(CM_ERRORS_DISABLED),
+        PASS,
+        strategy=S.NONE_NEEDED,
+    ),
+    Case(
+        "configmap-errors+configmap-disable+ingress-errors/auto",
+        CM_ERRORS_DISABLED,
+        emitted(CM_ERRORS_DISABLED, custom_http_errors=[404]),
+        PASS,
+        strategy=S.DISABLE_INTERCEPT_ANNOTATION,
+    ),
+    Case(
+        "v1.8-configmap-errors/auto",
+        OLD_1_8_CM_ERRORS,
+        emitted(OLD_1_8_CM_ERRORS),
+        PASS,
+        note="v1.8 admits snippets by default",
+        strategy=S.CONFIGURATION_SNIPPET,
+    ),
+    Case(
+        "undescribed (seed)/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(None),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+    ),
+    Case(
+        "undescribed+ingress-errors/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(None, custom_http_errors=[404]),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+    ),
+    Case(
+        "configmap-errors/pass_through_401=False",
+        CM_ERRORS,
+        plain,
+        REDIRECT,
+        note="without pass-through the interception is visible",
+    ),
+]
+
+# What the construct refuses, hand-written, and what the controller and nginx make of it.
+REFUSED = [
+    Case(
+        "snippets-disabled: configmap-errors + configuration-snippet",
+        CM_ERRORS,
+        plus(configuration_snippet=OFF),
+        REDIRECT,
+        note="the controller drops the snippet (or the webhook rejects the Ingress)",
+    ),
+    Case(
+        "risk-level-high: configmap-errors + configuration-snippet",
+        CM_ERRORS_SNIPPETS_HIGH,
+        plus(configuration_snippet=OFF),
+        DROPPED,
+        DROPPED,
+        "a Critical annotation above annotations-risk-level High: the whole Ingress is refused",
+    ),
+    Case(
+        "none-needed: configmap-errors",
+        CM_ERRORS_SNIPPETS,
+        plain,
+        REDIRECT,
+    ),
+    Case(
+        "disable-annotation: configmap-errors",
+        CM_ERRORS_SNIPPETS,
+        plus(disable_proxy_intercept_errors="true"),
+        REDIRECT,
+    ),
+    Case(
+        "disable-annotation: configmap+ingress-errors",
+        CM_ERRORS_SNIPPETS,
+        plus(custom_http_errors="404", disable_proxy_intercept_errors="true"),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "none-needed: ingress-errors",
+        STOCK,
+        plus(custom_http_errors="404"),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "server-snippet vs ingress-errors (no disable annotation)",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404", server_snippet=OFF),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "duplicate: ingress-errors + configuration-snippet (no disable annotation)",
+        STOCK_SNIPPETS,
+        plus(custom_http_errors="404", configuration_snippet=OFF),
+        BROKEN,
+    ),
+    Case(
+        "v1.9.6: ingress-errors + disable annotation (ignored)",
+        OLD_1_9_6,
+        plus(custom_http_errors="404", disable_proxy_intercept_errors="true"),
+        REDIRECT,
+        "custom error page 404",
+    ),
+    Case(
+        "v1.9.6: ingress-errors + disable annotation + configuration-snippet",
+        OLD_1_9_6,
+        plus(
+            custom_http_errors="404",
+            disable_proxy_intercept_errors="true",
+            configuration_snippet=OFF,
+        ),
+        BROKEN,
+    ),
+    Case(
+        "v1.9.6: configmap-errors + configmap disable (ignored), no snippet",
+        OLD_1_9_6_CM_DISABLED,
+        plain,
+        REDIRECT,
+    ),
+    Case(
+        "v1.9.6: configmap-errors + ingress-errors + disable annotation + server-snippet",
+        OLD_1_9_6_CM_ERRORS,
+        plus(
+            custom_http_errors="404",
+            disable_proxy_intercept_errors="true",
+            server_snippet=OFF,
+        ),
+        REDIRECT,
+        "custom error page 404",
+    ),
+]
+
+
+def observe(case: Case) -> dict[str, str]:
+    """Run one case; return what the client saw, in the words of the matrix."""
+    ok, stderr = config_test(case.annotations(), case.controller)
+    if not ok:
+        return {"nginx -t": "fails: " + _first_emerg(stderr)}
+    with running(case.annotations(), case.controller) as nginx:
+        unauth = nginx.get("/a?x=1&y=2", signed_in=False)
+        home = nginx.get("/", signed_in=True)
+        private = nginx.get("/private", signed_in=True)
+        missing = nginx.get("/missing", signed_in=True)
+    return {
+        "nginx -t": "ok",
+        "unauthenticated": _summary(unauth),
+        "signed in /": _summary(home),
+        "backend 401": _summary(private),
+        "backend 404": _summary(missing),
+        "_unauth": unauth,  # type: ignore[dict-item]
+        "_private": private,  # type: ignore[dict-item]
+        "_missing": missing,  # type: ignore[dict-item]
+    }
+
+
+def _first_emerg(stderr: str) -> str:
+    line = next((ln for ln in stderr.splitlines() if "[emerg]" in ln), stderr.strip())
+    return line.split("[emerg]", 1)[-1].split(" in /", 1)[0].strip()
+
+
+def _summary(reply: Reply) -> str:
+    if reply.status == 302:
+        return f"302 -> {reply.signin()}"
+    if reply.status == 401 and reply.body == BACKEND_401_BODY:
+        return "401 from backend"
+    if reply.status == 404 and reply.body == BACKEND_404_BODY:
+        return "404 from backend"
+    if reply.body.startswith("custom error page"):
+        return f"{reply.status} custom error page"
+    if reply.body.startswith("default backend"):
+        return f"{reply.status} default backend (host not served)"
+    return f"{reply.status}"
+
+
+# --------------------------------------------------------------------------- assertions
+
+
+def _check_unauthenticated(reply: Reply) -> None:
+    assert reply.status == 302, reply
+    assert reply.signin() == SIGNIN
+    assert reply.rd() == f"http://{HOST}/a?x=1&y=2", reply.headers["location"]
+
+
+def _check(case: Case, seen: dict) -> None:
+    if case.backend_401 == BROKEN:
+        assert seen["nginx -t"].startswith("fails"), seen
+        assert '"proxy_intercept_errors" directive is duplicate' in seen["nginx -t"], seen
+        return
+    assert seen["nginx -t"] == "ok"
+    if case.backend_401 == DROPPED:
+        assert seen["_unauth"].status == 404
+        assert seen["_unauth"].body.startswith("default backend")
+        assert seen["_private"].body.startswith("default backend")
+        return
+    _check_unauthenticated(seen["_unauth"])
+    assert seen["signed in /"] == "200", seen
+    private: Reply = seen["_private"]
+    if case.backend_401 == PASS:
+        assert private.status == 401, seen
+        assert private.body == BACKEND_401_BODY
+        assert private.headers.get("www-authenticate") == BACKEND_401_CHALLENGE
+    else:
+        assert private.status == 302, seen
+        assert private.signin() == SIGNIN
+        assert private.rd() == f"http://{HOST}/private"
+        # nginx keeps the intercepted 401's challenge on the redirect
+        assert private.headers.get("www-authenticate") == BACKEND_401_CHALLENGE
+    missing: Reply = seen["_missing"]
+    if case.backend_404 == "backend 404":
+        assert (missing.status, missing.body) == (404, BACKEND_404_BODY), seen
+    else:
+        assert (missing.status, missing.body.strip()) == (404, case.backend_404), seen
+
+
+@pytest.mark.parametrize("case", DOMAIN_ROWS, ids=[c.id for c in DOMAIN_ROWS])
+def test_domain_table_row(case):
+    _check(case, observe(case))
+
+
+@pytest.mark.parametrize("case", EMITTED, ids=[c.id for c in EMITTED])
+def test_emitted_annotations_pass_the_401_through(case):
+    _check(case, observe(case))
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c.id for c in REFUSED])
+def test_refused_combination_really_breaks_or_redirects(case):
+    _check(case, observe(case))
+
+
+def test_strategy_chosen_for_each_emitted_setup():
+    """The strategy the EMITTED cases are named after is the one ProtectedApp reports."""
+    expected = {
+        "stock/auto": (STOCK, None, (), S.NONE_NEEDED),
+        "stock+ingress-errors/auto": (STOCK, None, (404,), S.DISABLE_INTERCEPT_ANNOTATION),
+        "configmap-errors+snippets/auto": (CM_ERRORS_SNIPPETS, None, (), S.CONFIGURATION_SNIPPET),
+        "configmap-errors+snippets+ingress-errors/auto": (
+            CM_ERRORS_SNIPPETS,
+            None,
+            (404,),
+            S.CONFIGURATION_SNIPPET,
+        ),
+        "configmap-errors+configmap-disable/auto": (CM_ERRORS_DISABLED, None, (), S.NONE_NEEDED),
+        "configmap-errors+configmap-disable+ingress-errors/auto": (
+            CM_ERRORS_DISABLED,
+            None,
+            (404,),
+            S.DISABLE_INTERCEPT_ANNOTATION,
+        ),
+        "v1.8-configmap-errors/auto": (OLD_1_8_CM_ERRORS, None, (), S.CONFIGURATION_SNIPPET),
+        "undescribed (seed)/auto": (None, None, (), S.SERVER_SNIPPET),
+    }
+    for case_id, (controller, strategy, errors, want) in expected.items():
+        assert next(c for c in EMITTED if c.id == case_id).strategy is want
+        got = strategy_of(
+            pass_through_401=True,
+            pass_through_401_strategy=strategy,
+            controller=controller,
+            custom_http_errors=list(errors),
+        )
+        assert got is want, case_id
+
+
+def test_model_and_package_agree_on_risk_levels():
+    assert dict(ANNOTATION_RISK) == {k: PARSER_RISK[k] for k in ANNOTATION_RISK}
+
+
+def test_nginx_missing_fails_with_set_up_hint(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    monkeypatch.setattr(os, "access", lambda *_a: False)
+    with pytest.raises(pytest.fail.Exception, match=r"scripts/setup\.sh --test"):
+        _nginx_binary()
+
+
+# --------------------------------------------------------------------------- the matrix
+
+
+def matrix() -> str:
+    """The observed matrix as a Markdown table."""
+    cols = ["nginx -t", "unauthenticated", "backend 401", "backend 404"]
+    lines = []
+    for title, cases in (
+        ("DOMAIN.md §2 rows", DOMAIN_ROWS),
+        ("What the construct emits (setup/strategy)", EMITTED),
+        ("Refused by the construct (hand-written)", REFUSED),
+    ):
+        lines += [f"\n#### {title}\n", "| case | " + " | ".join(cols) + " |"]
+        lines.append("|---" * (len(cols) + 1) + "|")
+        for case in cases:
+            seen = observe(case)
+            row = [seen.get(c, "-") for c in cols]
+            label = case.id if case.strategy is None else f"{case.id} -> {case.strategy.value}"
+            lines.append(f"| {label} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    start = time.monotonic()
+    sys.stdout.write(matrix() + f"\n\n({time.monotonic() - start:.1f}s)\n")
