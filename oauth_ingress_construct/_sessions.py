@@ -121,7 +121,7 @@ class Sessions:
             (the Helm chart calls it ``redis-sentinel-password``). Default: - Sentinels
             without a password.
         """
-        if not isinstance(master_name, str) or not _MASTER_NAME.match(master_name):
+        if not isinstance(master_name, str) or not _MASTER_NAME.fullmatch(master_name):
             fail(
                 "master_name",
                 master_name,
