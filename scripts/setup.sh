@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh machine, idempotently:
 #   - .venv with the package (editable) and, with --test, its test tools;
+#   - with --test, .venv-checkov with the pinned checkov security scanner;
 #   - node_modules with the pinned cdk8s-cli (npm ci, from package-lock.json);
 #   - with --test, Debian's nginx and set-misc module for the behaviour tests.
 set -euo pipefail
@@ -18,6 +19,16 @@ if [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
 else
   .venv/bin/python -m pip install --quiet -e .
+fi
+
+# With --test, checkov (the security scan of tests/test_security_scan.py) in a virtualenv of
+# its own, pinned, so its many pinned dependencies cannot disturb the package's.
+checkov_version=3.3.30
+if [ "$want_test" = 1 ] && ! { [ -x .venv-checkov/bin/checkov ] \
+    && [ "$(.venv-checkov/bin/checkov --version 2>/dev/null)" = "$checkov_version" ]; }; then
+  "$python" -m venv .venv-checkov
+  .venv-checkov/bin/python -m pip install --quiet --upgrade pip
+  .venv-checkov/bin/python -m pip install --quiet "checkov==$checkov_version"
 fi
 
 if [ ! -x node_modules/.bin/cdk8s ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
