@@ -277,6 +277,8 @@ class OAuth2Proxy(constructs.Construct):
             not isinstance(image, str)
             or not _IMAGE_RE.fullmatch(image)
             or image.endswith(":latest")
+            # no tag and no digest means ``latest``
+            or ("@" not in image and ":" not in image.rsplit("/", 1)[-1])
         ):
             fail(
                 "image", image, "an image reference pinned to a tag or digest, other than 'latest'"
