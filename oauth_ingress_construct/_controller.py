@@ -11,9 +11,10 @@ places (template ``nginx.tmpl``):
   annotation and not the annotation ``disable-proxy-intercept-errors: "true"``.
 
 Both ``disable-proxy-intercept-errors`` switches (ConfigMap key and annotation) came with
-ingress-nginx PR #9497. It was merged to main in late 2023 but is in no 1.9.x changelog, users
-of 1.9.5 and 1.9.6 found it without effect (ingress-nginx #10832) and its author's answer was
-"use controller version 1.10+": this module treats both as working from v1.10.0 only.
+ingress-nginx PR #9497. It was merged to main in late 2023 but is not listed in the 1.9.5 or
+1.9.6 changelogs, users of 1.9.5 and 1.9.6 found it without effect (ingress-nginx #10832) and its
+author's answer was "use controller version 1.10+": this module treats both as working from
+v1.10.0 only.
 
 A ``server-snippet`` turning it off wins over the http block but not over the location; a
 ``configuration-snippet`` turning it off in a location that already turns it on is a

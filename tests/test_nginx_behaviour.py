@@ -593,7 +593,8 @@ def observe(case: Case) -> dict[str, str]:
         missing = nginx.get("/missing", signed_in=True)
     return {
         "nginx -t": "ok",
-        "unauthenticated": _summary(unauth),
+        "unauthenticated": _summary(unauth)
+        + (", rd intact" if unauth.rd() == f"http://{HOST}/a?x=1&y=2" else ""),
         "signed in /": _summary(home),
         "backend 401": _summary(private),
         "backend 404": _summary(missing),
@@ -708,6 +709,31 @@ def test_strategy_chosen_for_each_emitted_setup():
             custom_http_errors=list(errors),
         )
         assert got is want, case_id
+
+
+@pytest.mark.parametrize(
+    ("signin", "rd"),
+    [
+        pytest.param(SIGNIN, f"http://{HOST}/a?x=1&y=2", id="no-rd(controller-appends-escaped)"),
+        pytest.param(
+            SIGNIN + "?rd=$scheme://$host$escaped_request_uri",
+            f"http://{HOST}/a?x=1&y=2",
+            id="rd-with-escaped_request_uri",
+        ),
+        pytest.param(
+            SIGNIN + "?rd=$scheme://$host$request_uri",
+            f"http://{HOST}/a?x=1",
+            id="seed-rd-with-request_uri(loses-&y=2)",
+        ),
+    ],
+)
+def test_rd_round_trip_of_a_url_with_a_query(signin, rd):
+    annotation_set = {**plain(), "auth-signin": signin}
+    with running(annotation_set, STOCK) as nginx:
+        reply = nginx.get("/a?x=1&y=2", signed_in=False)
+    assert reply.status == 302
+    assert reply.signin() == SIGNIN
+    assert reply.rd() == rd, reply.headers["location"]
 
 
 def test_model_and_package_agree_on_risk_levels():
