@@ -1,0 +1,927 @@
+"""Synthesis speed of ProtectedApp against hand-built cdk8s-plus-28 and plain PyYAML dicts.
+
+Run from the repository root::
+
+    python benchmarks/synth.py                       # 5 runs, N = 1, 10, 50, 200
+    python benchmarks/synth.py --runs 3 --sizes 10,200
+    python benchmarks/synth.py --check               # also prove the variants are equivalent
+
+Every measurement runs in a fresh subprocess (``--worker``), so the jsii runtime (one node
+process per Python process) starts clean for each variant and size. The workers of one run
+are interleaved (every variant at every size, then the next run), and the tables show the
+median over the runs.
+
+Variants, all producing the same manifests for N apps (half signing in through one shared
+oauth2-proxy on ``access.example.com``, half with their own proxy; see ``app_config``):
+
+- ``construct``: ``ProtectedApp`` / ``OAuth2Proxy`` from this package, ``app.synth_yaml()``;
+- ``kplus``: the same objects hand-built with cdk8s-plus-28 classes (``Deployment``,
+  ``Service``, ``Ingress``, ``NetworkPolicy``; the PodDisruptionBudget from its ``k8s``
+  module), ``app.synth_yaml()``. cdk8s-plus cannot express everything identically (named
+  ports, pod seccomp, topology spread, its own defaults): see ``docs/benchmark.md``;
+- ``dicts``: the same manifests as Python dicts, ``yaml.safe_dump_all`` (pure Python);
+- ``dicts-libyaml``: the same with ``yaml.CSafeDumper`` when PyYAML has libyaml.
+
+Measured per worker: import time, construct time (App, Chart and every object), synth time,
+jsii round trips, Python peak memory (``tracemalloc``, in a separate worker so tracing does
+not slow the timed one) and the peak RSS (VmHWM) of the jsii node processes.
+"""
+
+# Imports sit inside the functions on purpose: each worker process imports only what its
+# variant needs, so its import time and memory are its own. jsii objects are typed Any here.
+# ruff: noqa: PLC0415, ANN401
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+VARIANTS = ("construct", "kplus", "dicts", "dicts-libyaml")
+IMPORT_CASES = {
+    "cdk8s": ("cdk8s",),
+    "cdk8s_plus_28": ("cdk8s_plus_28",),
+    "oauth_ingress_construct": ("oauth_ingress_construct",),
+    # oauth_ingress_construct imported after cdk8s_plus_28: what the package adds on top.
+    "oauth_ingress_construct after cdk8s_plus_28": ("cdk8s_plus_28", "oauth_ingress_construct"),
+}
+
+NAMESPACE = "apps"
+DOMAIN = "example.com"
+AUTH_HOST = f"access.{DOMAIN}"
+TLS_SECRET = "example-com-tls"
+PREFIX = "nginx.ingress.kubernetes.io/"
+# As OAuth2Proxy's defaults (DEFAULT_PROXY_IMAGE, RUN_AS_ID); --check notices any drift.
+IMAGE = (
+    "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"
+    "@sha256:10a1165743a192e1940b4708fb9647027185ce11a681a1c5519b442ff7f1f561"
+)
+UID = 65532
+
+
+# --------------------------------------------------------------------------------------------
+# The workload: N apps, described once, built three ways.
+# --------------------------------------------------------------------------------------------
+
+
+def app_config(i: int) -> dict[str, Any]:
+    """Configuration of app ``i``: a representative mix, deterministic.
+
+    - even ``i``: signs in through the shared proxy, ``allowed_groups``;
+      every 4th (``i % 4 == 0``) also ``pass_through_401`` with ``custom_http_errors`` on a
+      described stock ingress-nginx 1.15 (-> ``disable-proxy-intercept-errors``);
+    - odd ``i``: its own oauth2-proxy (``provider=``); ``i % 4 == 3`` also
+      ``pass_through_401`` on a controller whose ConfigMap intercepts errors and allows
+      snippets (-> ``configuration-snippet``);
+    - every app has TLS; every 5th app two paths.
+    """
+    return {
+        "id": f"App{i}",
+        "name": f"app{i}",
+        "host": f"app{i}.{DOMAIN}",
+        "service": f"app{i}-web",
+        "port": 8080 if i % 3 else 80,
+        "shared": i % 2 == 0,
+        "groups": [f"team-{i % 7}"] if i % 2 == 0 else [],
+        "paths": ["/api", "/ui"] if i % 5 == 0 else ["/"],
+        "pass_through": i % 4 in (0, 3),
+        "custom_http_errors": [502, 503] if i % 4 == 0 else [],
+        "snippet_controller": i % 4 == 3,
+    }
+
+
+SHARED_PROXY = {"name": "access", "host": AUTH_HOST, "shared": True}
+
+
+def proxy_args(*, host: str, shared: bool, provider: list[str]) -> list[str]:
+    cookie = f".{DOMAIN}" if shared else None
+    return [
+        "--http-address=0.0.0.0:4180",
+        "--metrics-address=0.0.0.0:44180",
+        "--reverse-proxy=true",
+        "--upstream=static://202",
+        "--set-xauthrequest=true",
+        *provider,
+        "--email-domain=*",
+        f"--redirect-url=https://{host}/oauth2/callback",
+        f"--whitelist-domain={cookie or host}",
+        *([f"--cookie-domain={cookie}"] if cookie else []),
+        "--cookie-secure=true",
+        "--silence-ping-logging=true",
+    ]
+
+
+KEYCLOAK_ARGS = [
+    "--provider=keycloak-oidc",
+    "--oidc-issuer-url=https://keycloak.example.com/realms/staff",
+    "--oidc-groups-claim=groups",
+]
+GITHUB_ARGS = ["--provider=github", "--github-org=example-org", "--github-team=platform"]
+
+
+def app_annotations(cfg: dict[str, Any]) -> dict[str, str]:
+    """The protected Ingress's annotations, as ProtectedApp derives them."""
+    if cfg["shared"]:
+        auth = f"http://{SHARED_PROXY['name']}.{NAMESPACE}.svc.cluster.local:80/oauth2/auth"
+        auth += "?allowed_groups=" + ",".join(cfg["groups"])
+        signin = f"https://{AUTH_HOST}/oauth2/start"
+    else:
+        auth = f"http://{cfg['name']}-oauth2-proxy.{NAMESPACE}.svc.cluster.local:80/oauth2/auth"
+        signin = f"https://{cfg['host']}/oauth2/start"
+    out = {
+        PREFIX + "auth-url": auth,
+        PREFIX + "auth-signin": signin,
+        PREFIX + "auth-response-headers": (
+            "X-Auth-Request-User,X-Auth-Request-Email,X-Auth-Request-Groups"
+        ),
+    }
+    if cfg["custom_http_errors"]:
+        out[PREFIX + "custom-http-errors"] = ",".join(map(str, cfg["custom_http_errors"]))
+    if cfg["pass_through"]:
+        if cfg["custom_http_errors"]:
+            out[PREFIX + "disable-proxy-intercept-errors"] = "true"
+        if cfg["snippet_controller"]:
+            out[PREFIX + "configuration-snippet"] = (
+                "# Pass the backend's own 401 through instead of redirecting to sign-in\n"
+                "proxy_intercept_errors off;\n"
+            )
+    return out
+
+
+# --- (construct) ProtectedApp -----------------------------------------------------------------
+
+
+def build_construct(n: int) -> Any:
+    import cdk8s
+
+    from oauth_ingress_construct import (
+        IngressNginx,
+        OAuth2Proxy,
+        ProtectedApp,
+        Provider,
+        RiskLevel,
+        ServiceRef,
+    )
+
+    stock = IngressNginx(version="1.15.1")
+    snippets = IngressNginx(
+        version="1.15.1",
+        allow_snippet_annotations=True,
+        annotations_risk_level=RiskLevel.CRITICAL,
+        custom_http_errors=[503],
+    )
+    keycloak = Provider.keycloak_oidc(
+        issuer_url="https://keycloak.example.com/realms/staff", groups_claim="groups"
+    )
+    github = Provider.github(org="example-org", team="platform")
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "bench", namespace=NAMESPACE, disable_resource_name_hashes=True)
+    shared = OAuth2Proxy(
+        chart, "Access", host=AUTH_HOST, provider=keycloak, tls_secret_name=TLS_SECRET
+    )
+    for i in range(n):
+        cfg = app_config(i)
+        common: dict[str, Any] = {
+            "host": cfg["host"],
+            "backend": ServiceRef(cfg["service"], cfg["port"]),
+            "paths": cfg["paths"],
+            "tls_secret_name": TLS_SECRET,
+            "pass_through_401": cfg["pass_through"],
+            "custom_http_errors": cfg["custom_http_errors"],
+        }
+        if cfg["pass_through"]:
+            common["controller"] = snippets if cfg["snippet_controller"] else stock
+        if cfg["shared"]:
+            ProtectedApp(chart, cfg["id"], proxy=shared, allowed_groups=cfg["groups"], **common)
+        else:
+            ProtectedApp(chart, cfg["id"], provider=github, **common)
+    return app
+
+
+# --- (a) hand-built with cdk8s-plus-28 ------------------------------------------------------
+
+
+def kplus_stub_services(n: int) -> dict[int, Any]:
+    """Stand-ins for the apps' ``ServiceRef`` backends, which cdk8s-plus cannot express.
+
+    ``IngressBackend.from_service`` needs a Service object: the stubs live in a scratch App
+    that is never synthesized, and the worker builds them before the clock starts, so they
+    cost the cdk8s-plus variant nothing.
+    """
+    import cdk8s
+    import cdk8s_plus_28 as kplus
+
+    scratch = cdk8s.Chart(cdk8s.App(), "scratch")
+    return {
+        i: kplus.Service(
+            scratch,
+            f"App{i}",
+            metadata=cdk8s.ApiObjectMetadata(name=app_config(i)["service"]),
+            ports=[kplus.ServicePort(port=app_config(i)["port"])],
+        )
+        for i in range(n)
+    }
+
+
+def build_kplus(n: int, stubs: dict[int, Any]) -> Any:
+    import cdk8s
+    import cdk8s_plus_28 as kplus
+    from cdk8s_plus_28 import k8s
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "bench", namespace=NAMESPACE, disable_resource_name_hashes=True)
+    tls = kplus.Secret.from_secret_name(chart, "Tls", TLS_SECRET)
+    controller_ns = kplus.Namespaces.select(chart, "Controller", names=["ingress-nginx"])
+    in_cluster = kplus.Namespaces.all(chart, "AllNamespaces")
+    resources = kplus.ContainerResources(
+        cpu=kplus.CpuResources(request=kplus.Cpu.millis(20), limit=kplus.Cpu.millis(500)),
+        memory=kplus.MemoryResources(
+            request=cdk8s.Size.mebibytes(64), limit=cdk8s.Size.mebibytes(128)
+        ),
+    )
+
+    def proxy(scope: Any, name: str, host: str, shared: bool, provider: list[str]) -> None:
+        labels = {
+            "app.kubernetes.io/name": "oauth2-proxy",
+            "app.kubernetes.io/instance": name,
+            "app.kubernetes.io/component": "authentication-proxy",
+        }
+        selector = {k: labels[k] for k in list(labels)[:2]}
+        meta = cdk8s.ApiObjectMetadata(name=name, namespace=NAMESPACE, labels=labels)
+        secret = kplus.Secret.from_secret_name(scope, f"{name}-secret", name)
+
+        def env(key: str) -> Any:
+            return kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=key))
+
+        deployment = kplus.Deployment(
+            scope,
+            f"{name}-deployment",
+            metadata=meta,
+            replicas=2,
+            select=False,
+            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels),
+            automount_service_account_token=False,
+            security_context=kplus.PodSecurityContextProps(
+                ensure_non_root=True, user=UID, group=UID, fs_group=UID
+            ),
+            containers=[
+                kplus.ContainerProps(
+                    name="oauth2-proxy",
+                    image=IMAGE,
+                    image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
+                    args=proxy_args(host=host, shared=shared, provider=provider),
+                    env_variables={
+                        "OAUTH2_PROXY_CLIENT_ID": env("client-id"),
+                        "OAUTH2_PROXY_CLIENT_SECRET": env("client-secret"),
+                        "OAUTH2_PROXY_COOKIE_SECRET": env("cookie-secret"),
+                    },
+                    ports=[
+                        kplus.ContainerPort(number=4180, name="http", protocol=kplus.Protocol.TCP),
+                        kplus.ContainerPort(
+                            number=44180, name="metrics", protocol=kplus.Protocol.TCP
+                        ),
+                    ],
+                    liveness=kplus.Probe.from_http_get(
+                        "/ping",
+                        port=4180,
+                        initial_delay_seconds=cdk8s.Duration.seconds(5),
+                        period_seconds=cdk8s.Duration.seconds(10),
+                        timeout_seconds=cdk8s.Duration.seconds(2),
+                        failure_threshold=3,
+                    ),
+                    readiness=kplus.Probe.from_http_get(
+                        "/ready",
+                        port=4180,
+                        period_seconds=cdk8s.Duration.seconds(5),
+                        timeout_seconds=cdk8s.Duration.seconds(2),
+                        failure_threshold=3,
+                    ),
+                    resources=resources,
+                    security_context=kplus.ContainerSecurityContextProps(
+                        allow_privilege_escalation=False,
+                        capabilities=kplus.ContainerSecutiryContextCapabilities(
+                            drop=[kplus.Capability.ALL]
+                        ),
+                        privileged=False,
+                        read_only_root_filesystem=True,
+                        ensure_non_root=True,
+                        user=UID,
+                        group=UID,
+                        seccomp_profile=kplus.SeccompProfile(
+                            type=kplus.SeccompProfileType.RUNTIME_DEFAULT
+                        ),
+                    ),
+                )
+            ],
+        )
+        deployment.select(kplus.LabelSelector.of(labels=selector))
+        pods = kplus.Pods.select(scope, f"{name}-pods", labels=selector)
+        # No pod-level seccompProfile and no topologySpreadConstraints in cdk8s-plus.
+        cdk8s.ApiObject.of(deployment).add_json_patch(
+            cdk8s.JsonPatch.add(
+                "/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}
+            ),
+            cdk8s.JsonPatch.add(
+                "/spec/template/spec/topologySpreadConstraints",
+                [
+                    {
+                        "maxSkew": 1,
+                        "topologyKey": "kubernetes.io/hostname",
+                        "whenUnsatisfiable": "ScheduleAnyway",
+                        "labelSelector": {"matchLabels": selector},
+                    }
+                ],
+            ),
+        )
+        service = kplus.Service(
+            scope,
+            f"{name}-service",
+            metadata=meta,
+            type=kplus.ServiceType.CLUSTER_IP,
+            selector=pods,
+            ports=[
+                kplus.ServicePort(
+                    port=80, target_port=4180, name="http", protocol=kplus.Protocol.TCP
+                ),
+                kplus.ServicePort(
+                    port=44180, target_port=44180, name="metrics", protocol=kplus.Protocol.TCP
+                ),
+            ],
+        )
+        kplus.Ingress(
+            scope,
+            f"{name}-ingress",
+            metadata=meta,
+            class_name="nginx",
+            rules=[
+                kplus.IngressRule(
+                    host=host,
+                    path="/oauth2",
+                    path_type=kplus.HttpIngressPathType.PREFIX,
+                    backend=kplus.IngressBackend.from_service(service, port=80),
+                )
+            ],
+            tls=[kplus.IngressTls(hosts=[host], secret=tls)],
+        )
+        policy = kplus.NetworkPolicy(scope, f"{name}-network-policy", metadata=meta, selector=pods)
+        policy.add_ingress_rule(controller_ns, [kplus.NetworkPolicyPort.tcp(4180)])
+        policy.add_ingress_rule(in_cluster, [kplus.NetworkPolicyPort.tcp(44180)])
+        k8s.KubePodDisruptionBudget(
+            scope,
+            f"{name}-pdb",
+            metadata=k8s.ObjectMeta(name=name, namespace=NAMESPACE, labels=labels),
+            spec=k8s.PodDisruptionBudgetSpec(
+                min_available=k8s.IntOrString.from_number(1),
+                selector=k8s.LabelSelector(match_labels=selector),
+            ),
+        )
+
+    proxy(chart, SHARED_PROXY["name"], AUTH_HOST, True, KEYCLOAK_ARGS)
+    for i in range(n):
+        cfg = app_config(i)
+        if not cfg["shared"]:
+            proxy(chart, f"{cfg['name']}-oauth2-proxy", cfg["host"], False, GITHUB_ARGS)
+        kplus.Ingress(
+            chart,
+            cfg["id"],
+            metadata=cdk8s.ApiObjectMetadata(
+                name=cfg["name"],
+                namespace=NAMESPACE,
+                labels={"app.kubernetes.io/instance": cfg["name"]},
+                annotations=app_annotations(cfg),
+            ),
+            class_name="nginx",
+            rules=[
+                kplus.IngressRule(
+                    host=cfg["host"],
+                    path=p,
+                    path_type=kplus.HttpIngressPathType.PREFIX,
+                    backend=kplus.IngressBackend.from_service(stubs[i], port=cfg["port"]),
+                )
+                for p in cfg["paths"]
+            ],
+            tls=[kplus.IngressTls(hosts=[cfg["host"]], secret=tls)],
+        )
+    return app
+
+
+# --- (b) plain dicts ------------------------------------------------------------------------
+
+
+def proxy_dicts(name: str, host: str, shared: bool, provider: list[str]) -> list[dict[str, Any]]:
+    labels = {
+        "app.kubernetes.io/component": "authentication-proxy",
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/name": "oauth2-proxy",
+    }
+    selector = {"app.kubernetes.io/name": "oauth2-proxy", "app.kubernetes.io/instance": name}
+    meta = {"labels": labels, "name": name, "namespace": NAMESPACE}
+
+    def env(var: str, key: str) -> dict[str, Any]:
+        return {"name": var, "valueFrom": {"secretKeyRef": {"name": name, "key": key}}}
+
+    def probe(path: str, **timing: int) -> dict[str, Any]:
+        return {"httpGet": {"path": path, "port": "http", "scheme": "HTTP"}, **timing}
+
+    non_root = {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID}
+    seccomp = {"seccompProfile": {"type": "RuntimeDefault"}}
+    container = {
+        "name": "oauth2-proxy",
+        "image": IMAGE,
+        "imagePullPolicy": "IfNotPresent",
+        "args": proxy_args(host=host, shared=shared, provider=provider),
+        "env": [
+            env("OAUTH2_PROXY_CLIENT_ID", "client-id"),
+            env("OAUTH2_PROXY_CLIENT_SECRET", "client-secret"),
+            env("OAUTH2_PROXY_COOKIE_SECRET", "cookie-secret"),
+        ],
+        "ports": [
+            {"name": "http", "containerPort": 4180, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": 44180, "protocol": "TCP"},
+        ],
+        "livenessProbe": probe(
+            "/ping", initialDelaySeconds=5, periodSeconds=10, timeoutSeconds=2, failureThreshold=3
+        ),
+        "readinessProbe": probe("/ready", periodSeconds=5, timeoutSeconds=2, failureThreshold=3),
+        "resources": {
+            "limits": {"cpu": "500m", "memory": "128Mi"},
+            "requests": {"cpu": "20m", "memory": "64Mi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            **non_root,
+            **seccomp,
+        },
+    }
+    pod_spec = {
+        "automountServiceAccountToken": False,
+        "containers": [container],
+        "securityContext": {**non_root, "fsGroup": UID, **seccomp},
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector},
+            }
+        ],
+    }
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta,
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": selector},
+                "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": meta,
+            "spec": {
+                "type": "ClusterIP",
+                "selector": selector,
+                "ports": [
+                    {"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"},
+                    {
+                        "name": "metrics",
+                        "port": 44180,
+                        "targetPort": "metrics",
+                        "protocol": "TCP",
+                    },
+                ],
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": meta,
+            "spec": {
+                "ingressClassName": "nginx",
+                "rules": [
+                    {
+                        "host": host,
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/oauth2",
+                                    "pathType": "Prefix",
+                                    "backend": {
+                                        "service": {"name": name, "port": {"name": "http"}}
+                                    },
+                                }
+                            ]
+                        },
+                    }
+                ],
+                "tls": [{"hosts": [host], "secretName": TLS_SECRET}],
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta,
+            "spec": {
+                "podSelector": {"matchLabels": selector},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+                                }
+                            }
+                        ],
+                        "ports": [{"port": "http", "protocol": "TCP"}],
+                    },
+                    {"ports": [{"port": "metrics", "protocol": "TCP"}]},
+                ],
+            },
+        },
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": meta,
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": selector}},
+        },
+    ]
+
+
+def build_dicts(n: int) -> list[dict[str, Any]]:
+    docs = proxy_dicts(SHARED_PROXY["name"], AUTH_HOST, True, KEYCLOAK_ARGS)
+    for i in range(n):
+        cfg = app_config(i)
+        if not cfg["shared"]:
+            docs += proxy_dicts(f"{cfg['name']}-oauth2-proxy", cfg["host"], False, GITHUB_ARGS)
+        docs.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": {
+                    "annotations": dict(sorted(app_annotations(cfg).items())),
+                    "labels": {"app.kubernetes.io/instance": cfg["name"]},
+                    "name": cfg["name"],
+                    "namespace": NAMESPACE,
+                },
+                "spec": {
+                    "ingressClassName": "nginx",
+                    "rules": [
+                        {
+                            "host": cfg["host"],
+                            "http": {
+                                "paths": [
+                                    {
+                                        "path": p,
+                                        "pathType": "Prefix",
+                                        "backend": {
+                                            "service": {
+                                                "name": cfg["service"],
+                                                "port": {"number": cfg["port"]},
+                                            }
+                                        },
+                                    }
+                                    for p in cfg["paths"]
+                                ]
+                            },
+                        }
+                    ],
+                    "tls": [{"hosts": [cfg["host"]], "secretName": TLS_SECRET}],
+                },
+            }
+        )
+    return docs
+
+
+# --------------------------------------------------------------------------------------------
+# Worker: one variant, one size, one fresh process.
+# --------------------------------------------------------------------------------------------
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes, recursively, from /proc (the jsii runtime is node -> node)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _status_kib(pid: int | str, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _count_jsii_calls() -> Callable[[], int]:
+    """Count round trips to the jsii runtime (None of this runs in the dict variants)."""
+    from jsii._kernel.providers import process
+
+    calls = [0]
+    send = process._NodeProcess.send
+
+    def counting_send(self: Any, request: Any, response_type: Any) -> Any:
+        calls[0] += 1
+        return send(self, request, response_type)
+
+    process._NodeProcess.send = counting_send  # type: ignore[method-assign]
+    return lambda: calls[0]
+
+
+def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    if variant == "construct":
+        import oauth_ingress_construct  # noqa: F401
+    elif variant == "kplus":
+        import cdk8s_plus_28  # noqa: F401
+    import yaml
+
+    t_import = time.perf_counter() - t0
+    calls = _count_jsii_calls() if variant in ("construct", "kplus") else (lambda: 0)
+    if trace:
+        tracemalloc.start()
+
+    stubs = kplus_stub_services(n) if variant == "kplus" else {}
+    calls0 = calls()
+    t1 = time.perf_counter()
+    if variant == "construct":
+        app = build_construct(n)
+    elif variant == "kplus":
+        app = build_kplus(n, stubs)
+    else:
+        docs = build_dicts(n)
+    t2 = time.perf_counter()
+    if variant in ("construct", "kplus"):
+        text = app.synth_yaml()
+    else:
+        dumper = yaml.CSafeDumper if variant == "dicts-libyaml" else yaml.SafeDumper
+        text = yaml.dump_all(docs, Dumper=dumper, sort_keys=False)
+    t3 = time.perf_counter()
+
+    result: dict[str, Any] = {
+        "variant": variant,
+        "n": n,
+        "import_s": t_import,
+        "construct_s": t2 - t1,
+        "synth_s": t3 - t2,
+        "docs": text.count("\n---\n") + 1,
+        "bytes": len(text),
+        "jsii_calls": calls() - calls0,
+    }
+    if trace:
+        result["py_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    else:
+        result["py_hwm_mib"] = _status_kib("self", "VmHWM") / 1024
+        node = _descendants(os.getpid())
+        result["node_hwm_mib"] = sum(_status_kib(p, "VmHWM") for p in node) / 1024
+    if dump:
+        Path(dump).write_text(text)
+    return result
+
+
+def import_worker(modules: tuple[str, ...]) -> dict[str, Any]:
+    import importlib
+
+    for module in modules[:-1]:
+        importlib.import_module(module)
+    t0 = time.perf_counter()
+    importlib.import_module(modules[-1])
+    return {"import_s": time.perf_counter() - t0}
+
+
+# --------------------------------------------------------------------------------------------
+# Driver.
+# --------------------------------------------------------------------------------------------
+
+
+def spawn(*args: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    # Keep node's end-of-life banner out of the way (the value is a list of major versions).
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+    proc = subprocess.run(  # noqa: S603 - this script, run by the same interpreter
+        [sys.executable, __file__, "--worker", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"worker {args} failed with exit code {proc.returncode}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def median(rows: list[dict[str, Any]], key: str) -> float:
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def check_equivalence(n: int) -> None:
+    """The construct's manifests and the dicts are the same data; kplus is close (see docs)."""
+    import yaml
+
+    tmp = Path(tempfile.gettempdir())
+    texts = {}
+    for variant in ("construct", "dicts", "kplus"):
+        path = tmp / f"bench-{variant}-{n}.yaml"
+        spawn(variant, str(n), "--dump", str(path))
+        texts[variant] = list(yaml.safe_load_all(path.read_text()))
+    same = texts["construct"] == texts["dicts"]
+    print(f"check N={n}: construct == dicts: {same} ({len(texts['construct'])} objects)")
+    kinds = [(d["kind"], d["metadata"]["name"]) for d in texts["construct"]]
+    kplus_kinds = [(d["kind"], d["metadata"]["name"]) for d in texts["kplus"]]
+    print(
+        f"check N={n}: kplus has the same objects (kind, name): "
+        f"{sorted(kinds) == sorted(kplus_kinds)}"
+    )
+    if not same:
+        raise SystemExit("construct and dict manifests differ: the comparison is not fair")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs to take medians over")
+    parser.add_argument("--sizes", default="1,10,50,200", help="numbers of apps, comma-separated")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc workers")
+    parser.add_argument("--check", action="store_true", help="check the variants' equivalence")
+    parser.add_argument("--json", help="also write every raw measurement to this file")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--dump", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        if args.worker[0] == "import":
+            out = import_worker(IMPORT_CASES[args.worker[1]])
+        else:
+            out = worker(args.worker[0], int(args.worker[1]), args.trace, args.dump)
+        print(json.dumps(out))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    variants = [v for v in args.variants.split(",") if v]
+    if args.check:
+        check_equivalence(min(10, max(sizes)))
+
+    rows: list[dict[str, Any]] = []
+    imports: dict[str, list[float]] = {case: [] for case in IMPORT_CASES}
+    started = time.perf_counter()
+    for run in range(args.runs):
+        for case in IMPORT_CASES:
+            imports[case].append(spawn("import", case)["import_s"])
+        for n in sizes:
+            for variant in variants:
+                row = spawn(variant, str(n))
+                if not args.no_memory:
+                    row["py_peak_mib"] = spawn(variant, str(n), "--trace")["py_peak_mib"]
+                row["run"] = run
+                rows.append(row)
+        print(
+            f"run {run + 1}/{args.runs} done ({time.perf_counter() - started:.0f} s)",
+            file=sys.stderr,
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "imports": imports}, indent=1))
+    report(rows, imports, sizes, variants, args.runs)
+
+
+def fmt(value: float, digits: int) -> str:
+    return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def report(
+    rows: list[dict[str, Any]],
+    imports: dict[str, list[float]],
+    sizes: list[int],
+    variants: list[str],
+    runs: int,
+) -> None:
+    def pick(variant: str, n: int) -> list[dict[str, Any]]:
+        return [r for r in rows if r["variant"] == variant and r["n"] == n]
+
+    def total(variant: str, n: int) -> float:
+        # Median of per-run totals (not the sum of medians).
+        return statistics.median(r["construct_s"] + r["synth_s"] for r in pick(variant, n))
+
+    print(f"\n## Synthesis of N apps (median of {runs} runs, each in a fresh process)\n")
+    print(
+        "| N | variant | objects | construct ms | synth ms | total ms | per app ms "
+        "| jsii calls/app | Python traced peak MiB | Python peak RSS MiB | node peak RSS MiB |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        for v in variants:
+            sel = pick(v, n)
+            if not sel:
+                continue
+            tot = total(v, n)
+            calls = median(sel, "jsii_calls")
+            node = median(sel, "node_hwm_mib")
+            print(
+                f"| {n} | {v} | {sel[0]['docs']} | {median(sel, 'construct_s') * 1e3:.1f} "
+                f"| {median(sel, 'synth_s') * 1e3:.1f} | {tot * 1e3:.1f} | {tot / n * 1e3:.2f} "
+                f"| {'-' if math.isnan(calls) else f'{calls / n:.1f}'} "
+                f"| {fmt(median(sel, 'py_peak_mib'), 1)} | {median(sel, 'py_hwm_mib'):.0f} "
+                f"| {'-' if not node else f'{node:.0f}'} |"
+            )
+
+    if "construct" in variants:
+        print("\n## Ratios of per-app cost (construct + synth), medians\n")
+        print(
+            "| N | ProtectedApp ms/app | (a) cdk8s-plus ms/app | (b) dicts ms/app "
+            "| PA/(a) | PA/(b) | PA/(a) per run, min-max | PA/(b) per run, min-max |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n in sizes:
+            pa = total("construct", n) / n
+            cells = [f"{pa * 1e3:.2f}"]
+            ratios = []
+            for other in ("kplus", "dicts"):
+                if not pick(other, n):
+                    cells.append("-")
+                    ratios.append(("-", "-"))
+                    continue
+                cells.append(f"{total(other, n) / n * 1e3:.2f}")
+                # Runs interleave the variants, so a per-run ratio shares that run's load.
+                per_run = sorted(
+                    (c["construct_s"] + c["synth_s"]) / (o["construct_s"] + o["synth_s"])
+                    for c in pick("construct", n)
+                    for o in pick(other, n)
+                    if c["run"] == o["run"]
+                )
+                ratios.append(
+                    (
+                        f"{pa / (total(other, n) / n):.2f}",
+                        f"{per_run[0]:.2f}-{per_run[-1]:.2f}" if per_run else "-",
+                    )
+                )
+            cells += [ratios[0][0], ratios[1][0], ratios[0][1], ratios[1][1]]
+            print(f"| {n} | " + " | ".join(cells) + " |")
+
+    ordered = sorted(sizes)
+    if len(ordered) > 1:
+        print("\n## Marginal cost per added app between sizes (flat = no N\u00b2 work), ms\n")
+        steps = list(itertools.pairwise(ordered))
+        print("| variant | " + " | ".join(f"N={a}\u2192{b}" for a, b in steps) + " |")
+        print("|---|" + "---:|" * len(steps))
+        for v in variants:
+            cells = [
+                f"{(total(v, b) - total(v, a)) / (b - a) * 1e3:.2f}"
+                if pick(v, a) and pick(v, b)
+                else "-"
+                for a, b in steps
+            ]
+            print(f"| {v} | " + " | ".join(cells) + " |")
+
+    print(f"\n## Import time (median of {runs} fresh processes)\n")
+    print("| import | ms |")
+    print("|---|---:|")
+    med = {case: statistics.median(values) * 1e3 for case, values in imports.items()}
+    for case, ms in med.items():
+        print(f"| `{case}` | {ms:.0f} |")
+    print(
+        "\nA lazy cdk8s_plus_28 import in oauth_ingress_construct would save users who never "
+        f"import it about {med['cdk8s_plus_28'] - med['cdk8s']:.0f} ms "
+        "(cdk8s_plus_28 minus cdk8s)."
+    )
+
+
+if __name__ == "__main__":
+    main()
