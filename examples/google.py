@@ -1,8 +1,8 @@
-"""Google Workspace sign-in shared by two apps, restricted per app by e-mail.
+"""Google sign-in shared by two apps, restricted per app by e-mail domain.
 
-The proxy admits only accounts of the ``example.org`` Workspace (``--google-hosted-domain``
-and ``--email-domain``); the finance app narrows that to two people through its
-``auth-url`` query (oauth2-proxy answers 403 to everyone else, no redirect loop).
+The proxy admits the accounts of two Google Workspace domains (``--email-domain``); the
+finance app narrows that to the parent company's domain through its ``auth-url`` query
+(oauth2-proxy answers 403 to everyone else, no redirect loop).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ class Google(cdk8s.Chart):
             self,
             "Access",
             host="access.example.org",
-            provider=Provider.google(hosted_domain="example.org"),
-            email_domains=["example.org"],
+            provider=Provider.google(),
+            email_domains=["example.org", "subsidiary.example.org"],
             tls_secret_name="example-org-tls",
         )
         ProtectedApp(
@@ -38,6 +38,6 @@ class Google(cdk8s.Chart):
             host="finance.example.org",
             backend=ServiceRef("finance", 8000),
             proxy=access,
-            allowed_emails=["cfo@example.org", "controller@example.org"],
+            allowed_email_domains=["example.org"],
             tls_secret_name="example-org-tls",
         )

@@ -41,6 +41,10 @@ __all__ = ["DEFAULT_RESPONSE_HEADERS", "PathType", "ProtectedApp"]
 DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
 
 _BUFFER_SIZE_RE = r"^[1-9][0-9]{0,5}[km]?$"
+#: What ingress-nginx's annotation validation (on by default since v1.12; the admission
+#: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
+#: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
+_AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
 
 
 class PathType(enum.Enum):
@@ -107,7 +111,9 @@ class ProtectedApp(constructs.Construct):
     :param public_auth_url: Default: ``False`` - ``auth-url`` is the proxy's in-cluster
         Service URL; ``True`` uses ``https://<proxy host>/oauth2/auth``.
     :param allowed_groups: Default: - any user the proxy lets in. Users outside get 403.
-    :param allowed_emails: Default: - no per-app e-mail restriction.
+    :param allowed_emails: Default: - no per-app e-mail restriction. Refused when given:
+        ingress-nginx's annotation validation rejects the ``@`` of an address in
+        ``auth-url``; restrict with ``allowed_email_domains`` or ``allowed_groups``.
     :param allowed_email_domains: Default: - no per-app domain restriction.
     :param response_headers: Default: :data:`DEFAULT_RESPONSE_HEADERS`.
     :param pass_authorization_header: Default: ``False``. ``True`` passes ``Authorization``
@@ -205,6 +211,23 @@ class ProtectedApp(constructs.Construct):
         groups = check_list("allowed_groups", allowed_groups, check_group)
         emails = check_list("allowed_emails", allowed_emails, check_email)
         domains = check_list("allowed_email_domains", allowed_email_domains, check_email_domain)
+        for group in groups:
+            if not _AUTH_URL_VALUE_RE.fullmatch(group):
+                fail(
+                    "allowed_groups",
+                    group,
+                    "a group name of letters, digits and '.', '_', '~', ':', '/', '-' (it "
+                    "travels in auth-url, where ingress-nginx's annotation validation refuses "
+                    "'@' and would reject the whole Ingress)",
+                )
+        if emails:
+            fail(
+                "allowed_emails",
+                emails[0],
+                "empty: ingress-nginx's annotation validation (on by default since v1.12) "
+                "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
+                "restrict with allowed_email_domains or allowed_groups, or on the proxy",
+            )
         headers = list(check_list("response_headers", response_headers, check_header_name))
         if pass_authorization_header:
             if proxy is not None and not proxy.set_authorization_header:
