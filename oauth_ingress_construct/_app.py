@@ -20,6 +20,7 @@ from ._objects import api_object, chart_namespace, kebab_case, registry
 from ._provider import Provider
 from ._proxy import OAuth2Proxy, cluster_auth_url_for, public_auth_url_for, signin_url_for
 from ._refs import ProxySecret, ServiceRef
+from ._sessions import Sessions
 from ._validation import (
     check_dns_label,
     check_dns_subdomain,
@@ -120,6 +121,8 @@ class ProtectedApp(constructs.Construct):
         (the ID token) to the backend; the proxy needs ``set_authorization_header=True``.
     :param proxy_buffer_size: the Ingress's ``proxy-buffer-size`` (e.g. ``"16k"``), for
         identity providers with large tokens. Default: - the controller's (4k).
+    :param sessions: where the app's own proxy keeps sessions (not with ``proxy``; a
+        shared proxy has its own). Default: - ``Sessions.cookie()``.
     """
 
     def __init__(
@@ -150,6 +153,7 @@ class ProtectedApp(constructs.Construct):
         response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         # Everything is checked before the construct joins the tree.
         self.host = check_host("host", host, wildcard=proxy is not None)
@@ -177,7 +181,7 @@ class ProtectedApp(constructs.Construct):
         if proxy is not None:
             if not isinstance(proxy, OAuth2Proxy):
                 fail("proxy", proxy, "an OAuth2Proxy")
-            for arg, value in (("provider", provider), ("secret", secret)):
+            for arg, value in (("provider", provider), ("secret", secret), ("sessions", sessions)):
                 if value is not None:
                     fail(arg, value, "unset when proxy= is given (the shared proxy has its own)")
             proxy.covers("host", self.host)
@@ -236,6 +240,17 @@ class ProtectedApp(constructs.Construct):
                     pass_authorization_header,
                     f"False, or the proxy {proxy.name!r} created with "
                     "set_authorization_header=True (else there is no header to pass)",
+                )
+            if (
+                proxy is None
+                and isinstance(sessions, Sessions)
+                and "--session-cookie-minimal=true" in sessions.args
+            ):
+                fail(
+                    "pass_authorization_header",
+                    pass_authorization_header,
+                    "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds "
+                    "no ID token to pass",
                 )
             headers.append("Authorization")
         if proxy_buffer_size is not None and (
@@ -343,6 +358,7 @@ class ProtectedApp(constructs.Construct):
                     tls_secret_name=tls_secret_name,
                     ingress_class_name=ingress_class_name,
                     set_authorization_header=pass_authorization_header,
+                    sessions=sessions,
                 )
             #: The :class:`OAuth2Proxy` this app signs in through (its own or the shared one).
             self.proxy = proxy

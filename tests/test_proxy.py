@@ -6,6 +6,7 @@ Objects are picked by kind and name (conftest.find), never by position.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -681,3 +682,79 @@ def test_covers_accepts_subdomains_and_wildcards_under_the_cookie_domain(chart):
     access.covers("host", "*.example.com")
     with pytest.raises(ConfigurationError, match=r"'notexample.com' is not under"):
         access.covers("host", "notexample.com")
+
+
+# --- sessions through ProtectedApp's own proxy ----------------------------------------------
+
+
+def test_an_app_with_its_own_proxy_passes_sessions_on(chart):
+    ProtectedApp(
+        chart,
+        "App",
+        host="app.example.com",
+        backend=ServiceRef("app", 80),
+        provider=OIDC,
+        sessions=Sessions.redis(url="redis://redis.sessions:6379", password_secret="redis"),
+    )
+    objects = synth(chart)
+    args = _args(objects, "app-oauth2-proxy")
+    assert "--session-store-type=redis" in args
+    assert _env(objects, "app-oauth2-proxy")["OAUTH2_PROXY_REDIS_PASSWORD"]["valueFrom"] == {
+        "secretKeyRef": {"name": "redis", "key": "redis-password"}
+    }
+
+
+def test_fails_when_an_app_on_a_shared_proxy_sets_sessions(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"sessions must be unset when proxy= is given \(the shared proxy has its own\)",
+    ):
+        ProtectedApp(
+            chart,
+            "App",
+            host="app.example.com",
+            backend=ServiceRef("app", 80),
+            proxy=access,
+            sessions=Sessions.cookie(minimal=True),
+        )
+
+
+def test_fails_when_an_app_passes_the_token_from_a_minimal_cookie(chart):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"pass_authorization_header must be False with "
+        r"sessions=Sessions.cookie\(minimal=True\): a minimal cookie holds no ID token",
+    ):
+        ProtectedApp(
+            chart,
+            "App",
+            host="app.example.com",
+            backend=ServiceRef("app", 80),
+            provider=OIDC,
+            sessions=Sessions.cookie(minimal=True),
+            pass_authorization_header=True,
+        )
+    assert synth(chart) == []
+
+
+# --- the examples: one per provider family, one with Redis sessions -------------------------
+
+
+def test_examples_cover_every_provider_family_and_redis_sessions():
+    dist = Path(__file__).resolve().parent.parent / "dist"
+    proxies = [
+        doc["spec"]["template"]["spec"]["containers"][0]
+        for path in sorted(dist.glob("*.k8s.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc
+        and doc["kind"] == "Deployment"
+        and doc["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "oauth2-proxy"
+    ]
+    providers = {p for c in proxies for p in _flag(c["args"], "--provider")}
+    assert providers >= {"oidc", "keycloak-oidc", "github", "gitlab", "google", "entra-id"}
+    redis = [c for c in proxies if "--session-store-type=redis" in c["args"]]
+    assert redis
+    for container in redis:
+        env = {e["name"]: e for e in container["env"]}
+        assert set(env["OAUTH2_PROXY_REDIS_PASSWORD"]["valueFrom"]) == {"secretKeyRef"}
