@@ -6,7 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._validation import check_dns_subdomain, check_list, check_secret_key, check_url, fail
+from ._validation import (
+    check_dns_subdomain,
+    check_list,
+    check_proxy_flag,
+    check_secret_key,
+    check_url,
+    fail,
+)
 
 __all__ = ["Sessions"]
 
@@ -63,6 +70,23 @@ class Sessions:
     password_secret: str | None = None
     password_key: str | None = None
     sentinel_password_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # The named constructors build valid values; this guards direct construction,
+        # since ``args`` become oauth2-proxy's command line verbatim.
+        if self.store not in ("cookie", "redis"):
+            fail("Sessions.store", self.store, "'cookie' or 'redis'")
+        args = check_list("Sessions.args", self.args, check_proxy_flag)
+        object.__setattr__(self, "args", args)
+        if self.password_secret is not None:
+            check_dns_subdomain("Sessions.password_secret", self.password_secret)
+        for field in ("password_key", "sentinel_password_key"):
+            if getattr(self, field) is not None:
+                check_secret_key(f"Sessions.{field}", getattr(self, field))
+        if self.store == "cookie" and (
+            self.password_secret or self.password_key or self.sentinel_password_key
+        ):
+            fail("Sessions.store", self.store, "'redis' when a Redis password is read")
 
     @classmethod
     def cookie(cls, *, minimal: bool = False) -> Sessions:

@@ -758,3 +758,26 @@ def test_examples_cover_every_provider_family_and_redis_sessions():
     for container in redis:
         env = {e["name"]: e for e in container["env"]}
         assert set(env["OAUTH2_PROXY_REDIS_PASSWORD"]["valueFrom"]) == {"secretKeyRef"}
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Sessions(store="memcached", args=()), r"Sessions.store must be 'cookie' or"),
+        (
+            lambda: Sessions(store="redis", args=("--redis-connection-url=redis://r\n",)),
+            r"Sessions.args must be one oauth2-proxy flag per item",
+        ),
+        (
+            lambda: Sessions(store="redis", args=(), password_key="a b"),
+            r"Sessions.password_key must be a Secret key",
+        ),
+        (
+            lambda: Sessions(store="cookie", args=(), password_key="redis-password"),
+            r"Sessions.store must be 'redis' when a Redis password is read",
+        ),
+    ],
+)
+def test_fails_on_directly_constructed_bad_sessions(make, message):
+    with pytest.raises(ConfigurationError, match=message):
+        make()
