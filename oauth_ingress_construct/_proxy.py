@@ -173,7 +173,8 @@ class OAuth2Proxy(constructs.Construct):
 
     - ``Deployment`` [<name>]: auth-only oauth2-proxy (``--upstream=static://202``) on
       ``0.0.0.0:4180``, metrics on 44180, probes on ``/ping`` and ``/ready``, credentials
-      from an existing Secret through ``secretKeyRef``, a hardened non-root pod;
+      (and a Redis password, with Redis ``sessions``) from existing Secrets through
+      ``secretKeyRef``, a hardened pod (uid/gid 65532, read-only, no capabilities);
     - ``Service`` [<name>]: port 80 -> ``http`` (4180) and 44180 -> ``metrics``;
     - ``Ingress`` [<name>]: ``https://<host>/oauth2`` -> the Service, where browsers sign in;
     - ``NetworkPolicy`` [<name>] (unless ``network_policy=False``): only the ingress
