@@ -257,8 +257,11 @@ def test_resources_are_requests_and_limits(chart):
         "limits": {"cpu": "500m", "memory": "128Mi"},
         "requests": {"cpu": "20m", "memory": "64Mi"},
     }
+
+
+def test_resources_are_configurable(chart):
     custom = ProxyResources(cpu_request="50m", cpu_limit="1", memory_request="96Mi")
-    assert custom.to_json() == {
+    assert _container(_proxy(chart, resources=custom))["resources"] == {
         "limits": {"cpu": "1", "memory": "128Mi"},
         "requests": {"cpu": "50m", "memory": "96Mi"},
     }
