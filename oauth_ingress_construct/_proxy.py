@@ -197,6 +197,7 @@ class OAuth2Proxy(constructs.Construct):
     :param image: Default: :data:`DEFAULT_PROXY_IMAGE`.
     :param resources: Default: - ``ProxyResources()``.
     :param email_domains: Default: ``("*",)`` - any user the identity provider lets in.
+        Never empty: oauth2-proxy does not start without one.
     :param allowed_groups: Default: - no group restriction on the proxy.
     :param set_authorization_header: Default: ``False``. ``True`` sends the ID token to apps
         that ask for ``pass_authorization_header``.
@@ -317,6 +318,15 @@ class OAuth2Proxy(constructs.Construct):
                 "ID token to send (oauth2-proxy refuses to start)",
             )
         extras = check_list("extra_args", extra_args, _extra_arg)
+        user_lists = ("--authenticated-emails-file", "--htpasswd-file")
+        if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
+            fail(
+                "email_domains",
+                email_domains,
+                "at least one domain, or ['*'] for whoever the identity provider admits "
+                "(oauth2-proxy refuses to start without one); restrict further with "
+                "allowed_groups",
+            )
 
         args = [
             f"--http-address=0.0.0.0:{HTTP_PORT}",

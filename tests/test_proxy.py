@@ -481,6 +481,11 @@ def test_sessions_value_objects_without_a_chart():
         ({"image": "quay.io/x/y:v1\n"}, r"image must be .*pinned"),
         ({"resources": {"cpu": "1"}}, r"resources must be a ProxyResources"),
         ({"email_domains": "example.com"}, r"email_domains must be a list.*got 'example.com'"),
+        (
+            {"email_domains": []},
+            r"email_domains must be at least one domain, or \['\*'\] for whoever the identity "
+            r"provider admits \(oauth2-proxy refuses to start without one\).*got \[\]",
+        ),
         ({"email_domains": ["@example.com"]}, r"email_domains must be a DNS name .*'@example.com'"),
         ({"allowed_groups": ["a,b"]}, r"allowed_groups must be a group name .*got 'a,b'"),
         ({"set_authorization_header": 1}, r"set_authorization_header must be True or False"),
