@@ -224,6 +224,15 @@ class ProtectedApp(constructs.Construct):
                     "travels in auth-url, where ingress-nginx's annotation validation refuses "
                     "'@' and would reject the whole Ingress)",
                 )
+        for domain in domains:
+            if not _AUTH_URL_VALUE_RE.fullmatch(domain):
+                fail(
+                    "allowed_email_domains",
+                    domain,
+                    "a domain such as 'example.com', not '*' (it travels in auth-url, where "
+                    "ingress-nginx's annotation validation refuses '*' and would reject the "
+                    "whole Ingress; leave the list empty to allow any domain)",
+                )
         if emails:
             fail(
                 "allowed_emails",
