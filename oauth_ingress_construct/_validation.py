@@ -232,8 +232,14 @@ def check_email(argument: str, value: object) -> str:
 def check_email_domain(argument: str, value: object) -> str:
     """An e-mail domain for oauth2-proxy: a DNS name, or ``*`` for any domain."""
     text = _require_str(argument, value)
-    if text != "*" and (len(text) > 253 or not _HOST_RE.fullmatch(text.removeprefix("."))):
-        fail(argument, value, "a DNS name such as 'example.com', or '*' for any domain")
+    host = text.removeprefix(".")
+    if text != "*" and (len(host) > 253 or not _HOST_RE.fullmatch(host) or "*" in host):
+        fail(
+            argument,
+            value,
+            "a DNS name such as 'example.com' (or '.example.com' for its subdomains), "
+            "or '*' for any domain",
+        )
     return text
 
 
