@@ -648,6 +648,23 @@ def _status_kib(pid: int | str, field: str) -> int:
     return 0
 
 
+def _cpu_ns(node: list[int]) -> tuple[int, int]:
+    """On-CPU nanoseconds so far: this process, and every thread of the ``node`` processes."""
+    total = 0
+    for pid in node:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except OSError:
+                continue
+    return time.process_time_ns(), total
+
+
 def _count_jsii_calls() -> Callable[[], int]:
     """Count round trips to the jsii runtime (None of this runs in the dict variants)."""
     from jsii._kernel.providers import process
@@ -677,7 +694,9 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         tracemalloc.start()
 
     stubs = kplus_stub_services(n) if variant == "kplus" else {}
+    node = _descendants(os.getpid())
     calls0 = calls()
+    cpu0 = _cpu_ns(node)
     t1 = time.perf_counter()
     if variant == "construct":
         app = build_construct(n)
@@ -686,19 +705,27 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
     else:
         docs = build_dicts(n)
     t2 = time.perf_counter()
+    cpu1 = _cpu_ns(node)
+    t2b = time.perf_counter()
     if variant in ("construct", "kplus"):
         text = app.synth_yaml()
     else:
         dumper = yaml.CSafeDumper if variant == "dicts-libyaml" else yaml.SafeDumper
         text = yaml.dump_all(docs, Dumper=dumper, sort_keys=False)
     t3 = time.perf_counter()
+    cpu2 = _cpu_ns(node)
 
     result: dict[str, Any] = {
         "variant": variant,
         "n": n,
         "import_s": t_import,
         "construct_s": t2 - t1,
-        "synth_s": t3 - t2,
+        "synth_s": t3 - t2b,
+        # On-CPU time of Python and of the jsii node processes: what the work costs on an
+        # idle machine; wall time also counts waiting for a CPU held by other processes.
+        "construct_cpu_s": (sum(cpu1) - sum(cpu0)) / 1e9,
+        "synth_cpu_s": (sum(cpu2) - sum(cpu1)) / 1e9,
+        "node_cpu_share": ((cpu2[1] - cpu0[1]) / max(1, sum(cpu2) - sum(cpu0))),
         "docs": text.count("\n---\n") + 1,
         "bytes": len(text),
         "jsii_calls": calls() - calls0,
@@ -708,7 +735,6 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         tracemalloc.stop()
     else:
         result["py_hwm_mib"] = _status_kib("self", "VmHWM") / 1024
-        node = _descendants(os.getpid())
         result["node_hwm_mib"] = sum(_status_kib(p, "VmHWM") for p in node) / 1024
     if dump:
         Path(dump).write_text(text)
@@ -836,76 +862,87 @@ def report(
     def pick(variant: str, n: int) -> list[dict[str, Any]]:
         return [r for r in rows if r["variant"] == variant and r["n"] == n]
 
-    def total(variant: str, n: int) -> float:
+    def cost(row: dict[str, Any], clock: str) -> float:
+        return row[f"construct{clock}"] + row[f"synth{clock}"]
+
+    def total(variant: str, n: int, clock: str = "_s") -> float:
         # Median of per-run totals (not the sum of medians).
-        return statistics.median(r["construct_s"] + r["synth_s"] for r in pick(variant, n))
+        return statistics.median(cost(r, clock) for r in pick(variant, n))
 
     print(f"\n## Synthesis of N apps (median of {runs} runs, each in a fresh process)\n")
     print(
         "| N | variant | objects | construct ms | synth ms | total ms | per app ms "
-        "| jsii calls/app | Python traced peak MiB | Python peak RSS MiB | node peak RSS MiB |"
+        "| CPU per app ms | node share of CPU | jsii calls/app | Python traced peak MiB "
+        "| Python peak RSS MiB | node peak RSS MiB |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         for v in variants:
             sel = pick(v, n)
             if not sel:
                 continue
             tot = total(v, n)
-            calls = median(sel, "jsii_calls")
             node = median(sel, "node_hwm_mib")
+            jsii = v in ("construct", "kplus")
+            share = f"{median(sel, 'node_cpu_share'):.0%}" if jsii else "-"
+            calls = f"{median(sel, 'jsii_calls') / n:.1f}" if jsii else "-"
             print(
                 f"| {n} | {v} | {sel[0]['docs']} | {median(sel, 'construct_s') * 1e3:.1f} "
                 f"| {median(sel, 'synth_s') * 1e3:.1f} | {tot * 1e3:.1f} | {tot / n * 1e3:.2f} "
-                f"| {'-' if math.isnan(calls) else f'{calls / n:.1f}'} "
+                f"| {total(v, n, '_cpu_s') / n * 1e3:.2f} "
+                f"| {share} | {calls} "
                 f"| {fmt(median(sel, 'py_peak_mib'), 1)} | {median(sel, 'py_hwm_mib'):.0f} "
-                f"| {'-' if not node else f'{node:.0f}'} |"
+                f"| {f'{node:.0f}' if jsii else '-'} |"
             )
 
     if "construct" in variants:
-        print("\n## Ratios of per-app cost (construct + synth), medians\n")
-        print(
-            "| N | ProtectedApp ms/app | (a) cdk8s-plus ms/app | (b) dicts ms/app "
-            "| PA/(a) | PA/(b) | PA/(a) per run, min-max | PA/(b) per run, min-max |"
-        )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for n in sizes:
-            pa = total("construct", n) / n
-            cells = [f"{pa * 1e3:.2f}"]
-            ratios = []
-            for other in ("kplus", "dicts"):
-                if not pick(other, n):
-                    cells.append("-")
-                    ratios.append(("-", "-"))
-                    continue
-                cells.append(f"{total(other, n) / n * 1e3:.2f}")
-                # Runs interleave the variants, so a per-run ratio shares that run's load.
-                per_run = sorted(
-                    (c["construct_s"] + c["synth_s"]) / (o["construct_s"] + o["synth_s"])
-                    for c in pick("construct", n)
-                    for o in pick(other, n)
-                    if c["run"] == o["run"]
-                )
-                ratios.append(
-                    (
-                        f"{pa / (total(other, n) / n):.2f}",
-                        f"{per_run[0]:.2f}-{per_run[-1]:.2f}" if per_run else "-",
+        for clock, title in (("_s", "wall clock"), ("_cpu_s", "CPU time, Python + node")):
+            print(f"\n## Per-app cost (construct + synth), {title}: ratios of medians\n")
+            print(
+                "| N | ProtectedApp ms/app | (a) cdk8s-plus ms/app | (b) dicts ms/app "
+                "| PA/(a) | PA/(b) | PA/(a) per run, min-max | PA/(b) per run, min-max |"
+            )
+            print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+            for n in sizes:
+                pa = total("construct", n, clock) / n
+                cells, ratios, spreads = [f"{pa * 1e3:.2f}"], [], []
+                for other in ("kplus", "dicts"):
+                    if not pick(other, n):
+                        cells.append("-")
+                        ratios.append("-")
+                        spreads.append("-")
+                        continue
+                    per_app = total(other, n, clock) / n
+                    cells.append(f"{per_app * 1e3:.2f}")
+                    ratios.append(f"{pa / per_app:.2f}")
+                    # Runs interleave the variants: a per-run ratio shares that run's load.
+                    per_run = sorted(
+                        cost(c, clock) / cost(o, clock)
+                        for c in pick("construct", n)
+                        for o in pick(other, n)
+                        if c["run"] == o["run"]
                     )
-                )
-            cells += [ratios[0][0], ratios[1][0], ratios[0][1], ratios[1][1]]
-            print(f"| {n} | " + " | ".join(cells) + " |")
+                    spreads.append(f"{per_run[0]:.2f}-{per_run[-1]:.2f}")
+                print(f"| {n} | " + " | ".join(cells + ratios + spreads) + " |")
 
     ordered = sorted(sizes)
     if len(ordered) > 1:
-        print("\n## Marginal cost per added app between sizes (flat = no N\u00b2 work), ms\n")
         steps = list(itertools.pairwise(ordered))
-        print("| variant | " + " | ".join(f"N={a}\u2192{b}" for a, b in steps) + " |")
-        print("|---|" + "---:|" * len(steps))
+        print("\n## Marginal cost per added app between sizes (flat = no N\u00b2 work), ms\n")
+        print(
+            "| variant | "
+            + " | ".join(f"N={a}\u2192{b} wall" for a, b in steps)
+            + " | "
+            + " | ".join(f"N={a}\u2192{b} CPU" for a, b in steps)
+            + " |"
+        )
+        print("|---|" + "---:|" * (2 * len(steps)))
         for v in variants:
             cells = [
-                f"{(total(v, b) - total(v, a)) / (b - a) * 1e3:.2f}"
+                f"{(total(v, b, clock) - total(v, a, clock)) / (b - a) * 1e3:.2f}"
                 if pick(v, a) and pick(v, b)
                 else "-"
+                for clock in ("_s", "_cpu_s")
                 for a, b in steps
             ]
             print(f"| {v} | " + " | ".join(cells) + " |")
