@@ -116,7 +116,12 @@ def check_cookie_domain(argument: str, value: object) -> str:
     """A cookie domain: a DNS name, with or without the leading ``.``; returned with it."""
     text = _require_str(argument, value)
     host = text.removeprefix(".")
-    if len(host) > 253 or not _HOST_RE.fullmatch(host) or host.startswith("*."):
+    if (
+        len(host) > 253
+        or not _HOST_RE.fullmatch(host)
+        or host.startswith("*.")
+        or _is_ip_address(host)
+    ):
         fail(
             argument,
             value,

@@ -179,7 +179,8 @@ def test_cookie_domain_accepts_with_or_without_the_dot(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value", ["", ".", "..example.com", "*.example.com", ".com", "example.com:443", "a b.com"]
+    "value",
+    ["", ".", "..example.com", "*.example.com", ".com", "example.com:443", "a b.com", "10.0.0.1"],
 )
 def test_fails_on_bad_cookie_domain(value):
     with pytest.raises(ConfigurationError, match=refused("cookie_domain", value)):
