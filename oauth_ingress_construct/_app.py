@@ -33,6 +33,7 @@ from ._validation import (
     check_int,
     check_list,
     check_path,
+    check_service_name,
     fail,
 )
 
@@ -62,6 +63,7 @@ def _backend_port(backend: kplus.Service | ServiceRef, backend_port: int | None)
         return backend.name, backend.port
     if not isinstance(backend, kplus.Service):
         fail("backend", backend, "a cdk8s_plus_28.Service or a ServiceRef(name, port)")
+    check_service_name("backend", backend.name)
     ports = [int(p.port) for p in backend.ports]
     if backend_port is None:
         if len(ports) != 1:
@@ -165,6 +167,8 @@ class ProtectedApp(constructs.Construct):
                 "at most 50 characters when the app has its own proxy (its objects are "
                 "named '<name>-oauth2-proxy', a DNS label of at most 63)",
             )
+        if proxy is None:  # it also names the own proxy's Service '<name>-oauth2-proxy'
+            check_service_name("name", self.name)
         self.namespace = check_dns_label(
             "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
         )

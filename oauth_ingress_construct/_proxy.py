@@ -25,6 +25,7 @@ from ._validation import (
     check_host,
     check_int,
     check_list,
+    check_service_name,
     fail,
 )
 
@@ -248,7 +249,7 @@ class OAuth2Proxy(constructs.Construct):
         self.host = check_host("host", host, wildcard=False)
         if not isinstance(provider, Provider):
             fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
-        self.name = check_dns_label("name", name if name is not None else kebab_case(id))
+        self.name = check_service_name("name", name if name is not None else kebab_case(id))
         self.namespace = check_dns_label(
             "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._validation import check_dns_label, check_dns_subdomain, check_int, check_secret_key
+from ._validation import check_dns_subdomain, check_int, check_secret_key, check_service_name
 
 __all__ = ["ProxySecret", "ServiceRef"]
 
@@ -20,7 +20,7 @@ class ServiceRef:
     port: int
 
     def __post_init__(self) -> None:
-        check_dns_label("ServiceRef.name", self.name)
+        check_service_name("ServiceRef.name", self.name)
         check_int("ServiceRef.port", self.port, low=1, high=65535)
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "check_path",
     "check_proxy_flag",
     "check_secret_key",
+    "check_service_name",
     "check_url",
     "fail",
 ]
@@ -72,6 +73,25 @@ def check_dns_label(argument: str, value: object) -> str:
             value,
             "a DNS-1123 label: at most 63 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit",
+        )
+    return text
+
+
+_DNS1035_RE = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def check_service_name(argument: str, value: object) -> str:
+    """A Service name: a DNS-1035 label (a DNS-1123 label that starts with a letter).
+
+    The API server refuses other Service names, which no schema check catches.
+    """
+    text = _require_str(argument, value)
+    if not _DNS1035_RE.fullmatch(text):
+        fail(
+            argument,
+            value,
+            "a DNS-1123 label that starts with a letter, as Service names are (DNS-1035): at "
+            "most 63 lower-case letters, digits and '-', ending with a letter or digit",
         )
     return text
 

@@ -30,6 +30,8 @@ from oauth_ingress_construct import (
 
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 ALPHA_LABEL = st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+#: Service names (and what names a Service) are DNS-1035 labels: a letter first.
+SERVICE_NAME = st.from_regex(r"[a-z]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 TLD = st.sampled_from(["com", "org", "io", "dev", "example", "internal"])
 DOMAIN = st.builds(lambda a, tld: f"{a}.{tld}", ALPHA_LABEL, TLD)
 HOST = st.builds(lambda a, d: f"{a}.{d}", LABEL, DOMAIN)
@@ -303,7 +305,7 @@ def _arg(
 ARGUMENTS: tuple[Argument, ...] = (
     # ProtectedApp
     _arg("ProtectedApp.host", HOST, lambda c, v: protected_app(c, host=v)),
-    _arg("ProtectedApp.name", LABEL, lambda c, v: protected_app(c, name=v)),
+    _arg("ProtectedApp.name", SERVICE_NAME, lambda c, v: protected_app(c, name=v)),
     _arg("ProtectedApp.namespace", LABEL, lambda c, v: protected_app(c, namespace=v)),
     _arg("ProtectedApp.paths", PATH, lambda c, v: protected_app(c, paths=v), is_list=True),
     _arg(
@@ -348,7 +350,7 @@ ARGUMENTS: tuple[Argument, ...] = (
     ),
     # OAuth2Proxy
     _arg("OAuth2Proxy.host", HOST, lambda c, v: oauth2_proxy(c, host=v)),
-    _arg("OAuth2Proxy.name", LABEL, lambda c, v: oauth2_proxy(c, name=v)),
+    _arg("OAuth2Proxy.name", SERVICE_NAME, lambda c, v: oauth2_proxy(c, name=v)),
     _arg("OAuth2Proxy.namespace", LABEL, lambda c, v: oauth2_proxy(c, namespace=v)),
     _arg(
         "OAuth2Proxy.cookie_domain",
@@ -483,7 +485,7 @@ ARGUMENTS: tuple[Argument, ...] = (
     # Value objects
     _arg(
         "ServiceRef.name",
-        LABEL,
+        SERVICE_NAME,
         lambda c, v: protected_app(c, backend=ServiceRef(v, 80)),
         label="ServiceRef.name",
     ),

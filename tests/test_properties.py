@@ -172,7 +172,7 @@ def configs(draw: st.DrawFn) -> Config:
             AppConfig(
                 name=f"a{i}-{label}",
                 host=host,
-                backend=ServiceRef(draw(s.LABEL), draw(s.PORT)),
+                backend=ServiceRef(draw(s.SERVICE_NAME), draw(s.PORT)),
                 kwargs=options,
             )
         )

@@ -27,6 +27,7 @@ from oauth_ingress_construct._validation import (
     check_path,
     check_proxy_flag,
     check_secret_key,
+    check_service_name,
     check_url,
     fail,
 )
@@ -66,6 +67,7 @@ def test_fails_with_argument_allowed_and_repr_of_the_value():
         check_group,
         check_cidr,
         check_proxy_flag,
+        check_service_name,
     ],
 )
 @pytest.mark.parametrize("value", [None, 42, b"app", ["app"]])
@@ -573,3 +575,18 @@ def test_valid_providers_emit_one_flag_per_argument(provider):
         assert arg.startswith("--")
         assert "\n" not in arg
         assert " " not in arg or arg.startswith("--scope=")
+
+
+# --- Service names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["a", "app", "my-app-2", "a" * 63])
+def test_service_name_accepts(value):
+    assert check_service_name("ServiceRef.name", value) == value
+
+
+@pytest.mark.parametrize("value", ["", "0", "1app", "-app", "app-", "App", "a.b", "a" * 64, "a\n"])
+def test_fails_on_bad_service_name(value):
+    # The API server refuses these Service names; no schema check would.
+    with pytest.raises(ConfigurationError, match=refused("ServiceRef.name", value)):
+        check_service_name("ServiceRef.name", value)
