@@ -25,6 +25,7 @@ from ._validation import (
     check_host,
     check_int,
     check_list,
+    check_request_within_limit,
     check_service_name,
     fail,
 )
@@ -117,6 +118,10 @@ class ProxyResources:
     def __post_init__(self) -> None:
         for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
             _quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+        check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
+        check_request_within_limit(
+            "ProxyResources.memory_request", self.memory_request, self.memory_limit
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

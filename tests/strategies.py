@@ -242,6 +242,13 @@ OIDC = Provider.oidc(issuer_url=ISSUER)
 REDIS_URL = st.builds(
     lambda host, db: f"redis://{host}:6379{db}", HOST, st.sampled_from(["", "/0", "/3"])
 )
+#: Requests of nothing and generous limits, so any one quantity fits in between.
+ROOMY_RESOURCES = {
+    "cpu_request": "0",
+    "cpu_limit": "99999G",
+    "memory_request": "0",
+    "memory_limit": "99999G",
+}
 FLAG = st.builds(lambda name, value: f"--{name}={value}", LABEL, LABEL)
 
 
@@ -508,7 +515,9 @@ ARGUMENTS: tuple[Argument, ...] = (
         _arg(
             f"ProxyResources.{field}",
             QUANTITY,
-            lambda c, v, field=field: oauth2_proxy(c, resources=ProxyResources(**{field: v})),
+            lambda c, v, field=field: oauth2_proxy(
+                c, resources=ProxyResources(**{**ROOMY_RESOURCES, field: v})
+            ),
             label=f"ProxyResources.{field}",
         )
         for field in ("cpu_request", "cpu_limit", "memory_request", "memory_limit")

@@ -26,6 +26,7 @@ from oauth_ingress_construct._validation import (
     check_list,
     check_path,
     check_proxy_flag,
+    check_request_within_limit,
     check_secret_key,
     check_service_name,
     check_url,
@@ -590,3 +591,35 @@ def test_fails_on_bad_service_name(value):
     # The API server refuses these Service names; no schema check would.
     with pytest.raises(ConfigurationError, match=refused("ServiceRef.name", value)):
         check_service_name("ServiceRef.name", value)
+
+
+# --- resource requests within limits ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_", "limit"),
+    [("20m", "500m"), ("500m", "0.5"), ("1", "1000m"), ("64Mi", "128Mi"), ("1Gi", "1024Mi")],
+)
+def test_request_within_limit_accepts(request_, limit):
+    assert check_request_within_limit("ProxyResources.cpu_request", request_, limit) == request_
+
+
+@pytest.mark.parametrize(
+    ("request_", "limit"),
+    [("501m", "0.5"), ("2", "1"), ("129Mi", "128Mi"), ("1G", "1Mi"), ("1.5Gi", "1536M")],
+)
+def test_fails_on_a_request_above_its_limit(request_, limit):
+    with pytest.raises(
+        ConfigurationError,
+        match=rf"^ProxyResources\.cpu_request must be at most the limit '{re.escape(limit)}'.*"
+        rf", got '{re.escape(request_)}'$",
+    ):
+        check_request_within_limit("ProxyResources.cpu_request", request_, limit)
+
+
+def test_fails_on_proxy_resources_with_a_request_above_the_limit():
+    from oauth_ingress_construct import ProxyResources
+
+    with pytest.raises(ConfigurationError, match=r"^ProxyResources\.memory_request must be"):
+        ProxyResources(memory_request="256Mi", memory_limit="128Mi")
+    assert ProxyResources(cpu_request="1", cpu_limit="1").cpu_request == "1"
