@@ -748,7 +748,9 @@ def import_worker(modules: tuple[str, ...]) -> dict[str, Any]:
         importlib.import_module(module)
     t0 = time.perf_counter()
     importlib.import_module(modules[-1])
-    return {"import_s": time.perf_counter() - t0}
+    elapsed = time.perf_counter() - t0
+    node = _descendants(os.getpid())
+    return {"import_s": elapsed, "node_rss_mib": sum(_status_kib(p, "VmRSS") for p in node) / 1024}
 
 
 # --------------------------------------------------------------------------------------------
@@ -827,11 +829,11 @@ def main() -> None:
         check_equivalence(min(10, max(sizes)))
 
     rows: list[dict[str, Any]] = []
-    imports: dict[str, list[float]] = {case: [] for case in IMPORT_CASES}
+    imports: dict[str, list[dict[str, float]]] = {case: [] for case in IMPORT_CASES}
     started = time.perf_counter()
     for run in range(args.runs):
         for case in IMPORT_CASES:
-            imports[case].append(spawn("import", case)["import_s"])
+            imports[case].append(spawn("import", case))
         for n in sizes:
             for variant in variants:
                 row = spawn(variant, str(n))
@@ -854,7 +856,7 @@ def fmt(value: float, digits: int) -> str:
 
 def report(
     rows: list[dict[str, Any]],
-    imports: dict[str, list[float]],
+    imports: dict[str, list[dict[str, float]]],
     sizes: list[int],
     variants: list[str],
     runs: int,
@@ -948,11 +950,11 @@ def report(
             print(f"| {v} | " + " | ".join(cells) + " |")
 
     print(f"\n## Import time (median of {runs} fresh processes)\n")
-    print("| import | ms |")
-    print("|---|---:|")
-    med = {case: statistics.median(values) * 1e3 for case, values in imports.items()}
+    print("| import | ms | node RSS after, MiB |")
+    print("|---|---:|---:|")
+    med = {case: median(values, "import_s") * 1e3 for case, values in imports.items()}
     for case, ms in med.items():
-        print(f"| `{case}` | {ms:.0f} |")
+        print(f"| `{case}` | {ms:.0f} | {median(imports[case], 'node_rss_mib'):.0f} |")
     print(
         "\nA lazy cdk8s_plus_28 import in oauth_ingress_construct would save users who never "
         f"import it about {med['cdk8s_plus_28'] - med['cdk8s']:.0f} ms "
