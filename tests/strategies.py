@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import cdk8s
+import cdk8s_plus_28 as kplus
 from hypothesis import strategies as st
 
 from oauth_ingress_construct import (
@@ -263,6 +264,19 @@ def protected_app(chart: cdk8s.Chart, **kwargs: Any) -> ProtectedApp:
     return ProtectedApp(chart, "App", **args)
 
 
+def service_backend(chart: cdk8s.Chart, name: str) -> kplus.Service:
+    """A cdk8s-plus Service named ``name``, in a sibling chart of the same namespace."""
+    app = chart.node.scope
+    assert app is not None
+    services = cdk8s.Chart(app, "Services", namespace=chart.namespace)
+    return kplus.Service(
+        services,
+        "Service",
+        metadata=cdk8s.ApiObjectMetadata(name=name),
+        ports=[kplus.ServicePort(port=80)],
+    )
+
+
 def oauth2_proxy(chart: cdk8s.Chart, **kwargs: Any) -> OAuth2Proxy:
     """A valid OAuth2Proxy with ``kwargs`` overriding its arguments."""
     args: dict[str, Any] = {"host": "auth.example.com", "provider": OIDC, **kwargs}
@@ -313,6 +327,11 @@ ARGUMENTS: tuple[Argument, ...] = (
     # ProtectedApp
     _arg("ProtectedApp.host", HOST, lambda c, v: protected_app(c, host=v)),
     _arg("ProtectedApp.name", SERVICE_NAME, lambda c, v: protected_app(c, name=v)),
+    _arg(
+        "ProtectedApp.backend",
+        SERVICE_NAME,
+        lambda c, v: protected_app(c, backend=service_backend(c, v)),
+    ),
     _arg("ProtectedApp.namespace", LABEL, lambda c, v: protected_app(c, namespace=v)),
     _arg("ProtectedApp.paths", PATH, lambda c, v: protected_app(c, paths=v), is_list=True),
     _arg(
@@ -572,6 +591,28 @@ ARGUMENTS: tuple[Argument, ...] = (
                 master_name="m", urls=["redis://s:26379"], sentinel_password_key=v
             ),
         ),
+    ),
+    _arg(
+        "Sessions.store",
+        st.sampled_from(["cookie", "redis"]),
+        lambda c, v: oauth2_proxy(c, sessions=Sessions(store=v, args=())),
+        label="Sessions.store",
+    ),
+    _arg(
+        "Sessions.args",
+        FLAG,
+        lambda c, v: oauth2_proxy(c, sessions=Sessions(store="redis", args=v)),
+        label="Sessions.args",
+        is_list=True,
+    ),
+    _arg(
+        "Sessions.password_secret",
+        SUBDOMAIN_NAME,
+        lambda c, v: oauth2_proxy(
+            c,
+            sessions=Sessions(store="redis", args=(), password_secret=v, password_key="k"),
+        ),
+        label="Sessions.password_secret",
     ),
     _arg(
         "Sessions.redis_cluster.urls",
