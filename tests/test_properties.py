@@ -229,15 +229,15 @@ def _check_args(obj: dict[str, Any]) -> None:
 @given(config=configs())
 def test_valid_configurations_synthesize_and_validate_strictly(config: Config) -> None:
     _, chart, apps = build(config)
-    for protected, a in zip(
-        apps, config.apps, strict=True
-    ):  # coverage, in --hypothesis-show-statistics
+    # What the examples cover, shown by --hypothesis-show-statistics.
+    for protected, a in zip(apps, config.apps, strict=True):
         strategy = protected.pass_through_strategy
         event(f"pass-through: {strategy.value if strategy else 'off'}")
+        own = "provider" in a.kwargs
         shared = config.shared_proxy
-        provider = a.kwargs["provider"] if shared is None or "provider" in a.kwargs else None
-        event(f"provider: {(provider or shared.kwargs['provider']).name}")  # type: ignore[union-attr]
-        event("proxy: own" if provider else "proxy: shared")
+        provider = a.kwargs["provider"] if own or shared is None else shared.kwargs["provider"]
+        event(f"provider: {provider.name}")
+        event("proxy: own" if own else "proxy: shared")
     objects = synth(chart)
 
     proxies = sum(1 for a in config.apps if "provider" in a.kwargs) + bool(config.shared_proxy)
