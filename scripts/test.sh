@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 CDK8S_CHECK_UPGRADE=false
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=18,20 CDK8S_CHECK_UPGRADE=false
 PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 ruff format --check .

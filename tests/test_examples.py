@@ -49,7 +49,7 @@ def test_cdk8s_cli_synthesis_matches_the_golden_files(tmp_path):
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "CDK8S_CHECK_UPGRADE": "false",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
     }
     result = subprocess.run(
         [str(cli), "synth", "--no-check-upgrade", "--output", str(out)],
@@ -78,7 +78,7 @@ def test_seed_example_matches_the_seed_annotations_in_meaning():
     assert ann["auth-signin"] == "https://access.example.com/oauth2/start"
     # Seed: auth-url https://access.example.com/oauth2/auth. Ours reaches the same proxy
     # through its Service, without a hairpin through the load balancer.
-    assert ann["auth-url"] == "http://oauth2-proxy.default.svc.cluster.local:80/oauth2/auth"
+    assert ann["auth-url"] == "http://oauth2-proxy.seed-example.svc.cluster.local:80/oauth2/auth"
     assert "proxy_intercept_errors off;" in ann["server-snippet"].splitlines()
     rule = ingress["spec"]["rules"][0]
     assert rule["host"] == "app.example.com"

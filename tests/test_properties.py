@@ -352,7 +352,7 @@ def test_synthesis_is_identical_across_processes_and_hash_seeds() -> None:
             env={
                 **os.environ,
                 "PYTHONHASHSEED": seed,
-                "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
+                "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
             },
             capture_output=True,
             text=True,
