@@ -471,3 +471,21 @@ def test_fails_when_the_app_host_is_outside_the_cookie_domain(chart):
 
 def test_configuration_error_is_a_value_error():
     assert issubclass(ConfigurationError, ValueError)
+
+
+def test_importing_the_package_does_not_load_cdk8s_plus():
+    import subprocess
+    import sys
+
+    code = "import sys, oauth_ingress_construct; print('cdk8s_plus_28' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_fails_on_a_backend_that_is_neither_a_service_nor_a_service_ref(chart):
+    with pytest.raises(
+        ConfigurationError, match=r"backend must be a cdk8s_plus_28.Service or a ServiceRef"
+    ):
+        ProtectedApp(chart, "App", host="app.example.com", backend="my-service:80", provider=OIDC)
