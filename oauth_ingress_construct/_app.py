@@ -259,7 +259,7 @@ class ProtectedApp(constructs.Construct):
                 emails[0],
                 "empty: ingress-nginx's annotation validation (on by default since v1.12) "
                 "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
-                "restrict with allowed_email_domains or allowed_groups, or on the proxy",
+                "restrict with allowed_email_domains or allowed_groups instead",
             )
         headers = list(check_list("response_headers", response_headers, check_header_name))
         if pass_authorization_header:
@@ -305,8 +305,6 @@ class ProtectedApp(constructs.Construct):
         query = []
         if groups:
             query.append("allowed_groups=" + ",".join(groups))
-        if emails:
-            query.append("allowed_emails=" + ",".join(emails))
         if domains:
             query.append("allowed_email_domains=" + ",".join(domains))
         if proxy is not None:
