@@ -25,6 +25,7 @@ from ._validation import (
     check_host,
     check_int,
     check_list,
+    check_proxy_flag,
     check_request_within_limit,
     check_service_name,
     fail,
@@ -89,7 +90,6 @@ _IMAGE_RE = re.compile(
     r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
 )
-_EXTRA_ARG_RE = re.compile(r"^--[a-z0-9][a-z0-9-]*(?:=[A-Za-z0-9._~:/@,*+=-]*)?$")
 
 
 def _quantity(argument: str, value: object) -> str:
@@ -155,21 +155,6 @@ def signin_url_for(host: str) -> str:
 def _parent_domain(host: str) -> str:
     labels = host.removeprefix("*.").split(".")
     return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
-
-
-def _cidr(argument: str, value: object) -> str:
-    return check_cidr(argument, value)
-
-
-def _extra_arg(argument: str, value: object) -> str:
-    if not isinstance(value, str) or not _EXTRA_ARG_RE.fullmatch(value):
-        fail(
-            argument,
-            value,
-            "one oauth2-proxy flag per item, as '--flag-name=value' with no spaces, quotes, "
-            "'$' or ';' (secrets belong in the Secret, not in flags)",
-        )
-    return value
 
 
 class OAuth2Proxy(constructs.Construct):
@@ -300,7 +285,7 @@ class OAuth2Proxy(constructs.Construct):
         if not isinstance(set_authorization_header, bool):
             fail("set_authorization_header", set_authorization_header, "True or False")
         self.set_authorization_header = set_authorization_header
-        trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, _cidr)
+        trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, check_cidr)
         if tls_secret_name is not None:
             check_dns_subdomain("tls_secret_name", tls_secret_name)
         self.ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
@@ -323,7 +308,7 @@ class OAuth2Proxy(constructs.Construct):
                 "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
                 "ID token to send (oauth2-proxy refuses to start)",
             )
-        extras = check_list("extra_args", extra_args, _extra_arg)
+        extras = check_list("extra_args", extra_args, check_proxy_flag)
         user_lists = ("--authenticated-emails-file", "--htpasswd-file")
         if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
             fail(
