@@ -95,6 +95,52 @@ def _backend_port(backend: kplus.Service | ServiceRef, backend_port: int | None)
     return backend.name, backend_port
 
 
+def _authorization_query(
+    allowed_groups: Sequence[str],
+    allowed_emails: Sequence[str],
+    allowed_email_domains: Sequence[str],
+) -> str:
+    """The per-app authorization query of ``auth-url`` (``""`` without restrictions).
+
+    oauth2-proxy's ``/oauth2/auth`` answers 403 to a signed-in user who does not match.
+    """
+    groups = check_list("allowed_groups", allowed_groups, check_group)
+    emails = check_list("allowed_emails", allowed_emails, check_email)
+    domains = check_list("allowed_email_domains", allowed_email_domains, check_email_domain)
+    for group in groups:
+        if not _AUTH_URL_VALUE_RE.fullmatch(group):
+            fail(
+                "allowed_groups",
+                group,
+                "a group name of letters, digits and '.', '_', '~', ':', '/', '-' (it "
+                "travels in auth-url, where ingress-nginx's annotation validation refuses "
+                "'@' and would reject the whole Ingress)",
+            )
+    for domain in domains:
+        if not _AUTH_URL_VALUE_RE.fullmatch(domain):
+            fail(
+                "allowed_email_domains",
+                domain,
+                "a domain such as 'example.com', not '*' (it travels in auth-url, where "
+                "ingress-nginx's annotation validation refuses '*' and would reject the "
+                "whole Ingress; leave the list empty to allow any domain)",
+            )
+    if emails:
+        fail(
+            "allowed_emails",
+            emails[0],
+            "empty: ingress-nginx's annotation validation (on by default since v1.12) "
+            "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
+            "restrict with allowed_email_domains or allowed_groups instead",
+        )
+    query = []
+    if groups:
+        query.append("allowed_groups=" + ",".join(groups))
+    if domains:
+        query.append("allowed_email_domains=" + ",".join(domains))
+    return "?" + "&".join(query) if query else ""
+
+
 class ProtectedApp(constructs.Construct):
     """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
 
@@ -232,35 +278,7 @@ class ProtectedApp(constructs.Construct):
         if controller is not None and not isinstance(controller, IngressNginx):
             fail("controller", controller, "an IngressNginx(...) description, or None")
         own_errors = check_http_status_codes("custom_http_errors", custom_http_errors)
-        groups = check_list("allowed_groups", allowed_groups, check_group)
-        emails = check_list("allowed_emails", allowed_emails, check_email)
-        domains = check_list("allowed_email_domains", allowed_email_domains, check_email_domain)
-        for group in groups:
-            if not _AUTH_URL_VALUE_RE.fullmatch(group):
-                fail(
-                    "allowed_groups",
-                    group,
-                    "a group name of letters, digits and '.', '_', '~', ':', '/', '-' (it "
-                    "travels in auth-url, where ingress-nginx's annotation validation refuses "
-                    "'@' and would reject the whole Ingress)",
-                )
-        for domain in domains:
-            if not _AUTH_URL_VALUE_RE.fullmatch(domain):
-                fail(
-                    "allowed_email_domains",
-                    domain,
-                    "a domain such as 'example.com', not '*' (it travels in auth-url, where "
-                    "ingress-nginx's annotation validation refuses '*' and would reject the "
-                    "whole Ingress; leave the list empty to allow any domain)",
-                )
-        if emails:
-            fail(
-                "allowed_emails",
-                emails[0],
-                "empty: ingress-nginx's annotation validation (on by default since v1.12) "
-                "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
-                "restrict with allowed_email_domains or allowed_groups instead",
-            )
+        auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
         headers = list(check_list("response_headers", response_headers, check_header_name))
         if pass_authorization_header:
             if proxy is not None and not proxy.set_authorization_header:
@@ -302,11 +320,6 @@ class ProtectedApp(constructs.Construct):
                 "unset unless pass_through_401=True",
             )
 
-        query = []
-        if groups:
-            query.append("allowed_groups=" + ",".join(groups))
-        if domains:
-            query.append("allowed_email_domains=" + ",".join(domains))
         if proxy is not None:
             proxy_name, proxy_namespace, proxy_host = proxy.name, proxy.namespace, proxy.host
         else:
@@ -320,8 +333,7 @@ class ProtectedApp(constructs.Construct):
             if public_auth_url
             else cluster_auth_url_for(proxy_name, proxy_namespace)
         )
-        if query:
-            auth_url += "?" + "&".join(query)
+        auth_url += auth_query
         annotations = {
             ANNOTATION_PREFIX + "auth-url": auth_url,
             ANNOTATION_PREFIX + "auth-signin": signin_url_for(proxy_host),
