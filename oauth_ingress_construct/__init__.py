@@ -1,7 +1,13 @@
 """cdk8s constructs that put oauth2-proxy in front of web apps served by ingress-nginx."""
 
 from ._app import DEFAULT_RESPONSE_HEADERS, PathType, ProtectedApp
-from ._controller import IngressNginx, PassThroughStrategy, RiskLevel, SnippetAnnotationWarning
+from ._controller import (
+    ControllerAdvisoryWarning,
+    IngressNginx,
+    PassThroughStrategy,
+    RiskLevel,
+    SnippetAnnotationWarning,
+)
 from ._provider import Provider
 from ._proxy import DEFAULT_PROXY_IMAGE, OAuth2Proxy, ProxyResources
 from ._refs import ProxySecret, ServiceRef
@@ -12,6 +18,7 @@ __all__ = [
     "DEFAULT_PROXY_IMAGE",
     "DEFAULT_RESPONSE_HEADERS",
     "ConfigurationError",
+    "ControllerAdvisoryWarning",
     "IngressNginx",
     "OAuth2Proxy",
     "PassThroughStrategy",

@@ -35,6 +35,7 @@ from ._validation import ConfigurationError, check_http_status_codes, fail
 
 __all__ = [
     "ANNOTATION_PREFIX",
+    "ControllerAdvisoryWarning",
     "IngressNginx",
     "PassThroughStrategy",
     "RiskLevel",
@@ -56,6 +57,13 @@ class SnippetAnnotationWarning(UserWarning):
     Current ingress-nginx refuses snippet annotations unless the ConfigMap enables them;
     describing the controller (``controller=IngressNginx(...)``) turns this warning into a
     definite answer: a snippet-free strategy, or an error before deploy.
+    """
+
+
+class ControllerAdvisoryWarning(UserWarning):
+    """The described controller is affected by an ingress-nginx advisory about ``auth-url``.
+
+    The message names the advisory and the fixed versions.
     """
 
 
@@ -145,6 +153,27 @@ class IngressNginx:
         level = self.annotations_risk_level
         if level is not None and not isinstance(level, RiskLevel):
             fail("annotations_risk_level", level, "a RiskLevel, such as RiskLevel.CRITICAL")
+        self._warn_about_auth_advisories()
+
+    def _warn_about_auth_advisories(self) -> None:
+        # CVE-2026-24513 (ingress-nginx #12876, fixed in v1.13.7, v1.14.3 and v1.15.0): with
+        # 401 or 403 in the ConfigMap's custom-http-errors, the auth sub-request's answer goes
+        # through the custom error backend, and one that ignores X-Code turns a refused
+        # sign-in into 200: every auth-url Ingress is open.
+        affected = self._version < (1, 13, 7) or (1, 14, 0) <= self._version < (1, 14, 3)
+        intercepted = {401, 403}.intersection(self.custom_http_errors)
+        if intercepted and affected:
+            warnings.warn(
+                ControllerAdvisoryWarning(
+                    f"{self.describe()} is affected by CVE-2026-24513: with "
+                    f"{'/'.join(map(str, sorted(intercepted)))} in the ConfigMap's "
+                    "custom-http-errors, the answer of oauth2-proxy's /oauth2/auth goes through "
+                    "the custom error backend, and a backend that does not answer with the "
+                    "X-Code status lets every request past auth-url. Upgrade to v1.13.7, "
+                    "v1.14.3 or v1.15.0+, or drop 401 and 403 from custom-http-errors"
+                ),
+                stacklevel=4,
+            )
 
     def at_least(self, *version: int) -> bool:
         """Whether the controller is this version or newer."""

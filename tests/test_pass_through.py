@@ -13,6 +13,7 @@ import pytest
 
 from oauth_ingress_construct import (
     ConfigurationError,
+    ControllerAdvisoryWarning,
     IngressNginx,
     OAuth2Proxy,
     PassThroughStrategy,
@@ -434,3 +435,23 @@ def test_fails_controller_that_is_not_a_description(chart):
 def test_fails_bad_controller_description(kwargs, match):
     with pytest.raises(ConfigurationError, match=match):
         IngressNginx(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("version", "codes"),
+    [("1.12.0", (401, 503)), ("1.13.6", (403,)), ("1.14.2", (401,))],
+)
+def test_warns_about_cve_2026_24513_on_affected_controllers(version, codes):
+    expected = r"CVE-2026-24513.*Upgrade to v1.13.7, v1.14.3 or v1.15.0"
+    with pytest.warns(ControllerAdvisoryWarning, match=expected):
+        IngressNginx(version=version, custom_http_errors=codes)
+
+
+@pytest.mark.parametrize(
+    ("version", "codes"),
+    [("1.13.7", (401,)), ("1.14.3", (403,)), ("1.15.0", (401, 403)), ("1.12.0", (404, 503))],
+)
+def test_no_advisory_warning_when_fixed_or_401_403_not_intercepted(version, codes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ControllerAdvisoryWarning)
+        IngressNginx(version=version, custom_http_errors=codes)
