@@ -381,8 +381,11 @@ class ProtectedApp(constructs.Construct):
         reg = registry(scope)
         with reg.transaction(scope, id):
             super().__init__(scope, id)
+            owner = f"ProtectedApp {self.node.path!r}"
             if self.pass_through_strategy is PassThroughStrategy.SERVER_SNIPPET:
-                reg.claim_server_snippet(self.host, f"ProtectedApp {self.node.path!r}")
+                reg.claim_server_snippet(self.host, owner)
+            for path in path_list:
+                reg.claim_route(scope, ingress_class_name, self.host, path, owner)
             if proxy is None:
                 assert provider is not None
                 proxy = OAuth2Proxy(

@@ -92,6 +92,7 @@ class Registry:
     def __init__(self) -> None:
         self._names: dict[tuple[str, str | None, str], str] = {}
         self._server_snippets: dict[str, str] = {}
+        self._routes: dict[tuple[object, str, str, str], str] = {}
         self._journal: list[tuple[dict[Any, str], Any]] = []
 
     @contextmanager
@@ -131,6 +132,27 @@ class Registry:
             )
         self._server_snippets[host] = owner
         self._journal.append((self._server_snippets, host))
+
+    def claim_route(
+        self, scope: constructs.Construct, ingress_class: str, host: str, path: str, owner: str
+    ) -> None:
+        """Refuse a second Ingress path for the same class, host and path in one chart.
+
+        ingress-nginx merges every Ingress of a host into one server and keeps a single
+        location per path: the other Ingress's rule (and its auth annotations) is dropped.
+        The check is per chart, the unit that is deployed together.
+        """
+        key = (_chart_of(scope), ingress_class, host, path)
+        other = self._routes.get(key)
+        if other is not None:
+            raise ConfigurationError(
+                f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
+                f"routed by {other}; ingress-nginx keeps one location per host and path and "
+                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
+                "per host (proxy=) so /oauth2 is served once"
+            )
+        self._routes[key] = owner
+        self._journal.append((self._routes, key))
 
 
 _REGISTRY_ATTR = "_oauth_ingress_construct_registry"

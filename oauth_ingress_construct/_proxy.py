@@ -363,8 +363,11 @@ class OAuth2Proxy(constructs.Construct):
                 )
         args += extras
 
-        with registry(scope).transaction(scope, id):
+        reg = registry(scope)
+        with reg.transaction(scope, id):
             super().__init__(scope, id)
+            owner = f"OAuth2Proxy {self.node.path!r}"
+            reg.claim_route(scope, self.ingress_class_name, self.host, "/oauth2", owner)
             self._build(
                 secret=secret,
                 sessions=sessions,

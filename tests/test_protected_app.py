@@ -489,3 +489,91 @@ def test_fails_on_a_backend_that_is_neither_a_service_nor_a_service_ref(chart):
         ConfigurationError, match=r"backend must be a cdk8s_plus_28.Service or a ServiceRef"
     ):
         ProtectedApp(chart, "App", host="app.example.com", backend="my-service:80", provider=OIDC)
+
+
+def test_apps_on_one_host_share_a_proxy_with_distinct_paths(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    ProtectedApp(
+        chart,
+        "Web",
+        host="www.example.com",
+        backend=ServiceRef("web", 80),
+        proxy=access,
+        paths=["/"],
+    )
+    ProtectedApp(
+        chart,
+        "Api",
+        host="www.example.com",
+        backend=ServiceRef("api", 80),
+        proxy=access,
+        paths=["/api"],
+    )
+    paths = [
+        (o["metadata"]["name"], p["path"])
+        for o in synth(chart)
+        if o["kind"] == "Ingress" and o["spec"]["rules"][0]["host"] == "www.example.com"
+        for p in o["spec"]["rules"][0]["http"]["paths"]
+    ]
+    assert sorted(paths) == [("api", "/api"), ("web", "/")]
+
+
+def test_fails_when_two_apps_route_the_same_host_and_path(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    ProtectedApp(chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), proxy=access)
+    with pytest.raises(
+        ConfigurationError,
+        match=(
+            r"host: 'www.example.com' path '/' \(ingress class 'nginx'\) "
+            r"is already routed by ProtectedApp 'test/Web'"
+        ),
+    ):
+        ProtectedApp(
+            chart, "Other", host="www.example.com", backend=ServiceRef("other", 80), proxy=access
+        )
+    assert chart.node.try_find_child("Other") is None
+
+
+def test_fails_when_two_own_proxies_would_serve_oauth2_on_one_host(chart):
+    ProtectedApp(chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), provider=OIDC)
+    with pytest.raises(
+        ConfigurationError,
+        match=(
+            r"path '/oauth2' .* already routed by OAuth2Proxy 'test/Web/OAuth2Proxy'"
+            r".*one shared OAuth2Proxy per host"
+        ),
+    ):
+        ProtectedApp(
+            chart,
+            "Api",
+            host="www.example.com",
+            backend=ServiceRef("api", 80),
+            provider=OIDC,
+            paths=["/api"],
+        )
+    # The failed app released what it had claimed: its path can be used again.
+    ProtectedApp(
+        chart,
+        "Api2",
+        name="api",
+        host="api.example.com",
+        backend=ServiceRef("api", 80),
+        provider=OIDC,
+        paths=["/api"],
+    )
+    assert {o["metadata"]["name"] for o in synth(chart) if o["kind"] == "Ingress"} == {
+        "web",
+        "web-oauth2-proxy",
+        "api",
+        "api-oauth2-proxy",
+    }
+
+
+def test_the_same_route_in_two_charts_is_allowed():
+    app = cdk8s.App()
+    for env in ("staging", "production"):
+        chart = cdk8s.Chart(app, env, namespace=env)
+        ProtectedApp(
+            chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), provider=OIDC
+        )
+    assert len(app.charts) == 2
