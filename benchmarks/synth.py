@@ -955,10 +955,11 @@ def report(
     med = {case: median(values, "import_s") * 1e3 for case, values in imports.items()}
     for case, ms in med.items():
         print(f"| `{case}` | {ms:.0f} | {median(imports[case], 'node_rss_mib'):.0f} |")
+    saved = med["cdk8s_plus_28"] - med["oauth_ingress_construct"]
     print(
-        "\nA lazy cdk8s_plus_28 import in oauth_ingress_construct would save users who never "
-        f"import it about {med['cdk8s_plus_28'] - med['cdk8s']:.0f} ms "
-        "(cdk8s_plus_28 minus cdk8s)."
+        "\noauth_ingress_construct does not import cdk8s_plus_28 itself: a program that never "
+        f"uses cdk8s-plus saves about {saved:.0f} ms "
+        "of cdk8s_plus_28's import (cdk8s_plus_28 minus oauth_ingress_construct)."
     )
 
 
