@@ -288,11 +288,7 @@ class ProtectedApp(constructs.Construct):
                     f"False, or the proxy {proxy.name!r} created with "
                     "set_authorization_header=True (else there is no header to pass)",
                 )
-            if (
-                proxy is None
-                and isinstance(sessions, Sessions)
-                and "--session-cookie-minimal=true" in sessions.args
-            ):
+            if proxy is None and isinstance(sessions, Sessions) and sessions.minimal_cookie:
                 fail(
                     "pass_authorization_header",
                     pass_authorization_header,

@@ -26,6 +26,7 @@ from ._validation import (
     check_int,
     check_list,
     check_proxy_flag,
+    check_quantity,
     check_request_within_limit,
     check_service_name,
     fail,
@@ -85,17 +86,10 @@ _RESERVED_FLAGS = {
     "--provider": "provider",
 }
 
-_QUANTITY_RE = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:m|Ki|Mi|Gi|k|M|G)?$")
 _IMAGE_RE = re.compile(
     r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
 )
-
-
-def _quantity(argument: str, value: object) -> str:
-    if not isinstance(value, str) or not _QUANTITY_RE.fullmatch(value):
-        fail(argument, value, "a Kubernetes quantity such as '100m', '0.5', '64Mi' or '1Gi'")
-    return value
 
 
 @dataclass(frozen=True)
@@ -117,7 +111,7 @@ class ProxyResources:
 
     def __post_init__(self) -> None:
         for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
-            _quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+            check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
         check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
         check_request_within_limit(
             "ProxyResources.memory_request", self.memory_request, self.memory_limit
@@ -300,7 +294,7 @@ class OAuth2Proxy(constructs.Construct):
             fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
         #: Where sessions are kept.
         self.sessions = sessions
-        minimal = "--session-cookie-minimal=true" in sessions.args
+        minimal = sessions.minimal_cookie
         if minimal and set_authorization_header:
             fail(
                 "set_authorization_header",

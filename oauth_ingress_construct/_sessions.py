@@ -20,6 +20,7 @@ __all__ = ["Sessions"]
 #: The key of the Redis password in the Secret, as in the oauth2-proxy Helm chart.
 DEFAULT_REDIS_PASSWORD_KEY = "redis-password"
 
+MINIMAL_COOKIE_FLAG = "--session-cookie-minimal=true"
 _MASTER_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
@@ -88,6 +89,11 @@ class Sessions:
         ):
             fail("Sessions.store", self.store, "'redis' when a Redis password is read")
 
+    @property
+    def minimal_cookie(self) -> bool:
+        """Whether the cookie leaves the OAuth tokens out (``--session-cookie-minimal``)."""
+        return MINIMAL_COOKIE_FLAG in self.args
+
     @classmethod
     def cookie(cls, *, minimal: bool = False) -> Sessions:
         """Sessions in the (encrypted) cookie: oauth2-proxy's default, nothing else to run.
@@ -98,7 +104,7 @@ class Sessions:
         """
         if not isinstance(minimal, bool):
             fail("minimal", minimal, "True or False")
-        return cls(store="cookie", args=("--session-cookie-minimal=true",) if minimal else ())
+        return cls(store="cookie", args=(MINIMAL_COOKIE_FLAG,) if minimal else ())
 
     @classmethod
     def redis(

@@ -37,6 +37,7 @@ __all__ = [
     "check_list",
     "check_path",
     "check_proxy_flag",
+    "check_quantity",
     "check_request_within_limit",
     "check_secret_key",
     "check_service_name",
@@ -342,33 +343,38 @@ def check_proxy_flag(argument: str, value: object) -> str:
     return value
 
 
-_QUANTITY_PARTS_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?")
+#: A Kubernetes quantity as this package accepts it: a decimal number and a unit suffix.
+_QUANTITY_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?")
 _SUFFIX = {
     None: Fraction(1),
     "m": Fraction(1, 1000),
     "k": Fraction(10**3),
     "M": Fraction(10**6),
     "G": Fraction(10**9),
-    "T": Fraction(10**12),
     "Ki": Fraction(2**10),
     "Mi": Fraction(2**20),
     "Gi": Fraction(2**30),
-    "Ti": Fraction(2**40),
 }
+
+
+def check_quantity(argument: str, value: object) -> str:
+    """A Kubernetes quantity such as ``"100m"``, ``"0.5"``, ``"64Mi"`` or ``"1Gi"``."""
+    if not isinstance(value, str) or not _QUANTITY_RE.fullmatch(value):
+        fail(argument, value, "a Kubernetes quantity such as '100m', '0.5', '64Mi' or '1Gi'")
+    return value
+
+
+def _quantity_value(argument: str, text: str) -> Fraction:
+    match = _QUANTITY_RE.fullmatch(check_quantity(argument, text))
+    assert match is not None
+    return Fraction(match.group(1)) * _SUFFIX[match.group(2)]
 
 
 def check_request_within_limit(argument: str, request: str, limit: str) -> str:
     """A resource request no larger than its limit (the API server refuses the Pod otherwise).
 
-    Both are Kubernetes quantities already checked for form (``"100m"``, ``"0.5"``,
-    ``"64Mi"``); the request is returned.
+    Both must be quantities (:func:`check_quantity`); the request is returned.
     """
-    values = []
-    for text in (request, limit):
-        match = _QUANTITY_PARTS_RE.fullmatch(text)
-        if match is None:
-            fail(argument, text, "a Kubernetes quantity such as '100m', '0.5' or '64Mi'")
-        values.append(Fraction(match.group(1)) * _SUFFIX[match.group(2)])
-    if values[0] > values[1]:
+    if _quantity_value(argument, request) > _quantity_value(argument, limit):
         fail(argument, request, f"at most the limit {limit!r} (a request above it is refused)")
     return request
