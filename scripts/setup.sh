@@ -36,11 +36,9 @@ if [ ! -x node_modules/.bin/cdk8s ] || [ package-lock.json -nt node_modules/.pac
 fi
 
 if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_http_set_misc_module.so ]; }; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
-  else
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
-  fi
+  as_root=()
+  [ "$(id -u)" = 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
 fi
