@@ -1,62 +1,29 @@
-"""ProtectedApp: an app's Ingress behind oauth2-proxy through ingress-nginx external auth."""
+"""ProtectedApp for cdk8s: an app's Ingress behind oauth2-proxy through ingress-nginx."""
 
 from __future__ import annotations
 
-import enum
-import re
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import cdk8s
 import constructs
 
-from ._controller import (
-    ANNOTATION_PREFIX,
-    IngressNginx,
-    PassThroughStrategy,
-    plan_pass_through,
-)
-from ._objects import api_object, chart_namespace, kebab_case, registry
+from ._appspec import DEFAULT_RESPONSE_HEADERS, AppSpec, PathType, resolve_app
+from ._controller import IngressNginx, PassThroughStrategy
+from ._ingress_nginx import app_manifests, plan_app
+from ._manifests import kebab_case
+from ._objects import api_object, building, chart_namespace, chart_of
 from ._provider import Provider
-from ._proxy import OAuth2Proxy, cluster_auth_url_for, public_auth_url_for, signin_url_for
+from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
-from ._validation import (
-    check_dns_label,
-    check_dns_subdomain,
-    check_email,
-    check_email_domain,
-    check_group,
-    check_header_name,
-    check_host,
-    check_http_status_codes,
-    check_int,
-    check_list,
-    check_path,
-    check_service_name,
-    fail,
-)
+from ._validation import check_int, check_service_name, fail
 
 if TYPE_CHECKING:
     import cdk8s_plus_28 as kplus
 
 __all__ = ["DEFAULT_RESPONSE_HEADERS", "PathType", "ProtectedApp"]
-
-#: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
-DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
-
-_BUFFER_SIZE_RE = r"^[1-9][0-9]{0,5}[km]?$"
-#: What ingress-nginx's annotation validation (on by default since v1.12; the admission
-#: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
-#: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
-_AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
-
-
-class PathType(enum.Enum):
-    """How an Ingress path matches (Kubernetes ``pathType``)."""
-
-    PREFIX = "Prefix"
-    EXACT = "Exact"
 
 
 def _as_kplus_service(backend: object) -> kplus.Service | None:
@@ -72,15 +39,19 @@ def _as_kplus_service(backend: object) -> kplus.Service | None:
     return None
 
 
-def _backend_port(backend: kplus.Service | ServiceRef, backend_port: int | None) -> tuple[str, int]:
+def _backend_ref(
+    backend: kplus.Service | ServiceRef, backend_port: int | None, namespace: str
+) -> ServiceRef:
+    """The backend in the core's terms: a Service of the app's namespace, by name and port."""
     if isinstance(backend, ServiceRef):
         if backend_port is not None:
             fail("backend_port", backend_port, "unset when backend is a ServiceRef (it has a port)")
-        return backend.name, backend.port
-    if _as_kplus_service(backend) is None:
+        return backend
+    service = _as_kplus_service(backend)
+    if service is None:
         fail("backend", backend, "a cdk8s_plus_28.Service or a ServiceRef(name, port)")
-    check_service_name("backend", backend.name)
-    ports = [int(p.port) for p in backend.ports]
+    name = check_service_name("backend", service.name)
+    ports = [int(p.port) for p in service.ports]
     if backend_port is None:
         if len(ports) != 1:
             fail(
@@ -88,57 +59,20 @@ def _backend_port(backend: kplus.Service | ServiceRef, backend_port: int | None)
                 backend_port,
                 f"one of the Service's ports {ports} (it has {len(ports)}, so say which)",
             )
-        return backend.name, ports[0]
-    check_int("backend_port", backend_port, low=1, high=65535)
-    if backend_port not in ports:
-        fail("backend_port", backend_port, f"one of the Service's ports {ports}")
-    return backend.name, backend_port
-
-
-def _authorization_query(
-    allowed_groups: Sequence[str],
-    allowed_emails: Sequence[str],
-    allowed_email_domains: Sequence[str],
-) -> str:
-    """The per-app authorization query of ``auth-url`` (``""`` without restrictions).
-
-    oauth2-proxy's ``/oauth2/auth`` answers 403 to a signed-in user who does not match.
-    """
-    groups = check_list("allowed_groups", allowed_groups, check_group)
-    emails = check_list("allowed_emails", allowed_emails, check_email)
-    domains = check_list("allowed_email_domains", allowed_email_domains, check_email_domain)
-    for group in groups:
-        if not _AUTH_URL_VALUE_RE.fullmatch(group):
-            fail(
-                "allowed_groups",
-                group,
-                "a group name of letters, digits and '.', '_', '~', ':', '/', '-' (it "
-                "travels in auth-url, where ingress-nginx's annotation validation refuses "
-                "'@' and would reject the whole Ingress)",
-            )
-    for domain in domains:
-        if not _AUTH_URL_VALUE_RE.fullmatch(domain):
-            fail(
-                "allowed_email_domains",
-                domain,
-                "a domain such as 'example.com', not '*' (it travels in auth-url, where "
-                "ingress-nginx's annotation validation refuses '*' and would reject the "
-                "whole Ingress; leave the list empty to allow any domain)",
-            )
-    if emails:
+        port = ports[0]
+    else:
+        port = check_int("backend_port", backend_port, low=1, high=65535)
+        if port not in ports:
+            fail("backend_port", backend_port, f"one of the Service's ports {ports}")
+    service_ns = service.metadata.namespace or chart_namespace(service)
+    if (service_ns or "default") != namespace:
         fail(
-            "allowed_emails",
-            emails[0],
-            "empty: ingress-nginx's annotation validation (on by default since v1.12) "
-            "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
-            "restrict with allowed_email_domains or allowed_groups instead",
+            "backend",
+            f"{service_ns}/{name}",
+            f"a Service in the app's namespace {namespace!r} (an Ingress can only "
+            "route to Services of its own namespace)",
         )
-    query = []
-    if groups:
-        query.append("allowed_groups=" + ",".join(groups))
-    if domains:
-        query.append("allowed_email_domains=" + ",".join(domains))
-    return "?" + "&".join(query) if query else ""
+    return ServiceRef(name, port)
 
 
 class ProtectedApp(constructs.Construct):
@@ -220,195 +154,85 @@ class ProtectedApp(constructs.Construct):
         sessions: Sessions | None = None,
     ) -> None:
         # Everything is checked before the construct joins the tree.
-        self.host = check_host("host", host, wildcard=proxy is not None)
-        self.name = check_dns_label("name", name if name is not None else kebab_case(id))
-        if proxy is None and len(self.name) > 50:
-            fail(
-                "name",
-                self.name,
-                "at most 50 characters when the app has its own proxy (its objects are "
-                "named '<name>-oauth2-proxy', a DNS label of at most 63)",
-            )
-        if proxy is None:  # it also names the own proxy's Service '<name>-oauth2-proxy'
-            check_service_name("name", self.name)
-        self.namespace = check_dns_label(
-            "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
+        app_namespace = namespace if namespace is not None else chart_namespace(scope)
+        app_namespace = app_namespace or "default"
+        if proxy is not None and not isinstance(proxy, OAuth2Proxy):
+            fail("proxy", proxy, "an OAuth2Proxy")
+        spec = resolve_app(
+            name=name if name is not None else kebab_case(id),
+            namespace=app_namespace,
+            host=host,
+            backend=_backend_ref(backend, backend_port, app_namespace),
+            proxy=proxy.spec if proxy is not None else None,
+            provider=provider,
+            secret=secret,
+            paths=paths,
+            path_type=path_type,
+            tls_secret_name=tls_secret_name,
+            ingress_class_name=ingress_class_name,
+            allowed_groups=allowed_groups,
+            allowed_emails=allowed_emails,
+            allowed_email_domains=allowed_email_domains,
+            response_headers=response_headers,
+            pass_authorization_header=pass_authorization_header,
+            sessions=sessions,
         )
-        service_name, service_port = _backend_port(backend, backend_port)
-        if not isinstance(backend, ServiceRef):
-            backend_ns = backend.metadata.namespace or chart_namespace(backend)
-            if (backend_ns or "default") != self.namespace:
-                fail(
-                    "backend",
-                    f"{backend_ns}/{service_name}",
-                    f"a Service in the app's namespace {self.namespace!r} (an Ingress can only "
-                    "route to Services of its own namespace)",
-                )
-        if proxy is not None:
-            if not isinstance(proxy, OAuth2Proxy):
-                fail("proxy", proxy, "an OAuth2Proxy")
-            for arg, value in (("provider", provider), ("secret", secret), ("sessions", sessions)):
-                if value is not None:
-                    fail(arg, value, "unset when proxy= is given (the shared proxy has its own)")
-            proxy.covers("host", self.host)
-        elif provider is None:
-            fail(
-                "provider",
-                provider,
-                "a Provider for the app's own oauth2-proxy, e.g. Provider.oidc(issuer_url=...), "
-                "or pass a shared proxy=OAuth2Proxy(...)",
-            )
-        path_list = check_list("paths", paths, check_path)
-        if not path_list:
-            fail("paths", paths, "at least one path, such as '/'")
-        if len(set(path_list)) != len(path_list):
-            fail("paths", paths, "a list without repeated paths")
-        if not isinstance(path_type, PathType):
-            fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
-        ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
-        if tls_secret_name is not None:
-            check_dns_subdomain("tls_secret_name", tls_secret_name)
-        for arg, flag in (
-            ("pass_through_401", pass_through_401),
-            ("public_auth_url", public_auth_url),
-            ("pass_authorization_header", pass_authorization_header),
-        ):
-            if not isinstance(flag, bool):
-                fail(arg, flag, "True or False")
-        if controller is not None and not isinstance(controller, IngressNginx):
-            fail("controller", controller, "an IngressNginx(...) description, or None")
-        own_errors = check_http_status_codes("custom_http_errors", custom_http_errors)
-        auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
-        headers = list(check_list("response_headers", response_headers, check_header_name))
-        if pass_authorization_header:
-            if proxy is not None and not proxy.set_authorization_header:
-                fail(
-                    "pass_authorization_header",
-                    pass_authorization_header,
-                    f"False, or the proxy {proxy.name!r} created with "
-                    "set_authorization_header=True (else there is no header to pass)",
-                )
-            if proxy is None and isinstance(sessions, Sessions) and sessions.minimal_cookie:
-                fail(
-                    "pass_authorization_header",
-                    pass_authorization_header,
-                    "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds "
-                    "no ID token to pass",
-                )
-            headers.append("Authorization")
-        if proxy_buffer_size is not None and (
-            not isinstance(proxy_buffer_size, str)
-            or not re.fullmatch(_BUFFER_SIZE_RE, proxy_buffer_size)
-        ):
-            fail("proxy_buffer_size", proxy_buffer_size, "an nginx size such as '8k' or '16k'")
-
-        plan = None
-        if pass_through_401:
-            plan = plan_pass_through(
-                controller=controller,
-                strategy=pass_through_401_strategy,
-                ingress_custom_http_errors=own_errors,
-            )
-        elif pass_through_401_strategy is not None:
-            fail(
-                "pass_through_401_strategy",
-                pass_through_401_strategy,
-                "unset unless pass_through_401=True",
-            )
-
-        if proxy is not None:
-            proxy_name, proxy_namespace, proxy_host = proxy.name, proxy.namespace, proxy.host
-        else:
-            proxy_name, proxy_namespace, proxy_host = (
-                f"{self.name}-oauth2-proxy",
-                self.namespace,
-                self.host,
-            )
-        auth_url = (
-            public_auth_url_for(proxy_host)
-            if public_auth_url
-            else cluster_auth_url_for(proxy_name, proxy_namespace)
+        plan = plan_app(
+            spec,
+            pass_through_401=pass_through_401,
+            pass_through_401_strategy=pass_through_401_strategy,
+            controller=controller,
+            custom_http_errors=custom_http_errors,
+            public_auth_url=public_auth_url,
+            proxy_buffer_size=proxy_buffer_size,
         )
-        auth_url += auth_query
-        annotations = {
-            ANNOTATION_PREFIX + "auth-url": auth_url,
-            ANNOTATION_PREFIX + "auth-signin": signin_url_for(proxy_host),
-        }
-        if headers:
-            annotations[ANNOTATION_PREFIX + "auth-response-headers"] = ",".join(headers)
-        if own_errors:
-            annotations[ANNOTATION_PREFIX + "custom-http-errors"] = ",".join(map(str, own_errors))
-        if proxy_buffer_size is not None:
-            annotations[ANNOTATION_PREFIX + "proxy-buffer-size"] = proxy_buffer_size
-        #: The pass-through strategy in effect, or ``None`` without ``pass_through_401``.
-        self.pass_through_strategy: PassThroughStrategy | None = None
-        if plan is not None:
-            annotations.update(plan.annotations)
-            self.pass_through_strategy = plan.strategy
-        if controller is not None:
-            controller.check_annotations(annotations, argument="controller")
+        with building(self, scope, id) as found:
+            self._spec = spec
+            self._pass_through_strategy = plan.strategy
 
-        spec: dict[str, Any] = {
-            "ingressClassName": ingress_class_name,
-            "rules": [
-                {
-                    "host": self.host,
-                    "http": {
-                        "paths": [
-                            {
-                                "path": p,
-                                "pathType": path_type.value,
-                                "backend": {
-                                    "service": {
-                                        "name": service_name,
-                                        "port": {"number": service_port},
-                                    }
-                                },
-                            }
-                            for p in path_list
-                        ]
-                    },
-                }
-            ],
-        }
-        if tls_secret_name is not None:
-            spec["tls"] = [{"hosts": [self.host], "secretName": tls_secret_name}]
+            def owner() -> str:
+                return f"ProtectedApp {self.node.path!r}"
 
-        reg = registry(scope)
-        with reg.transaction(scope, id):
-            super().__init__(scope, id)
-            owner = f"ProtectedApp {self.node.path!r}"
-            if self.pass_through_strategy is PassThroughStrategy.SERVER_SNIPPET:
-                reg.claim_server_snippet(self.host, owner)
-            for path in path_list:
-                reg.claim_route(scope, ingress_class_name, self.host, path, owner)
-            if proxy is None:
-                assert provider is not None
-                proxy = OAuth2Proxy(
-                    self,
-                    "OAuth2Proxy",
-                    host=self.host,
-                    provider=provider,
-                    secret=secret,
-                    shared=False,
-                    name=proxy_name,
-                    namespace=self.namespace,
-                    tls_secret_name=tls_secret_name,
-                    ingress_class_name=ingress_class_name,
-                    set_authorization_header=pass_authorization_header,
-                    sessions=sessions,
-                )
-            #: The :class:`OAuth2Proxy` this app signs in through (its own or the shared one).
-            self.proxy = proxy
-            #: The app's ``Ingress`` (a ``cdk8s.ApiObject``; patch it with ``add_json_patch``).
-            self.ingress = api_object(
-                self,
-                "Ingress",
-                api_version="networking.k8s.io/v1",
-                kind="Ingress",
-                name=self.name,
-                namespace=self.namespace,
-                labels={"app.kubernetes.io/instance": self.name},
-                annotations=annotations,
-                body={"spec": spec},
-            )
+            if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
+                found.claim_server_snippet(spec.host, owner)
+            unit = chart_of(scope)
+            for path in spec.paths:
+                found.claim_route(unit, spec.ingress_class_name, spec.host, path, owner)
+            self._proxy = proxy if proxy is not None else _OwnProxy(self, "OAuth2Proxy", spec.proxy)
+            objects = app_manifests(spec, plan)
+            self._ingress = api_object(self, "Ingress", objects["Ingress"], owner)
+
+    @property
+    def spec(self) -> AppSpec:
+        """Every checked, target-neutral setting of this app (read-only)."""
+        return self._spec
+
+    @property
+    def host(self) -> str:
+        """The app's host."""
+        return self._spec.host
+
+    @property
+    def name(self) -> str:
+        """The name of the app's Ingress."""
+        return self._spec.name
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of the app's objects."""
+        return self._spec.namespace
+
+    @property
+    def pass_through_strategy(self) -> PassThroughStrategy | None:
+        """The pass-through strategy in effect, or ``None`` without ``pass_through_401``."""
+        return self._pass_through_strategy
+
+    @property
+    def proxy(self) -> OAuth2Proxy:
+        """The :class:`OAuth2Proxy` this app signs in through (its own or the shared one)."""
+        return self._proxy
+
+    @property
+    def ingress(self) -> cdk8s.ApiObject:
+        """The app's ``Ingress`` (a ``cdk8s.ApiObject``; patch it with ``add_json_patch``)."""
+        return self._ingress

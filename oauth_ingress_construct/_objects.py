@@ -1,74 +1,54 @@
-"""Building Kubernetes objects cheaply, and the app-wide registry of names and hosts.
+"""cdk8s side of the core: manifests as ``ApiObject`` s, and the app-wide inventory.
 
 Every object is a plain ``cdk8s.ApiObject`` whose body is set with one JSON patch: three
 calls into the jsii runtime per object, against dozens for the same object built from
-cdk8s-plus classes. The synthesized YAML is what a reader of this module sees.
+cdk8s-plus classes. The manifests themselves come from the core, unchanged.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import cdk8s
 import constructs
 
-from ._validation import ConfigurationError
+from ._inventory import Inventory, Owner
+from ._manifests import Manifest
 
-__all__ = ["api_object", "chart_namespace", "kebab_case", "registry"]
+__all__ = ["api_object", "building", "chart_namespace", "chart_of", "inventory"]
 
 
 def api_object(
-    scope: constructs.Construct,
-    id: str,
-    *,
-    api_version: str,
-    kind: str,
-    name: str,
-    namespace: str | None,
-    labels: Mapping[str, str] | None = None,
-    annotations: Mapping[str, str] | None = None,
-    body: Mapping[str, Any],
+    scope: constructs.Construct, id: str, obj: Manifest, owner: Owner
 ) -> cdk8s.ApiObject:
-    """An ``ApiObject`` with explicit metadata and ``body`` (``spec``, ...) as top-level keys."""
-    metadata: dict[str, Any] = {"name": name}
-    if namespace is not None:
-        metadata["namespace"] = namespace
-    if labels:
-        metadata["labels"] = dict(labels)
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    registry(scope).claim_name(kind, namespace, name)
-    obj = cdk8s.ApiObject(scope, id, api_version=api_version, kind=kind, metadata=metadata)
-    obj.add_json_patch(*(cdk8s.JsonPatch.add(f"/{key}", value) for key, value in body.items()))
-    return obj
-
-
-_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def kebab_case(construct_id: str) -> str:
-    """Kebab-case a construct id.
-
-    ``"ExampleProtectedApp"`` -> ``"example-protected-app"``,
-    ``"OAuth2Proxy"`` -> ``"oauth2-proxy"``.
-    """
-    text = _WORD_BOUNDARY.sub("-", construct_id).lower()
-    return _NON_ALNUM.sub("-", text).strip("-")
+    """``obj`` as an ``ApiObject`` child ``id`` of ``scope``; its name claimed app-wide."""
+    metadata = obj["metadata"]
+    inventory(scope).claim_name(obj["kind"], metadata["namespace"], metadata["name"], owner)
+    api = cdk8s.ApiObject(
+        scope, id, api_version=obj["apiVersion"], kind=obj["kind"], metadata=metadata
+    )
+    api.add_json_patch(
+        *(
+            cdk8s.JsonPatch.add(f"/{key}", value)
+            for key, value in obj.items()
+            if key not in ("apiVersion", "kind", "metadata")
+        )
+    )
+    return api
 
 
 # Facts that never change once a construct exists (its chart, a chart's namespace, the app's
-# registry) are remembered on the Python objects, so each costs one jsii call per construct at
-# most instead of one or two per use.
+# inventory) are remembered on the Python objects, so each costs one jsii call per construct
+# at most instead of one or two per use.
 _CHART_ATTR = "_oauth_ingress_construct_chart"
 _NAMESPACE_ATTR = "_oauth_ingress_construct_namespace"
+_INVENTORY_ATTR = "_oauth_ingress_construct_registry"
 _UNSET = object()
 
 
-def _chart_of(scope: constructs.Construct) -> cdk8s.Chart:
+def chart_of(scope: constructs.Construct) -> cdk8s.Chart:
+    """The chart that holds ``scope``."""
     chart: cdk8s.Chart | None = getattr(scope, _CHART_ATTR, None)
     if chart is None:
         chart = cdk8s.Chart.of(scope)
@@ -78,7 +58,7 @@ def _chart_of(scope: constructs.Construct) -> cdk8s.Chart:
 
 def chart_namespace(scope: constructs.Construct) -> str | None:
     """The namespace of the chart that holds ``scope``, if it sets one."""
-    chart = _chart_of(scope)
+    chart = chart_of(scope)
     namespace = getattr(chart, _NAMESPACE_ATTR, _UNSET)
     if namespace is _UNSET:
         namespace = chart.namespace  # read-only in cdk8s: safe to remember
@@ -86,98 +66,44 @@ def chart_namespace(scope: constructs.Construct) -> str | None:
     return namespace  # type: ignore[return-value]
 
 
-class Registry:
-    """Facts shared by every construct of one cdk8s App, checked in O(1) per claim."""
+def inventory(scope: constructs.Construct) -> Inventory:
+    """The inventory of the app (root construct) that holds ``scope``.
 
-    def __init__(self) -> None:
-        self._names: dict[tuple[str, str | None, str], str] = {}
-        self._server_snippets: dict[str, str] = {}
-        self._routes: dict[tuple[object, str, str, str], str] = {}
-        self._journal: list[tuple[dict[Any, str], Any]] = []
-
-    @contextmanager
-    def transaction(self, scope: constructs.Construct, id: str) -> Iterator[None]:
-        """Build the child ``id`` of ``scope``; if that raises, remove it and its claims.
-
-        So a construct that fails half-way leaves nothing in the tree to synthesize.
-        """
-        mark = len(self._journal)
-        try:
-            yield
-        except BaseException:
-            scope.node.try_remove_child(id)
-            while len(self._journal) > mark:
-                table, key = self._journal.pop()
-                table.pop(key, None)
-            raise
-
-    def claim_name(self, kind: str, namespace: str | None, name: str) -> None:
-        key = (kind, namespace, name)
-        if key in self._names:
-            raise ConfigurationError(
-                f"name: a {kind} named {name!r} in namespace {namespace or '(chart default)'!r} "
-                f"already exists in this app; give this construct another name= or id"
-            )
-        self._names[key] = name
-        self._journal.append((self._names, key))
-
-    def claim_server_snippet(self, host: str, owner: str) -> None:
-        other = self._server_snippets.get(host)
-        if other is not None:
-            raise ConfigurationError(
-                f"pass_through_401: host {host!r} already has a server-snippet from {other}; "
-                "ingress-nginx allows one server-snippet per host and would drop one of them. "
-                "Use pass_through_401_strategy=PassThroughStrategy.CONFIGURATION_SNIPPET on "
-                "one of the apps, or describe the controller with controller="
-            )
-        self._server_snippets[host] = owner
-        self._journal.append((self._server_snippets, host))
-
-    def claim_route(
-        self, scope: constructs.Construct, ingress_class: str, host: str, path: str, owner: str
-    ) -> None:
-        """Refuse a second Ingress path for the same class, host and path in one chart.
-
-        ingress-nginx merges every Ingress of a host into one server and keeps a single
-        location per path: the other Ingress's rule (and its auth annotations) is dropped.
-        The check is per chart, the unit that is deployed together.
-        """
-        key = (_chart_of(scope), ingress_class, host, path)
-        other = self._routes.get(key)
-        if other is not None:
-            raise ConfigurationError(
-                f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
-                f"routed by {other}; ingress-nginx keeps one location per host and path and "
-                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
-                "per host (proxy=) so /oauth2 is served once"
-            )
-        self._routes[key] = owner
-        self._journal.append((self._routes, key))
-
-
-_REGISTRY_ATTR = "_oauth_ingress_construct_registry"
-
-
-def registry(scope: constructs.Construct) -> Registry:
-    """The registry of the app (root construct) that holds ``scope``.
-
-    One jsii call for a construct not seen before (its chart), none after; the registry
+    One jsii call for a construct not seen before (its chart), none after; the inventory
     itself lives on the root, so every chart of an app shares it.
     """
-    found: Registry | None = getattr(scope, _REGISTRY_ATTR, None)
+    found: Inventory | None = getattr(scope, _INVENTORY_ATTR, None)
     if found is not None:
         return found
     try:
-        holder: constructs.Construct = _chart_of(scope)
+        holder: constructs.Construct = chart_of(scope)
     except RuntimeError:  # not inside a chart (the App itself, or a bare construct tree)
         holder = scope
-    found = getattr(holder, _REGISTRY_ATTR, None)
+    found = getattr(holder, _INVENTORY_ATTR, None)
     if found is None:
         root = holder.node.root
-        found = getattr(root, _REGISTRY_ATTR, None)
+        found = getattr(root, _INVENTORY_ATTR, None)
         if found is None:
-            found = Registry()
-            setattr(root, _REGISTRY_ATTR, found)
-        setattr(holder, _REGISTRY_ATTR, found)
-    setattr(scope, _REGISTRY_ATTR, found)
+            found = Inventory()
+            setattr(root, _INVENTORY_ATTR, found)
+        setattr(holder, _INVENTORY_ATTR, found)
+    setattr(scope, _INVENTORY_ATTR, found)
     return found
+
+
+@contextmanager
+def building(
+    construct: constructs.Construct, scope: constructs.Construct, id: str
+) -> Iterator[Inventory]:
+    """Add ``construct`` to ``scope`` as ``id``; if the block raises, remove it and its claims.
+
+    So a construct that fails half-way leaves nothing in the tree to synthesize.
+    """
+    found = inventory(scope)
+    with found.transaction():
+        try:
+            constructs.Construct.__init__(construct, scope, id)
+            yield found
+        except BaseException:
+            scope.node.try_remove_child(id)
+            raise

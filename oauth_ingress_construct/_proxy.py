@@ -1,154 +1,28 @@
-"""The oauth2-proxy workload: Deployment, Service, the /oauth2 Ingress and its guards."""
+"""OAuth2Proxy for cdk8s: the oauth2-proxy workload and its /oauth2 route in a chart."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import cdk8s
 import constructs
 
-from ._objects import api_object, chart_namespace, kebab_case, registry
+from ._appspec import check_covers
+from ._ingress_nginx import proxy_route
+from ._manifests import kebab_case
+from ._objects import api_object, building, chart_namespace, chart_of
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
-from ._validation import (
-    ConfigurationError,
-    check_cidr,
-    check_cookie_domain,
-    check_dns_label,
-    check_dns_subdomain,
-    check_email_domain,
-    check_group,
-    check_host,
-    check_int,
-    check_list,
-    check_proxy_flag,
-    check_quantity,
-    check_request_within_limit,
-    check_service_name,
-    fail,
+from ._workload import (
+    DEFAULT_PROXY_IMAGE,
+    ProxyResources,
+    ProxySpec,
+    resolve_proxy,
+    workload_manifests,
 )
 
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
-
-#: oauth2-proxy image used unless ``image=`` says otherwise: a pinned release, never
-#: ``latest``, and its multi-platform manifest digest, so a re-pushed tag cannot change
-#: what runs (the v7.15.3 digest as pinned by many independent public projects).
-DEFAULT_PROXY_IMAGE = (
-    "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"
-    "@sha256:10a1165743a192e1940b4708fb9647027185ce11a681a1c5519b442ff7f1f561"
-)
-HTTP_PORT = 4180
-METRICS_PORT = 44180
-SERVICE_PORT = 80
-#: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
-#: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
-#: cannot collide with a host account (checkov CKV_K8S_40).
-RUN_AS_ID = 65532
-
-#: Flags that extra_args may not set, with the argument that sets them instead.
-_RESERVED_FLAGS = {
-    **dict.fromkeys(
-        (
-            "--client-id",
-            "--client-secret",
-            "--client-secret-file",
-            "--cookie-secret",
-            "--cookie-secret-file",
-            "--redis-password",
-            "--redis-sentinel-password",
-        ),
-        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
-    ),
-    **dict.fromkeys(
-        (
-            "--session-store-type",
-            "--session-cookie-minimal",
-            "--redis-connection-url",
-            "--redis-use-sentinel",
-            "--redis-sentinel-master-name",
-            "--redis-sentinel-connection-urls",
-            "--redis-use-cluster",
-            "--redis-cluster-connection-urls",
-        ),
-        "sessions",
-    ),
-    "--email-domain": "email_domains",
-    "--allowed-group": "allowed_groups",
-    "--set-authorization-header": "set_authorization_header",
-    "--trusted-proxy-ip": "trusted_proxy_ips",
-    "--cookie-domain": "cookie_domain",
-    "--whitelist-domain": "shared and cookie_domain",
-    "--redirect-url": "host",
-    "--provider": "provider",
-}
-
-_IMAGE_RE = re.compile(
-    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
-)
-
-
-@dataclass(frozen=True)
-class ProxyResources:
-    """CPU and memory requests and limits for each oauth2-proxy container.
-
-    oauth2-proxy is light: the defaults fit a few hundred requests per second per replica.
-
-    :param cpu_request: Default: ``"20m"``.
-    :param cpu_limit: Default: ``"500m"``.
-    :param memory_request: Default: ``"64Mi"``.
-    :param memory_limit: Default: ``"128Mi"``.
-    """
-
-    cpu_request: str = "20m"
-    cpu_limit: str = "500m"
-    memory_request: str = "64Mi"
-    memory_limit: str = "128Mi"
-
-    def __post_init__(self) -> None:
-        for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
-            check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
-        check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
-        check_request_within_limit(
-            "ProxyResources.memory_request", self.memory_request, self.memory_limit
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
-            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
-        }
-
-
-def cluster_auth_url_for(name: str, namespace: str) -> str:
-    """The in-cluster ``auth-url`` of the proxy Service ``name`` in ``namespace``.
-
-    Fully qualified: nginx does not apply the pod's DNS search domains.
-    """
-    return f"http://{name}.{namespace}.svc.cluster.local:{SERVICE_PORT}/oauth2/auth"
-
-
-def public_auth_url_for(host: str) -> str:
-    """The ``auth-url`` through the proxy's public host."""
-    return f"https://{host}/oauth2/auth"
-
-
-def signin_url_for(host: str) -> str:
-    """The ``auth-signin`` URL, deliberately without ``rd``.
-
-    ingress-nginx then appends ``rd=$pass_access_scheme://$http_host$escaped_request_uri``
-    itself, percent-encoded, so a request URI with a query survives the round trip.
-    """
-    return f"https://{host}/oauth2/start"
-
-
-def _parent_domain(host: str) -> str:
-    labels = host.removeprefix("*.").split(".")
-    return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
 
 
 class OAuth2Proxy(constructs.Construct):
@@ -228,387 +102,151 @@ class OAuth2Proxy(constructs.Construct):
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
-        # Validate everything before anything is added to the tree: an OAuth2Proxy that
+        # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
-        self.host = check_host("host", host, wildcard=False)
-        if not isinstance(provider, Provider):
-            fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
-        self.name = check_service_name("name", name if name is not None else kebab_case(id))
-        self.namespace = check_dns_label(
-            "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
+        spec = resolve_proxy(
+            name=name if name is not None else kebab_case(id),
+            namespace=namespace if namespace is not None else chart_namespace(scope) or "default",
+            host=host,
+            provider=provider,
+            secret=secret,
+            shared=shared,
+            cookie_domain=cookie_domain,
+            replicas=replicas,
+            image=image,
+            resources=resources,
+            email_domains=email_domains,
+            allowed_groups=allowed_groups,
+            set_authorization_header=set_authorization_header,
+            trusted_proxy_ips=trusted_proxy_ips,
+            tls_secret_name=tls_secret_name,
+            ingress_class_name=ingress_class_name,
+            network_policy=network_policy,
+            ingress_controller_namespace=ingress_controller_namespace,
+            sessions=sessions,
+            extra_args=extra_args,
         )
-        if secret is None:
-            secret = ProxySecret(name=self.name)
-        elif not isinstance(secret, ProxySecret):
-            fail("secret", secret, "a ProxySecret(name=...) naming an existing Secret")
-        self.secret = secret
-        if not isinstance(shared, bool):
-            fail("shared", shared, "True or False")
-        self.shared = shared
-        if cookie_domain is not None:
-            if not shared:
-                fail(
-                    "cookie_domain",
-                    cookie_domain,
-                    "unset when shared=False (the cookie is host-only)",
-                )
-            cookie_domain = check_cookie_domain("cookie_domain", cookie_domain)
-            if not ("." + self.host).endswith(cookie_domain):
-                fail("cookie_domain", cookie_domain, f"a parent domain of host {self.host!r}")
-        elif shared:
-            cookie_domain = _parent_domain(self.host)
-        #: The cookie domain, or ``None`` for a host-only cookie.
-        self.cookie_domain: str | None = cookie_domain
-        self.replicas = check_int("replicas", replicas, low=1, high=100)
-        if (
-            not isinstance(image, str)
-            or not _IMAGE_RE.fullmatch(image)
-            or image.endswith(":latest")
-            # no tag and no digest means ``latest``
-            or ("@" not in image and ":" not in image.rsplit("/", 1)[-1])
-        ):
-            fail(
-                "image", image, "an image reference pinned to a tag or digest, other than 'latest'"
-            )
-        if resources is None:
-            resources = ProxyResources()
-        elif not isinstance(resources, ProxyResources):
-            fail("resources", resources, "a ProxyResources(...)")
-        domains = check_list("email_domains", email_domains, check_email_domain)
-        groups = check_list("allowed_groups", allowed_groups, check_group)
-        if not isinstance(set_authorization_header, bool):
-            fail("set_authorization_header", set_authorization_header, "True or False")
-        self.set_authorization_header = set_authorization_header
-        trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, check_cidr)
-        if tls_secret_name is not None:
-            check_dns_subdomain("tls_secret_name", tls_secret_name)
-        self.ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
-        if not isinstance(network_policy, bool):
-            fail("network_policy", network_policy, "True or False")
-        controller_ns = check_dns_label(
-            "ingress_controller_namespace", ingress_controller_namespace
-        )
-        if sessions is None:
-            sessions = Sessions.cookie()
-        elif not isinstance(sessions, Sessions):
-            fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
-        #: Where sessions are kept.
-        self.sessions = sessions
-        minimal = sessions.minimal_cookie
-        if minimal and set_authorization_header:
-            fail(
-                "set_authorization_header",
-                set_authorization_header,
-                "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
-                "ID token to send (oauth2-proxy refuses to start)",
-            )
-        extras = check_list("extra_args", extra_args, check_proxy_flag)
-        user_lists = ("--authenticated-emails-file", "--htpasswd-file")
-        if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
-            fail(
-                "email_domains",
-                email_domains,
-                "at least one domain, or ['*'] for whoever the identity provider admits "
-                "(oauth2-proxy refuses to start without one); restrict further with "
-                "allowed_groups",
-            )
+        self._attach(scope, id, spec)
 
-        args = [
-            f"--http-address=0.0.0.0:{HTTP_PORT}",
-            f"--metrics-address=0.0.0.0:{METRICS_PORT}",
-            "--reverse-proxy=true",
-            "--upstream=static://202",
-            "--set-xauthrequest=true",
-            *provider.args,
-            *(f"--email-domain={d}" for d in domains),
-            *(f"--allowed-group={g}" for g in groups),
-            f"--redirect-url=https://{self.host}/oauth2/callback",
-            f"--whitelist-domain={cookie_domain or self.host}",
-            *([f"--cookie-domain={cookie_domain}"] if cookie_domain else []),
-            "--cookie-secure=true",
-            "--silence-ping-logging=true",
-            *(["--set-authorization-header=true"] if set_authorization_header else []),
-            *(f"--trusted-proxy-ip={c}" for c in trusted),
-            *sessions.args,
-        ]
-        managed = {a.split("=", 1)[0] for a in args}
-        for extra in extras:
-            flag = extra.split("=", 1)[0]
-            if flag in _RESERVED_FLAGS:
-                fail(
-                    "extra_args",
-                    extra,
-                    f"a flag this construct does not manage; set {flag} with the "
-                    f"{_RESERVED_FLAGS[flag]} argument instead",
-                )
-            if minimal and flag == "--cookie-refresh":
-                fail(
-                    "extra_args",
-                    extra,
-                    "without --cookie-refresh when sessions=Sessions.cookie(minimal=True): "
-                    "refreshing needs the tokens a minimal cookie leaves out",
-                )
-            if flag in managed:
-                fail(
-                    "extra_args",
-                    extra,
-                    f"a flag this construct does not set itself; {flag} is derived from "
-                    "the construct's arguments, set it there",
-                )
-        args += extras
+    def _attach(self, scope: constructs.Construct, id: str, spec: ProxySpec) -> None:
+        """Join the tree as ``id`` of ``scope`` with the objects of ``spec``."""
+        with building(self, scope, id) as found:
+            self._spec = spec
 
-        reg = registry(scope)
-        with reg.transaction(scope, id):
-            super().__init__(scope, id)
-            owner = f"OAuth2Proxy {self.node.path!r}"
-            reg.claim_route(scope, self.ingress_class_name, self.host, "/oauth2", owner)
-            self._build(
-                secret=secret,
-                sessions=sessions,
-                image=image,
-                resources=resources,
-                args=args,
-                tls_secret_name=tls_secret_name,
-                network_policy=network_policy,
-                controller_ns=controller_ns,
-            )
+            def owner() -> str:
+                return f"OAuth2Proxy {self.node.path!r}"
 
-    def _build(
-        self,
-        *,
-        secret: ProxySecret,
-        sessions: Sessions,
-        image: str,
-        resources: ProxyResources,
-        args: list[str],
-        tls_secret_name: str | None,
-        network_policy: bool,
-        controller_ns: str,
-    ) -> None:
+            found.claim_route(chart_of(scope), spec.ingress_class_name, spec.host, "/oauth2", owner)
+            objects = workload_manifests(spec, route=proxy_route(spec))
+            made = {key: api_object(self, key, obj, owner) for key, obj in objects.items()}
+            self._deployment = made["Deployment"]
+            self._service = made["Service"]
+            self._ingress = made["Ingress"]
+            self._network_policy = made.get("NetworkPolicy")
+            self._pod_disruption_budget = made.get("PodDisruptionBudget")
 
-        labels = {
-            "app.kubernetes.io/name": "oauth2-proxy",
-            "app.kubernetes.io/instance": self.name,
-            "app.kubernetes.io/component": "authentication-proxy",
-        }
-        selector = {k: labels[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")}
+    @property
+    def deployment(self) -> cdk8s.ApiObject:
+        """The oauth2-proxy ``Deployment`` (an ``ApiObject``: patch with ``add_json_patch``)."""
+        return self._deployment
 
-        def make(kind: str, api_version: str, body: dict[str, Any]) -> cdk8s.ApiObject:
-            return api_object(
-                self,
-                kind,
-                api_version=api_version,
-                kind=kind,
-                name=self.name,
-                namespace=self.namespace,
-                labels=labels,
-                body=body,
-            )
+    @property
+    def service(self) -> cdk8s.ApiObject:
+        """The oauth2-proxy ``Service``."""
+        return self._service
 
-        def env(var: str, key: str, secret_name: str = secret.name) -> dict[str, Any]:
-            return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
+    @property
+    def ingress(self) -> cdk8s.ApiObject:
+        """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers."""
+        return self._ingress
 
-        redis_secret = sessions.password_secret or secret.name
-        redis_env = [
-            env(var, key, redis_secret)
-            for var, key in (
-                ("OAUTH2_PROXY_REDIS_PASSWORD", sessions.password_key),
-                ("OAUTH2_PROXY_REDIS_SENTINEL_PASSWORD", sessions.sentinel_password_key),
-            )
-            if key is not None
-        ]
+    @property
+    def network_policy(self) -> cdk8s.ApiObject | None:
+        """The ``NetworkPolicy``, or ``None`` with ``network_policy=False``."""
+        return self._network_policy
 
-        container = {
-            "name": "oauth2-proxy",
-            "image": image,
-            "imagePullPolicy": "IfNotPresent",
-            "args": args,
-            "env": [
-                env("OAUTH2_PROXY_CLIENT_ID", secret.client_id_key),
-                env("OAUTH2_PROXY_CLIENT_SECRET", secret.client_secret_key),
-                env("OAUTH2_PROXY_COOKIE_SECRET", secret.cookie_secret_key),
-                *redis_env,
-            ],
-            "ports": [
-                {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
-                {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
-            ],
-            "livenessProbe": {
-                "httpGet": {"path": "/ping", "port": "http", "scheme": "HTTP"},
-                "initialDelaySeconds": 5,
-                "periodSeconds": 10,
-                "timeoutSeconds": 2,
-                "failureThreshold": 3,
-            },
-            "readinessProbe": {
-                "httpGet": {"path": "/ready", "port": "http", "scheme": "HTTP"},
-                "periodSeconds": 5,
-                "timeoutSeconds": 2,
-                "failureThreshold": 3,
-            },
-            "resources": resources.to_json(),
-            "securityContext": {
-                "allowPrivilegeEscalation": False,
-                "capabilities": {"drop": ["ALL"]},
-                "privileged": False,
-                "readOnlyRootFilesystem": True,
-                "runAsNonRoot": True,
-                "runAsUser": RUN_AS_ID,
-                "runAsGroup": RUN_AS_ID,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-        }
-        pod_spec: dict[str, Any] = {
-            "automountServiceAccountToken": False,
-            "containers": [container],
-            "securityContext": {
-                "runAsNonRoot": True,
-                "runAsUser": RUN_AS_ID,
-                "runAsGroup": RUN_AS_ID,
-                "fsGroup": RUN_AS_ID,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-        }
-        if self.replicas > 1:
-            pod_spec["topologySpreadConstraints"] = [
-                {
-                    "maxSkew": 1,
-                    "topologyKey": "kubernetes.io/hostname",
-                    "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": selector},
-                }
-            ]
-        #: The oauth2-proxy ``Deployment`` (a ``cdk8s.ApiObject``: patch with ``add_json_patch``).
-        self.deployment = make(
-            "Deployment",
-            "apps/v1",
-            {
-                "spec": {
-                    "replicas": self.replicas,
-                    "selector": {"matchLabels": selector},
-                    "template": {"metadata": {"labels": labels}, "spec": pod_spec},
-                }
-            },
-        )
-        #: The oauth2-proxy ``Service``.
-        self.service = make(
-            "Service",
-            "v1",
-            {
-                "spec": {
-                    "type": "ClusterIP",
-                    "selector": selector,
-                    "ports": [
-                        {
-                            "name": "http",
-                            "port": SERVICE_PORT,
-                            "targetPort": "http",
-                            "protocol": "TCP",
-                        },
-                        {
-                            "name": "metrics",
-                            "port": METRICS_PORT,
-                            "targetPort": "metrics",
-                            "protocol": "TCP",
-                        },
-                    ],
-                }
-            },
-        )
-        ingress_spec: dict[str, Any] = {
-            "ingressClassName": self.ingress_class_name,
-            "rules": [
-                {
-                    "host": self.host,
-                    "http": {
-                        "paths": [
-                            {
-                                "path": "/oauth2",
-                                "pathType": "Prefix",
-                                "backend": {
-                                    "service": {"name": self.name, "port": {"name": "http"}}
-                                },
-                            }
-                        ]
-                    },
-                }
-            ],
-        }
-        if tls_secret_name is not None:
-            ingress_spec["tls"] = [{"hosts": [self.host], "secretName": tls_secret_name}]
-        #: The ``Ingress`` serving ``https://<host>/oauth2`` to browsers.
-        self.ingress = make(
-            "Ingress",
-            "networking.k8s.io/v1",
-            {"spec": ingress_spec},
-        )
-        #: The ``NetworkPolicy``, or ``None`` with ``network_policy=False``.
-        self.network_policy: cdk8s.ApiObject | None = None
-        if network_policy:
-            self.network_policy = make(
-                "NetworkPolicy",
-                "networking.k8s.io/v1",
-                {
-                    "spec": {
-                        "podSelector": {"matchLabels": selector},
-                        "policyTypes": ["Ingress"],
-                        "ingress": [
-                            {
-                                "from": [
-                                    {
-                                        "namespaceSelector": {
-                                            "matchLabels": {
-                                                "kubernetes.io/metadata.name": controller_ns
-                                            }
-                                        }
-                                    }
-                                ],
-                                "ports": [{"port": "http", "protocol": "TCP"}],
-                            },
-                            {"ports": [{"port": "metrics", "protocol": "TCP"}]},
-                        ],
-                    }
-                },
-            )
-        #: The ``PodDisruptionBudget``, or ``None`` with one replica.
-        self.pod_disruption_budget: cdk8s.ApiObject | None = None
-        if self.replicas > 1:
-            self.pod_disruption_budget = make(
-                "PodDisruptionBudget",
-                "policy/v1",
-                {"spec": {"minAvailable": 1, "selector": {"matchLabels": selector}}},
-            )
+    @property
+    def pod_disruption_budget(self) -> cdk8s.ApiObject | None:
+        """The ``PodDisruptionBudget``, or ``None`` with one replica."""
+        return self._pod_disruption_budget
+
+    @property
+    def spec(self) -> ProxySpec:
+        """Every checked setting of this proxy (read-only)."""
+        return self._spec
+
+    @property
+    def host(self) -> str:
+        """The host browsers sign in on."""
+        return self._spec.host
+
+    @property
+    def name(self) -> str:
+        """The name of the proxy's objects."""
+        return self._spec.name
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of the proxy's objects."""
+        return self._spec.namespace
+
+    @property
+    def secret(self) -> ProxySecret:
+        """The Secret the proxy reads its credentials from."""
+        return self._spec.secret
+
+    @property
+    def shared(self) -> bool:
+        """Whether apps on other hosts under ``cookie_domain`` may sign in through it."""
+        return self._spec.shared
+
+    @property
+    def cookie_domain(self) -> str | None:
+        """The cookie domain, or ``None`` for a host-only cookie."""
+        return self._spec.cookie_domain
+
+    @property
+    def replicas(self) -> int:
+        """The number of oauth2-proxy pods."""
+        return self._spec.replicas
+
+    @property
+    def set_authorization_header(self) -> bool:
+        """Whether the proxy sends the ID token as ``Authorization``."""
+        return self._spec.set_authorization_header
+
+    @property
+    def ingress_class_name(self) -> str:
+        """The ingress class of the ``/oauth2`` Ingress."""
+        return self._spec.ingress_class_name
+
+    @property
+    def sessions(self) -> Sessions:
+        """Where sessions are kept."""
+        return self._spec.sessions
 
     @property
     def cluster_auth_url(self) -> str:
         """``auth-url`` through the in-cluster Service (no hairpin through the load balancer)."""
-        return cluster_auth_url_for(self.name, self.namespace)
+        return self._spec.cluster_auth_url
 
     @property
     def public_auth_url(self) -> str:
         """``auth-url`` through the public host, as in the ingress-nginx docs."""
-        return public_auth_url_for(self.host)
+        return self._spec.public_auth_url
 
     @property
     def signin_url(self) -> str:
         """``auth-signin`` without ``rd``: ingress-nginx appends the escaped request URL."""
-        return signin_url_for(self.host)
+        return self._spec.signin_url
 
     def covers(self, argument: str, host: str) -> None:
         """Refuse an app host whose browser would not get this proxy's cookie."""
-        if host == self.host:
-            return
-        if self.cookie_domain is None:
-            raise ConfigurationError(
-                f"{argument}: {host!r} cannot use proxy {self.name!r}, which signs in on "
-                f"{self.host!r} with a host-only cookie (shared=False); the browser would never "
-                "send that cookie to the app and sign-in would loop. Use a proxy with "
-                "shared=True, or one per host"
-            )
-        if not ("." + host.removeprefix("*.")).endswith(self.cookie_domain):
-            raise ConfigurationError(
-                f"{argument}: {host!r} is not under the cookie domain {self.cookie_domain!r} "
-                f"of proxy {self.name!r} (sign-in host {self.host!r}); the browser would not "
-                "send the session cookie to the app and sign-in would loop. Put the app "
-                f"under {self.cookie_domain!r}, or give it its own proxy"
-            )
+        check_covers(self._spec, argument, host)
+
+
+class _OwnProxy(OAuth2Proxy):
+    """The proxy a ``ProtectedApp`` makes for itself, from a spec its arguments resolved."""
+
+    def __init__(self, scope: constructs.Construct, id: str, spec: ProxySpec) -> None:
+        self._attach(scope, id, spec)

@@ -1,0 +1,247 @@
+"""A protected app, target-neutral: its checked settings (:class:`AppSpec`)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._provider import Provider
+from ._refs import ProxySecret, ServiceRef
+from ._sessions import Sessions
+from ._validation import (
+    ConfigurationError,
+    check_dns_label,
+    check_dns_subdomain,
+    check_email,
+    check_email_domain,
+    check_group,
+    check_header_name,
+    check_host,
+    check_list,
+    check_path,
+    check_service_name,
+    fail,
+)
+from ._workload import ProxySpec, resolve_proxy
+
+__all__ = [
+    "DEFAULT_RESPONSE_HEADERS",
+    "AppSpec",
+    "PathType",
+    "check_covers",
+    "resolve_app",
+]
+
+#: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
+DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
+
+#: What ingress-nginx's annotation validation (on by default since v1.12; the admission
+#: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
+#: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
+_AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
+
+
+class PathType(enum.Enum):
+    """How an Ingress path matches (Kubernetes ``pathType``)."""
+
+    PREFIX = "Prefix"
+    EXACT = "Exact"
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """One protected app, every target-neutral setting checked."""
+
+    name: str
+    namespace: str
+    host: str
+    backend: ServiceRef
+    paths: tuple[str, ...]
+    path_type: PathType
+    #: The proxy the app signs in through: a shared one, or its own (``own_proxy``).
+    proxy: ProxySpec
+    own_proxy: bool
+    ingress_class_name: str
+    tls_secret_name: str | None
+    #: The per-app authorization query of the auth URL (``""`` without restrictions).
+    auth_query: str
+    #: Headers of the auth answer passed on to the backend.
+    response_headers: tuple[str, ...]
+
+
+def check_covers(proxy: ProxySpec, argument: str, host: str) -> None:
+    """Refuse an app host whose browser would not get ``proxy``'s cookie."""
+    if host == proxy.host:
+        return
+    if proxy.cookie_domain is None:
+        raise ConfigurationError(
+            f"{argument}: {host!r} cannot use proxy {proxy.name!r}, which signs in on "
+            f"{proxy.host!r} with a host-only cookie (shared=False); the browser would never "
+            "send that cookie to the app and sign-in would loop. Use a proxy with "
+            "shared=True, or one per host"
+        )
+    if not ("." + host.removeprefix("*.")).endswith(proxy.cookie_domain):
+        raise ConfigurationError(
+            f"{argument}: {host!r} is not under the cookie domain {proxy.cookie_domain!r} "
+            f"of proxy {proxy.name!r} (sign-in host {proxy.host!r}); the browser would not "
+            "send the session cookie to the app and sign-in would loop. Put the app "
+            f"under {proxy.cookie_domain!r}, or give it its own proxy"
+        )
+
+
+def _authorization_query(
+    allowed_groups: Sequence[str],
+    allowed_emails: Sequence[str],
+    allowed_email_domains: Sequence[str],
+) -> str:
+    """The per-app authorization query of ``auth-url`` (``""`` without restrictions).
+
+    oauth2-proxy's ``/oauth2/auth`` answers 403 to a signed-in user who does not match.
+    """
+    groups = check_list("allowed_groups", allowed_groups, check_group)
+    emails = check_list("allowed_emails", allowed_emails, check_email)
+    domains = check_list("allowed_email_domains", allowed_email_domains, check_email_domain)
+    for group in groups:
+        if not _AUTH_URL_VALUE_RE.fullmatch(group):
+            fail(
+                "allowed_groups",
+                group,
+                "a group name of letters, digits and '.', '_', '~', ':', '/', '-' (it "
+                "travels in auth-url, where ingress-nginx's annotation validation refuses "
+                "'@' and would reject the whole Ingress)",
+            )
+    for domain in domains:
+        if not _AUTH_URL_VALUE_RE.fullmatch(domain):
+            fail(
+                "allowed_email_domains",
+                domain,
+                "a domain such as 'example.com', not '*' (it travels in auth-url, where "
+                "ingress-nginx's annotation validation refuses '*' and would reject the "
+                "whole Ingress; leave the list empty to allow any domain)",
+            )
+    if emails:
+        fail(
+            "allowed_emails",
+            emails[0],
+            "empty: ingress-nginx's annotation validation (on by default since v1.12) "
+            "refuses the '@' of an address in auth-url and would reject the whole Ingress; "
+            "restrict with allowed_email_domains or allowed_groups instead",
+        )
+    query = []
+    if groups:
+        query.append("allowed_groups=" + ",".join(groups))
+    if domains:
+        query.append("allowed_email_domains=" + ",".join(domains))
+    return "?" + "&".join(query) if query else ""
+
+
+def resolve_app(
+    *,
+    name: str,
+    namespace: str,
+    host: str,
+    backend: ServiceRef,
+    proxy: ProxySpec | None,
+    provider: Provider | None = None,
+    secret: ProxySecret | None = None,
+    paths: Sequence[str] = ("/",),
+    path_type: PathType = PathType.PREFIX,
+    tls_secret_name: str | None = None,
+    ingress_class_name: str = "nginx",
+    allowed_groups: Sequence[str] = (),
+    allowed_emails: Sequence[str] = (),
+    allowed_email_domains: Sequence[str] = (),
+    response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
+    pass_authorization_header: bool = False,
+    sessions: Sessions | None = None,
+) -> AppSpec:
+    """Check a protected app's target-neutral arguments.
+
+    ``backend`` and ``proxy`` come from the front end, already in the core's terms. With
+    ``proxy=None`` the app gets a proxy of its own on its host, from ``provider``.
+    """
+    host = check_host("host", host, wildcard=proxy is not None)
+    name = check_dns_label("name", name)
+    if proxy is None and len(name) > 50:
+        fail(
+            "name",
+            name,
+            "at most 50 characters when the app has its own proxy (its objects are "
+            "named '<name>-oauth2-proxy', a DNS label of at most 63)",
+        )
+    if proxy is None:  # it also names the own proxy's Service '<name>-oauth2-proxy'
+        check_service_name("name", name)
+    namespace = check_dns_label("namespace", namespace)
+    if proxy is not None:
+        for arg, value in (("provider", provider), ("secret", secret), ("sessions", sessions)):
+            if value is not None:
+                fail(arg, value, "unset when proxy= is given (the shared proxy has its own)")
+        check_covers(proxy, "host", host)
+    elif provider is None:
+        fail(
+            "provider",
+            provider,
+            "a Provider for the app's own oauth2-proxy, e.g. Provider.oidc(issuer_url=...), "
+            "or pass a shared proxy=OAuth2Proxy(...)",
+        )
+    path_list = check_list("paths", paths, check_path)
+    if not path_list:
+        fail("paths", paths, "at least one path, such as '/'")
+    if len(set(path_list)) != len(path_list):
+        fail("paths", paths, "a list without repeated paths")
+    if not isinstance(path_type, PathType):
+        fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
+    ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
+    if tls_secret_name is not None:
+        check_dns_subdomain("tls_secret_name", tls_secret_name)
+    if not isinstance(pass_authorization_header, bool):
+        fail("pass_authorization_header", pass_authorization_header, "True or False")
+    auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
+    headers = list(check_list("response_headers", response_headers, check_header_name))
+    if pass_authorization_header:
+        if proxy is not None and not proxy.set_authorization_header:
+            fail(
+                "pass_authorization_header",
+                pass_authorization_header,
+                f"False, or the proxy {proxy.name!r} created with "
+                "set_authorization_header=True (else there is no header to pass)",
+            )
+        if proxy is None and isinstance(sessions, Sessions) and sessions.minimal_cookie:
+            fail(
+                "pass_authorization_header",
+                pass_authorization_header,
+                "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds "
+                "no ID token to pass",
+            )
+        headers.append("Authorization")
+    own_proxy = proxy is None
+    if proxy is None:
+        assert provider is not None
+        proxy = resolve_proxy(
+            name=f"{name}-oauth2-proxy",
+            namespace=namespace,
+            host=host,
+            provider=provider,
+            secret=secret,
+            shared=False,
+            tls_secret_name=tls_secret_name,
+            ingress_class_name=ingress_class_name,
+            set_authorization_header=pass_authorization_header,
+            sessions=sessions,
+        )
+    return AppSpec(
+        name=name,
+        namespace=namespace,
+        host=host,
+        backend=backend,
+        paths=path_list,
+        path_type=path_type,
+        proxy=proxy,
+        own_proxy=own_proxy,
+        ingress_class_name=ingress_class_name,
+        tls_secret_name=tls_secret_name,
+        auth_query=auth_query,
+        response_headers=tuple(headers),
+    )

@@ -1,0 +1,87 @@
+"""What the objects of one program claim together: names, routes, host-wide snippets.
+
+One :class:`Inventory` per program (a cdk8s ``App``, a Pulumi stack): two objects of the
+same kind, namespace and name, or two routes that ingress-nginx would merge into one
+location, would shadow each other on apply. Claims are made inside a
+:meth:`Inventory.transaction`, so a construct that fails half-way takes its claims back.
+Plain Python: the front ends decide what a "scope" is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._validation import ConfigurationError
+
+__all__ = ["Inventory", "Owner"]
+
+#: Who made a claim, for error messages; computed only when a message needs it.
+Owner = Callable[[], str]
+
+
+class Inventory:
+    """Facts shared by every construct of one program, checked in O(1) per claim."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str, str], Owner] = {}
+        self._server_snippets: dict[str, Owner] = {}
+        self._routes: dict[tuple[Hashable, str, str, str], Owner] = {}
+        self._journal: list[tuple[dict[Any, Owner], Hashable]] = []
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Claims made inside are taken back if the block raises."""
+        mark = len(self._journal)
+        try:
+            yield
+        except BaseException:
+            while len(self._journal) > mark:
+                table, key = self._journal.pop()
+                table.pop(key, None)
+            raise
+
+    def _claim(self, table: dict[Any, Owner], key: Hashable, owner: Owner) -> None:
+        table[key] = owner
+        self._journal.append((table, key))
+
+    def claim_name(self, kind: str, namespace: str, name: str, owner: Owner) -> None:
+        """Refuse a second object of the same kind, namespace and name."""
+        if (kind, namespace, name) in self._names:
+            raise ConfigurationError(
+                f"name: a {kind} named {name!r} in namespace {namespace!r} "
+                f"already exists in this app; give this construct another name= or id"
+            )
+        self._claim(self._names, (kind, namespace, name), owner)
+
+    def claim_server_snippet(self, host: str, owner: Owner) -> None:
+        """Refuse a second ``server-snippet`` for one host."""
+        other = self._server_snippets.get(host)
+        if other is not None:
+            raise ConfigurationError(
+                f"pass_through_401: host {host!r} already has a server-snippet from {other()}; "
+                "ingress-nginx allows one server-snippet per host and would drop one of them. "
+                "Use pass_through_401_strategy=PassThroughStrategy.CONFIGURATION_SNIPPET on "
+                "one of the apps, or describe the controller with controller="
+            )
+        self._claim(self._server_snippets, host, owner)
+
+    def claim_route(
+        self, unit: Hashable, ingress_class: str, host: str, path: str, owner: Owner
+    ) -> None:
+        """Refuse a second Ingress path for the same class, host and path in one ``unit``.
+
+        ingress-nginx merges every Ingress of a host into one server and keeps a single
+        location per path: the other Ingress's rule (and its auth annotations) is dropped.
+        """
+        key = (unit, ingress_class, host, path)
+        other = self._routes.get(key)
+        if other is not None:
+            raise ConfigurationError(
+                f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
+                f"routed by {other()}; ingress-nginx keeps one location per host and path and "
+                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
+                "per host (proxy=) so /oauth2 is served once"
+            )
+        self._claim(self._routes, key, owner)

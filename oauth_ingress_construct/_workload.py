@@ -1,0 +1,541 @@
+"""The oauth2-proxy workload, target-neutral: its checked settings and its manifests.
+
+:func:`resolve_proxy` turns the arguments of ``OAuth2Proxy`` (or of a ``ProtectedApp`` with
+a proxy of its own) into one checked :class:`ProxySpec`; :func:`workload_manifests` emits the
+Deployment, Service, NetworkPolicy and PodDisruptionBudget from it. The route that serves
+``/oauth2`` to browsers belongs to the target (``_ingress_nginx``) and is passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._manifests import Manifest, manifest
+from ._provider import Provider
+from ._refs import ProxySecret
+from ._sessions import Sessions
+from ._validation import (
+    check_cidr,
+    check_cookie_domain,
+    check_dns_label,
+    check_dns_subdomain,
+    check_email_domain,
+    check_group,
+    check_host,
+    check_int,
+    check_list,
+    check_proxy_flag,
+    check_quantity,
+    check_request_within_limit,
+    check_service_name,
+    fail,
+)
+
+__all__ = [
+    "DEFAULT_PROXY_IMAGE",
+    "ProxyResources",
+    "ProxySpec",
+    "cluster_auth_url_for",
+    "public_auth_url_for",
+    "resolve_proxy",
+    "signin_url_for",
+    "workload_manifests",
+]
+
+#: oauth2-proxy image used unless ``image=`` says otherwise: a pinned release, never
+#: ``latest``, and its multi-platform manifest digest, so a re-pushed tag cannot change
+#: what runs (the v7.15.3 digest as pinned by many independent public projects).
+DEFAULT_PROXY_IMAGE = (
+    "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3"
+    "@sha256:10a1165743a192e1940b4708fb9647027185ce11a681a1c5519b442ff7f1f561"
+)
+HTTP_PORT = 4180
+METRICS_PORT = 44180
+SERVICE_PORT = 80
+#: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
+#: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
+#: cannot collide with a host account (checkov CKV_K8S_40).
+RUN_AS_ID = 65532
+
+#: Flags that extra_args may not set, with the argument that sets them instead.
+_RESERVED_FLAGS = {
+    **dict.fromkeys(
+        (
+            "--client-id",
+            "--client-secret",
+            "--client-secret-file",
+            "--cookie-secret",
+            "--cookie-secret-file",
+            "--redis-password",
+            "--redis-sentinel-password",
+        ),
+        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
+    ),
+    **dict.fromkeys(
+        (
+            "--session-store-type",
+            "--session-cookie-minimal",
+            "--redis-connection-url",
+            "--redis-use-sentinel",
+            "--redis-sentinel-master-name",
+            "--redis-sentinel-connection-urls",
+            "--redis-use-cluster",
+            "--redis-cluster-connection-urls",
+        ),
+        "sessions",
+    ),
+    "--email-domain": "email_domains",
+    "--allowed-group": "allowed_groups",
+    "--set-authorization-header": "set_authorization_header",
+    "--trusted-proxy-ip": "trusted_proxy_ips",
+    "--cookie-domain": "cookie_domain",
+    "--whitelist-domain": "shared and cookie_domain",
+    "--redirect-url": "host",
+    "--provider": "provider",
+}
+
+_IMAGE_RE = re.compile(
+    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
+)
+
+
+@dataclass(frozen=True)
+class ProxyResources:
+    """CPU and memory requests and limits for each oauth2-proxy container.
+
+    oauth2-proxy is light: the defaults fit a few hundred requests per second per replica.
+
+    :param cpu_request: Default: ``"20m"``.
+    :param cpu_limit: Default: ``"500m"``.
+    :param memory_request: Default: ``"64Mi"``.
+    :param memory_limit: Default: ``"128Mi"``.
+    """
+
+    cpu_request: str = "20m"
+    cpu_limit: str = "500m"
+    memory_request: str = "64Mi"
+    memory_limit: str = "128Mi"
+
+    def __post_init__(self) -> None:
+        for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
+            check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+        check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
+        check_request_within_limit(
+            "ProxyResources.memory_request", self.memory_request, self.memory_limit
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
+            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+        }
+
+
+def cluster_auth_url_for(name: str, namespace: str) -> str:
+    """The in-cluster ``auth-url`` of the proxy Service ``name`` in ``namespace``.
+
+    Fully qualified: nginx does not apply the pod's DNS search domains.
+    """
+    return f"http://{name}.{namespace}.svc.cluster.local:{SERVICE_PORT}/oauth2/auth"
+
+
+def public_auth_url_for(host: str) -> str:
+    """The ``auth-url`` through the proxy's public host."""
+    return f"https://{host}/oauth2/auth"
+
+
+def signin_url_for(host: str) -> str:
+    """The ``auth-signin`` URL, deliberately without ``rd``.
+
+    ingress-nginx then appends ``rd=$pass_access_scheme://$http_host$escaped_request_uri``
+    itself, percent-encoded, so a request URI with a query survives the round trip.
+    """
+    return f"https://{host}/oauth2/start"
+
+
+def _parent_domain(host: str) -> str:
+    labels = host.removeprefix("*.").split(".")
+    return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """One oauth2-proxy, every setting checked: what its manifests are made from."""
+
+    name: str
+    namespace: str
+    host: str
+    shared: bool
+    cookie_domain: str | None
+    secret: ProxySecret
+    sessions: Sessions
+    replicas: int
+    image: str
+    resources: ProxyResources
+    set_authorization_header: bool
+    args: tuple[str, ...]
+    tls_secret_name: str | None
+    ingress_class_name: str
+    network_policy: bool
+    ingress_controller_namespace: str
+
+    @property
+    def cluster_auth_url(self) -> str:
+        """``auth-url`` through the in-cluster Service (no hairpin through the load balancer)."""
+        return cluster_auth_url_for(self.name, self.namespace)
+
+    @property
+    def public_auth_url(self) -> str:
+        """``auth-url`` through the public host, as in the ingress-nginx docs."""
+        return public_auth_url_for(self.host)
+
+    @property
+    def signin_url(self) -> str:
+        """``auth-signin`` without ``rd``: ingress-nginx appends the escaped request URL."""
+        return signin_url_for(self.host)
+
+
+def resolve_proxy(
+    *,
+    name: str,
+    namespace: str,
+    host: str,
+    provider: Provider,
+    secret: ProxySecret | None = None,
+    shared: bool = True,
+    cookie_domain: str | None = None,
+    replicas: int = 2,
+    image: str = DEFAULT_PROXY_IMAGE,
+    resources: ProxyResources | None = None,
+    email_domains: Sequence[str] = ("*",),
+    allowed_groups: Sequence[str] = (),
+    set_authorization_header: bool = False,
+    trusted_proxy_ips: Sequence[str] = (),
+    tls_secret_name: str | None = None,
+    ingress_class_name: str = "nginx",
+    network_policy: bool = True,
+    ingress_controller_namespace: str = "ingress-nginx",
+    sessions: Sessions | None = None,
+    extra_args: Sequence[str] = (),
+) -> ProxySpec:
+    """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked."""
+    host = check_host("host", host, wildcard=False)
+    if not isinstance(provider, Provider):
+        fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
+    name = check_service_name("name", name)
+    namespace = check_dns_label("namespace", namespace)
+    if secret is None:
+        secret = ProxySecret(name=name)
+    elif not isinstance(secret, ProxySecret):
+        fail("secret", secret, "a ProxySecret(name=...) naming an existing Secret")
+    if not isinstance(shared, bool):
+        fail("shared", shared, "True or False")
+    if cookie_domain is not None:
+        if not shared:
+            fail(
+                "cookie_domain",
+                cookie_domain,
+                "unset when shared=False (the cookie is host-only)",
+            )
+        cookie_domain = check_cookie_domain("cookie_domain", cookie_domain)
+        if not ("." + host).endswith(cookie_domain):
+            fail("cookie_domain", cookie_domain, f"a parent domain of host {host!r}")
+    elif shared:
+        cookie_domain = _parent_domain(host)
+    replicas = check_int("replicas", replicas, low=1, high=100)
+    if (
+        not isinstance(image, str)
+        or not _IMAGE_RE.fullmatch(image)
+        or image.endswith(":latest")
+        # no tag and no digest means ``latest``
+        or ("@" not in image and ":" not in image.rsplit("/", 1)[-1])
+    ):
+        fail("image", image, "an image reference pinned to a tag or digest, other than 'latest'")
+    if resources is None:
+        resources = ProxyResources()
+    elif not isinstance(resources, ProxyResources):
+        fail("resources", resources, "a ProxyResources(...)")
+    domains = check_list("email_domains", email_domains, check_email_domain)
+    groups = check_list("allowed_groups", allowed_groups, check_group)
+    if not isinstance(set_authorization_header, bool):
+        fail("set_authorization_header", set_authorization_header, "True or False")
+    trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, check_cidr)
+    if tls_secret_name is not None:
+        check_dns_subdomain("tls_secret_name", tls_secret_name)
+    ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
+    if not isinstance(network_policy, bool):
+        fail("network_policy", network_policy, "True or False")
+    controller_ns = check_dns_label("ingress_controller_namespace", ingress_controller_namespace)
+    if sessions is None:
+        sessions = Sessions.cookie()
+    elif not isinstance(sessions, Sessions):
+        fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
+    minimal = sessions.minimal_cookie
+    if minimal and set_authorization_header:
+        fail(
+            "set_authorization_header",
+            set_authorization_header,
+            "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
+            "ID token to send (oauth2-proxy refuses to start)",
+        )
+    extras = check_list("extra_args", extra_args, check_proxy_flag)
+    user_lists = ("--authenticated-emails-file", "--htpasswd-file")
+    if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
+        fail(
+            "email_domains",
+            email_domains,
+            "at least one domain, or ['*'] for whoever the identity provider admits "
+            "(oauth2-proxy refuses to start without one); restrict further with "
+            "allowed_groups",
+        )
+
+    args = [
+        f"--http-address=0.0.0.0:{HTTP_PORT}",
+        f"--metrics-address=0.0.0.0:{METRICS_PORT}",
+        "--reverse-proxy=true",
+        "--upstream=static://202",
+        "--set-xauthrequest=true",
+        *provider.args,
+        *(f"--email-domain={d}" for d in domains),
+        *(f"--allowed-group={g}" for g in groups),
+        f"--redirect-url=https://{host}/oauth2/callback",
+        f"--whitelist-domain={cookie_domain or host}",
+        *([f"--cookie-domain={cookie_domain}"] if cookie_domain else []),
+        "--cookie-secure=true",
+        "--silence-ping-logging=true",
+        *(["--set-authorization-header=true"] if set_authorization_header else []),
+        *(f"--trusted-proxy-ip={c}" for c in trusted),
+        *sessions.args,
+    ]
+    managed = {a.split("=", 1)[0] for a in args}
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        if flag in _RESERVED_FLAGS:
+            fail(
+                "extra_args",
+                extra,
+                f"a flag this construct does not manage; set {flag} with the "
+                f"{_RESERVED_FLAGS[flag]} argument instead",
+            )
+        if minimal and flag == "--cookie-refresh":
+            fail(
+                "extra_args",
+                extra,
+                "without --cookie-refresh when sessions=Sessions.cookie(minimal=True): "
+                "refreshing needs the tokens a minimal cookie leaves out",
+            )
+        if flag in managed:
+            fail(
+                "extra_args",
+                extra,
+                f"a flag this construct does not set itself; {flag} is derived from "
+                "the construct's arguments, set it there",
+            )
+    args += extras
+    return ProxySpec(
+        name=name,
+        namespace=namespace,
+        host=host,
+        shared=shared,
+        cookie_domain=cookie_domain,
+        secret=secret,
+        sessions=sessions,
+        replicas=replicas,
+        image=image,
+        resources=resources,
+        set_authorization_header=set_authorization_header,
+        args=tuple(args),
+        tls_secret_name=tls_secret_name,
+        ingress_class_name=ingress_class_name,
+        network_policy=network_policy,
+        ingress_controller_namespace=controller_ns,
+    )
+
+
+def proxy_labels(spec: ProxySpec) -> dict[str, str]:
+    """The labels of every object of the proxy."""
+    return {
+        "app.kubernetes.io/name": "oauth2-proxy",
+        "app.kubernetes.io/instance": spec.name,
+        "app.kubernetes.io/component": "authentication-proxy",
+    }
+
+
+def _selector(spec: ProxySpec) -> dict[str, str]:
+    labels = proxy_labels(spec)
+    return {k: labels[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")}
+
+
+def _container(spec: ProxySpec) -> dict[str, Any]:
+    secret, sessions = spec.secret, spec.sessions
+
+    def env(var: str, key: str, secret_name: str = secret.name) -> dict[str, Any]:
+        return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
+
+    redis_secret = sessions.password_secret or secret.name
+    redis_env = [
+        env(var, key, redis_secret)
+        for var, key in (
+            ("OAUTH2_PROXY_REDIS_PASSWORD", sessions.password_key),
+            ("OAUTH2_PROXY_REDIS_SENTINEL_PASSWORD", sessions.sentinel_password_key),
+        )
+        if key is not None
+    ]
+    return {
+        "name": "oauth2-proxy",
+        "image": spec.image,
+        "imagePullPolicy": "IfNotPresent",
+        "args": list(spec.args),
+        "env": [
+            env("OAUTH2_PROXY_CLIENT_ID", secret.client_id_key),
+            env("OAUTH2_PROXY_CLIENT_SECRET", secret.client_secret_key),
+            env("OAUTH2_PROXY_COOKIE_SECRET", secret.cookie_secret_key),
+            *redis_env,
+        ],
+        "ports": [
+            {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+        ],
+        "livenessProbe": {
+            "httpGet": {"path": "/ping", "port": "http", "scheme": "HTTP"},
+            "initialDelaySeconds": 5,
+            "periodSeconds": 10,
+            "timeoutSeconds": 2,
+            "failureThreshold": 3,
+        },
+        "readinessProbe": {
+            "httpGet": {"path": "/ready", "port": "http", "scheme": "HTTP"},
+            "periodSeconds": 5,
+            "timeoutSeconds": 2,
+            "failureThreshold": 3,
+        },
+        "resources": spec.resources.to_json(),
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "runAsUser": RUN_AS_ID,
+            "runAsGroup": RUN_AS_ID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+
+
+def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifest]:
+    """The proxy's objects by construct id, in creation order, ``route`` after the Service.
+
+    ``route`` is the target's object serving ``/oauth2`` to browsers (an Ingress for
+    ingress-nginx).
+    """
+    labels = proxy_labels(spec)
+    selector = _selector(spec)
+
+    def make(kind: str, api_version: str, body: dict[str, Any]) -> Manifest:
+        return manifest(
+            api_version=api_version,
+            kind=kind,
+            name=spec.name,
+            namespace=spec.namespace,
+            labels=labels,
+            body=body,
+        )
+
+    pod_spec: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        "containers": [_container(spec)],
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": RUN_AS_ID,
+            "runAsGroup": RUN_AS_ID,
+            "fsGroup": RUN_AS_ID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+    if spec.replicas > 1:
+        pod_spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector},
+            }
+        ]
+    objects = {
+        "Deployment": make(
+            "Deployment",
+            "apps/v1",
+            {
+                "spec": {
+                    "replicas": spec.replicas,
+                    "selector": {"matchLabels": selector},
+                    "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+                }
+            },
+        ),
+        "Service": make(
+            "Service",
+            "v1",
+            {
+                "spec": {
+                    "type": "ClusterIP",
+                    "selector": selector,
+                    "ports": [
+                        {
+                            "name": "http",
+                            "port": SERVICE_PORT,
+                            "targetPort": "http",
+                            "protocol": "TCP",
+                        },
+                        {
+                            "name": "metrics",
+                            "port": METRICS_PORT,
+                            "targetPort": "metrics",
+                            "protocol": "TCP",
+                        },
+                    ],
+                }
+            },
+        ),
+        route["kind"]: route,
+    }
+    if spec.network_policy:
+        objects["NetworkPolicy"] = make(
+            "NetworkPolicy",
+            "networking.k8s.io/v1",
+            {
+                "spec": {
+                    "podSelector": {"matchLabels": selector},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [
+                        {
+                            "from": [
+                                {
+                                    "namespaceSelector": {
+                                        "matchLabels": {
+                                            "kubernetes.io/metadata.name": (
+                                                spec.ingress_controller_namespace
+                                            )
+                                        }
+                                    }
+                                }
+                            ],
+                            "ports": [{"port": "http", "protocol": "TCP"}],
+                        },
+                        {"ports": [{"port": "metrics", "protocol": "TCP"}]},
+                    ],
+                }
+            },
+        )
+    if spec.replicas > 1:
+        objects["PodDisruptionBudget"] = make(
+            "PodDisruptionBudget",
+            "policy/v1",
+            {"spec": {"minAvailable": 1, "selector": {"matchLabels": selector}}},
+        )
+    return objects
