@@ -1,6 +1,16 @@
-"""cdk8s constructs that put oauth2-proxy in front of web apps served by ingress-nginx."""
+"""cdk8s constructs that put oauth2-proxy in front of web apps served by ingress-nginx.
 
-from ._app import DEFAULT_RESPONSE_HEADERS, PathType, ProtectedApp
+The value types (``Provider``, ``Sessions``, ...) are plain Python. The cdk8s constructs
+``ProtectedApp`` and ``OAuth2Proxy`` are loaded on first use, so that importing a submodule
+(``oauth_ingress_construct.pulumi``) or a value type does not start cdk8s's node runtime.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType
 from ._controller import (
     ControllerAdvisoryWarning,
     IngressNginx,
@@ -9,10 +19,14 @@ from ._controller import (
     SnippetAnnotationWarning,
 )
 from ._provider import Provider
-from ._proxy import DEFAULT_PROXY_IMAGE, OAuth2Proxy, ProxyResources
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._validation import ConfigurationError
+from ._workload import DEFAULT_PROXY_IMAGE, ProxyResources
+
+if TYPE_CHECKING:
+    from ._app import ProtectedApp
+    from ._proxy import OAuth2Proxy
 
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
@@ -32,3 +46,19 @@ __all__ = [
     "Sessions",
     "SnippetAnnotationWarning",
 ]
+
+#: The cdk8s front end's names and the private modules that define them.
+_CDK8S_NAMES = {"OAuth2Proxy": "._proxy", "ProtectedApp": "._app"}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 module attribute hook
+    module = _CDK8S_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
