@@ -13,7 +13,7 @@ from ._appspec import DEFAULT_RESPONSE_HEADERS, AppSpec, PathType, resolve_app
 from ._controller import IngressNginx, PassThroughStrategy
 from ._ingress_nginx import app_manifests, plan_app
 from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace, chart_of
+from ._objects import api_object, building, chart_namespace
 from ._provider import Provider
 from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
@@ -195,12 +195,13 @@ class ProtectedApp(constructs.Construct):
 
             if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
                 found.claim_server_snippet(spec.host, owner)
-            unit = chart_of(scope)
             for path in spec.paths:
-                found.claim_route(unit, spec.ingress_class_name, spec.host, path, owner)
+                found.claim_route(spec.ingress_class_name, spec.host, path, owner)
             self._proxy = proxy if proxy is not None else _OwnProxy(self, "OAuth2Proxy", spec.proxy)
             objects = app_manifests(spec, plan)
-            self._ingress = api_object(self, "Ingress", objects["Ingress"], owner)
+            self._ingress = api_object(
+                self, "Ingress", objects["Ingress"], claims=found, owner=owner
+            )
 
     @property
     def spec(self) -> AppSpec:

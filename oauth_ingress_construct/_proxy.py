@@ -10,7 +10,7 @@ import constructs
 from ._appspec import check_covers
 from ._ingress_nginx import proxy_route
 from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace, chart_of
+from ._objects import api_object, building, chart_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
@@ -136,9 +136,12 @@ class OAuth2Proxy(constructs.Construct):
             def owner() -> str:
                 return f"OAuth2Proxy {self.node.path!r}"
 
-            found.claim_route(chart_of(scope), spec.ingress_class_name, spec.host, "/oauth2", owner)
+            found.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner)
             objects = workload_manifests(spec, route=proxy_route(spec))
-            made = {key: api_object(self, key, obj, owner) for key, obj in objects.items()}
+            made = {
+                key: api_object(self, key, obj, claims=found, owner=owner)
+                for key, obj in objects.items()
+            }
             self._deployment = made["Deployment"]
             self._service = made["Service"]
             self._ingress = made["Ingress"]

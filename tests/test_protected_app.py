@@ -567,13 +567,3 @@ def test_fails_when_two_own_proxies_would_serve_oauth2_on_one_host(chart):
         "api",
         "api-oauth2-proxy",
     }
-
-
-def test_the_same_route_in_two_charts_is_allowed():
-    app = cdk8s.App()
-    for env in ("staging", "production"):
-        chart = cdk8s.Chart(app, env, namespace=env)
-        ProtectedApp(
-            chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), provider=OIDC
-        )
-    assert len(app.charts) == 2
