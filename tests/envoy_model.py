@@ -338,6 +338,23 @@ def bootstrap(
     }
 
 
+def service_keys(objects: Iterable[Obj]) -> tuple[set[ServiceKey], set[ServiceKey]]:
+    """The (auth services, other backends) the objects reference, as (namespace, name, port)."""
+    objects = list(objects)
+    auth = {
+        (ref.get("namespace", p["metadata"]["namespace"]), ref["name"], ref["port"])
+        for p in _kind(objects, "SecurityPolicy")
+        for ref in p["spec"]["extAuth"]["http"]["backendRefs"]
+    }
+    backends = {
+        (ref.get("namespace", r["metadata"]["namespace"]), ref["name"], ref["port"])
+        for r in _kind(objects, "HTTPRoute")
+        for rule in r["spec"]["rules"]
+        for ref in rule["backendRefs"]
+    }
+    return auth, backends - auth
+
+
 def _is_auth_service(key: ServiceKey, objects: list[Obj]) -> bool:
     for policy in _kind(objects, "SecurityPolicy"):
         meta = policy["metadata"]

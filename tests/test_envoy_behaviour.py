@@ -54,7 +54,7 @@ from tests.envoy_gateway_versions import (
     ENVOY_OF_NEWEST_EG,
     ENVOY_TEST_VERSIONS,
 )
-from tests.envoy_model import bootstrap
+from tests.envoy_model import bootstrap, service_keys
 from tests.envoy_stubs import (
     BACKEND_401_BODY,
     BACKEND_401_CHALLENGE,
@@ -143,8 +143,11 @@ class Reply:
 class Envoy:
     """One Envoy on loopback with the modelled configuration of ``objects``."""
 
-    def __init__(self, version: str, objects: list[dict[str, Any]], services: dict, tmp: Path):
+    def __init__(
+        self, version: str, objects: list[dict[str, Any]], services: dict, host: str, tmp: Path
+    ):
         self.binary = envoy_binary(version)
+        self.host = host
         self.port = _free_port()
         self.config = tmp / "envoy.json"
         self.config.write_text(
@@ -182,7 +185,7 @@ class Envoy:
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
         try:
-            conn.request("GET", path, headers={"Host": fx.HOST, **(headers or {})})
+            conn.request("GET", path, headers={"Host": self.host, **(headers or {})})
             resp = conn.getresponse()
             body = resp.read().decode(errors="replace")
             return Reply(resp.status, resp.getheaders(), body)
@@ -236,12 +239,14 @@ def run(scenario: Scenario) -> Run:
         sessions={"alice": ALICE, "bob": BOB, "carol": CAROL},
     )
     result = Run(scenario)
+    objects = scenario.objects()
     with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
-        services = {
-            (fx.APP_NAMESPACE, *fx.APP_SERVICE): stubs.backend_port,
-            (fx.PROXY_NAMESPACE, *fx.PROXY_SERVICE): stubs.proxy_port,
-        }
-        envoy = Envoy(scenario.version, scenario.objects(), services, Path(tmp))
+        # every Service the objects name: the SecurityPolicy's is the proxy stub, the rest the
+        # backend stub; the host is the protected route's first hostname
+        auth, backends = service_keys(objects)
+        services = dict.fromkeys(auth, stubs.proxy_port)
+        services.update(dict.fromkeys(backends, stubs.backend_port))
+        envoy = Envoy(scenario.version, objects, services, protected_host(objects), Path(tmp))
         envoy.start()
         try:
             r = result.replies
@@ -264,6 +269,24 @@ def run(scenario: Scenario) -> Run:
             envoy.stop()
         result.proxy_seen = list(stubs.proxy_seen)
     return result
+
+
+def protected_host(objects: list[dict[str, Any]]) -> str:
+    """The first hostname of the first HTTPRoute a SecurityPolicy targets."""
+    targets = {
+        (p["metadata"]["namespace"], t["name"])
+        for p in objects
+        if p["kind"] == "SecurityPolicy"
+        for t in p["spec"]["targetRefs"]
+        if t["kind"] == "HTTPRoute"
+    }
+    route = next(
+        o
+        for o in objects
+        if o["kind"] == "HTTPRoute"
+        and (o["metadata"]["namespace"], o["metadata"]["name"]) in targets
+    )
+    return str(route["spec"]["hostnames"][0])
 
 
 def without(kind: str) -> Callable[[], list[dict[str, Any]]]:
