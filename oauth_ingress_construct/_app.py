@@ -21,6 +21,7 @@ from ._provider import Provider
 from ._proxy import OAuth2Proxy, cluster_auth_url_for, public_auth_url_for, signin_url_for
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._validation import (
     check_dns_label,
     check_dns_subdomain,
@@ -141,6 +142,7 @@ def _authorization_query(
     return "?" + "&".join(query) if query else ""
 
 
+@visible_signature
 class ProtectedApp(constructs.Construct):
     """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
 

@@ -14,6 +14,7 @@ from ._objects import api_object, chart_namespace, kebab_case, registry
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._validation import (
     ConfigurationError,
     check_cidr,
@@ -151,6 +152,7 @@ def _parent_domain(host: str) -> str:
     return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
 
 
+@visible_signature
 class OAuth2Proxy(constructs.Construct):
     """oauth2-proxy serving sign-in for one host, shareable by several ``ProtectedApp`` s.
 
