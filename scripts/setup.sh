@@ -39,6 +39,10 @@ if [ ! -x node_modules/.bin/cdk8s ] || [ package-lock.json -nt node_modules/.pac
 fi
 
 # Node.js builds as npm packages (bin/node inside), one directory per line, pinned versions.
+# Supported lines are jsii's: jsii 1.142.0 (PyPI), jsii/_embedded/jsii/bin__jsii-runtime.js,
+# bundled from aws/jsii packages/@jsii/check-node/src/constants.ts (NodeRelease.ALL_RELEASES),
+# lists 22 (end of life 2027-04-30) and 24 (2028-04-30); 20 ended 2026-04-30 and jsii's
+# support for it 2026-10-30 (it still runs, with a banner that the variable in test.sh silences).
 node_platform=$(node -p 'process.platform + "-" + process.arch')
 for pinned in 24.22.3 20.20.2; do
   dir=.tools/node${pinned%%.*}
