@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import cdk8s
 import constructs
 
-from ._appspec import DEFAULT_RESPONSE_HEADERS, AppSpec, PathType, resolve_app
+from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app
 from ._controller import IngressNginx, PassThroughStrategy
 from ._ingress_nginx import app_manifests, plan_app
 from ._manifests import kebab_case
@@ -18,6 +18,7 @@ from ._provider import Provider
 from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._validation import check_int, check_service_name, fail
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def _backend_ref(
     return ServiceRef(name, port)
 
 
+@visible_signature
 class ProtectedApp(constructs.Construct):
     """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
 
@@ -163,7 +165,7 @@ class ProtectedApp(constructs.Construct):
             namespace=app_namespace,
             host=host,
             backend=_backend_ref(backend, backend_port, app_namespace),
-            proxy=proxy.spec if proxy is not None else None,
+            proxy=proxy._spec if proxy is not None else None,
             provider=provider,
             secret=secret,
             paths=paths,
@@ -202,11 +204,6 @@ class ProtectedApp(constructs.Construct):
             self._ingress = api_object(
                 self, "Ingress", objects["Ingress"], claims=found, owner=owner
             )
-
-    @property
-    def spec(self) -> AppSpec:
-        """Every checked, target-neutral setting of this app (read-only)."""
-        return self._spec
 
     @property
     def host(self) -> str:

@@ -14,6 +14,7 @@ from ._objects import api_object, building, chart_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._workload import (
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
@@ -25,6 +26,7 @@ from ._workload import (
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
 
 
+@visible_signature
 class OAuth2Proxy(constructs.Construct):
     """oauth2-proxy serving sign-in for one host, shareable by several ``ProtectedApp`` s.
 
@@ -172,11 +174,6 @@ class OAuth2Proxy(constructs.Construct):
     def pod_disruption_budget(self) -> cdk8s.ApiObject | None:
         """The ``PodDisruptionBudget``, or ``None`` with one replica."""
         return self._pod_disruption_budget
-
-    @property
-    def spec(self) -> ProxySpec:
-        """Every checked setting of this proxy (read-only)."""
-        return self._spec
 
     @property
     def host(self) -> str:

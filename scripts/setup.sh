@@ -3,6 +3,9 @@
 #   - .venv with the package (editable) and, with --test, its test tools;
 #   - with --test, .venv-checkov with the pinned checkov security scanner;
 #   - node_modules with the pinned cdk8s-cli (npm ci, from package-lock.json);
+#   - .tools/node24 (the supported LTS line the suite runs on) and .tools/node20 (still
+#     common, end of life: the release check synthesizes on it too), Node.js builds from
+#     the npm registry's node-<platform>-<arch> packages, pinned;
 #   - with --test, Debian's nginx and set-misc module for the behaviour tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +37,21 @@ fi
 if [ ! -x node_modules/.bin/cdk8s ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# Node.js builds as npm packages (bin/node inside), one directory per line, pinned versions.
+# Supported lines are jsii's: jsii 1.142.0 (PyPI), jsii/_embedded/jsii/bin__jsii-runtime.js,
+# bundled from aws/jsii packages/@jsii/check-node/src/constants.ts (NodeRelease.ALL_RELEASES),
+# lists 22 (end of life 2027-04-30) and 24 (2028-04-30); 20 ended 2026-04-30 and jsii's
+# support for it 2026-10-30 (it still runs, with a banner that the variable in test.sh silences).
+node_platform=$(node -p 'process.platform + "-" + process.arch')
+for pinned in 24.22.3 20.20.2; do
+  dir=.tools/node${pinned%%.*}
+  if [ "$("$dir/node_modules/.bin/node" --version 2>/dev/null)" != "v$pinned" ]; then
+    rm -rf "$dir"
+    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund \
+      --loglevel=error "node-$node_platform@$pinned"
+  fi
+done
 
 if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_http_set_misc_module.so ]; }; then
   as_root=()
