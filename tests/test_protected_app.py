@@ -339,7 +339,7 @@ def test_several_paths_exact_type_tls_and_class(chart):
 
 
 def test_pass_through_401_without_controller_emits_the_seed_server_snippet(chart):
-    with pytest.warns(SnippetAnnotationWarning, match="refuses snippet annotations by default"):
+    with pytest.warns(SnippetAnnotationWarning, match="v1.12\\+ with default settings the whole Ingress is refused"):
         ProtectedApp(
             chart,
             "App",
