@@ -288,8 +288,9 @@ def plan_pass_through(
     Without a controller description the seed's server-snippet is used, for the seed's kind
     of controller: one that admits snippets (on v1.12+ defaults the whole Ingress is refused,
     and the ``SnippetAnnotationWarning`` says so). It works whenever the Ingress itself does
-    not switch interception on, which we handle with the disable annotation. With one, the least risky strategy that works there is chosen:
-    nothing, then the snippet-free annotation, then a location-scoped configuration-snippet.
+    not switch interception on, which we handle with the disable annotation. With a
+    description, the least risky strategy that works there is chosen: nothing, then the
+    snippet-free annotation, then a location-scoped configuration-snippet.
     """
     own_errors = bool(ingress_custom_http_errors)
     http_on = controller.intercepts_in_http_block if controller is not None else False

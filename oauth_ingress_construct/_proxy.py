@@ -61,7 +61,8 @@ _RESERVED_FLAGS = {
             "--redis-password",
             "--redis-sentinel-password",
         ),
-        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
+        "secret (credentials come from the mounted Secret, never from flags; the client id "
+        "from the provider's client_id)",
     ),
     **dict.fromkeys(
         (
@@ -157,9 +158,11 @@ class OAuth2Proxy(constructs.Construct):
     Creates (names in brackets; ``<name>`` defaults to the id in kebab case):
 
     - ``Deployment`` [<name>]: auth-only oauth2-proxy (``--upstream=static://202``) on
-      ``0.0.0.0:4180``, metrics on 44180, probes on ``/ping`` and ``/ready``, credentials
-      (and a Redis password, with Redis ``sessions``) from existing Secrets through
-      ``secretKeyRef``, a hardened pod (uid/gid 65532, read-only, no capabilities);
+      ``0.0.0.0:4180``, metrics on 44180, probes on ``/ping`` and ``/ready``, the client
+      and cookie secrets read from files of the Secret mounted read-only (a Redis
+      password, with Redis ``sessions``, through ``secretKeyRef``: oauth2-proxy reads it
+      from no file), the client id from the provider's ``client_id`` else the Secret, a
+      hardened pod (uid/gid 65532, read-only, no capabilities);
     - ``Service`` [<name>]: port 80 -> ``http`` (4180) and 44180 -> ``metrics``;
     - ``Ingress`` [<name>]: ``https://<host>/oauth2`` -> the Service, where browsers sign in;
     - ``NetworkPolicy`` [<name>] (unless ``network_policy=False``): only the ingress
@@ -169,7 +172,8 @@ class OAuth2Proxy(constructs.Construct):
     :param host: the host browsers use for ``/oauth2/*``, e.g. ``access.example.com``.
     :param provider: the identity provider, e.g. ``Provider.oidc(issuer_url=...)``.
     :param secret: Default: - ``ProxySecret(name=<name>)``: a Secret named like the proxy,
-        with the Helm chart's keys ``client-id``, ``client-secret``, ``cookie-secret``.
+        with the Helm chart's keys ``client-secret``, ``cookie-secret`` (and ``client-id``
+        when the provider has no ``client_id``).
     :param shared: Default: ``True`` - sign-in is shared by every app under ``cookie_domain``
         (cookie, ``--whitelist-domain`` and ``--cookie-domain`` derived); ``False`` - only
         apps on ``host`` itself may use this proxy, with a host-only cookie.
@@ -330,6 +334,7 @@ class OAuth2Proxy(constructs.Construct):
             *(["--set-authorization-header=true"] if set_authorization_header else []),
             *(f"--trusted-proxy-ip={c}" for c in trusted),
             *sessions.args,
+            *secret.file_args(),
         ]
         managed = {a.split("=", 1)[0] for a in args}
         for extra in extras:
@@ -364,6 +369,7 @@ class OAuth2Proxy(constructs.Construct):
             reg.claim_route(scope, self.ingress_class_name, self.host, "/oauth2", owner)
             self._build(
                 secret=secret,
+                client_id=provider.client_id,
                 sessions=sessions,
                 image=image,
                 resources=resources,
@@ -377,6 +383,7 @@ class OAuth2Proxy(constructs.Construct):
         self,
         *,
         secret: ProxySecret,
+        client_id: str | None,
         sessions: Sessions,
         image: str,
         resources: ProxyResources,
@@ -408,6 +415,9 @@ class OAuth2Proxy(constructs.Construct):
         def env(var: str, key: str, secret_name: str = secret.name) -> dict[str, Any]:
             return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
 
+        # oauth2-proxy v7.15.3 reads the Redis passwords from no file (pkg/apis/options/
+        # sessions.go RedisStoreOptions: only redis-password / redis-sentinel-password), so
+        # they stay environment variables from secretKeyRef (checkov CKV_K8S_35 flags them).
         redis_secret = sessions.password_secret or secret.name
         redis_env = [
             env(var, key, redis_secret)
@@ -424,11 +434,10 @@ class OAuth2Proxy(constructs.Construct):
             "imagePullPolicy": "IfNotPresent",
             "args": args,
             "env": [
-                env("OAUTH2_PROXY_CLIENT_ID", secret.client_id_key),
-                env("OAUTH2_PROXY_CLIENT_SECRET", secret.client_secret_key),
-                env("OAUTH2_PROXY_COOKIE_SECRET", secret.cookie_secret_key),
+                secret.client_id_env(client_id),
                 *redis_env,
             ],
+            "volumeMounts": [secret.volume_mount()],
             "ports": [
                 {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
                 {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
@@ -461,6 +470,7 @@ class OAuth2Proxy(constructs.Construct):
         pod_spec: dict[str, Any] = {
             "automountServiceAccountToken": False,
             "containers": [container],
+            "volumes": [secret.volume()],
             "securityContext": {
                 "runAsNonRoot": True,
                 "runAsUser": RUN_AS_ID,

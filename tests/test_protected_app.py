@@ -131,10 +131,10 @@ def test_credentials_come_only_from_the_secret_with_helm_key_names(chart):
 
     assert {n: e["valueFrom"]["secretKeyRef"] for n, e in env.items()} == {
         "OAUTH2_PROXY_CLIENT_ID": {"name": "grafana-oauth2-proxy", "key": "client-id"},
-        "OAUTH2_PROXY_CLIENT_SECRET": {"name": "grafana-oauth2-proxy", "key": "client-secret"},
-        "OAUTH2_PROXY_COOKIE_SECRET": {"name": "grafana-oauth2-proxy", "key": "cookie-secret"},
     }
     assert all("value" not in e for e in env.values())
+    pod = find(synth(chart), "Deployment", "grafana-oauth2-proxy")["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["secret"]["secretName"] == "grafana-oauth2-proxy"
 
 
 def test_secret_name_and_keys_are_configurable(chart):
@@ -153,10 +153,11 @@ def test_secret_name_and_keys_are_configurable(chart):
         "spec"
     ]["containers"][0]
     refs = [e["valueFrom"]["secretKeyRef"] for e in container["env"]]
-    assert refs == [
-        {"name": "sso", "key": "id"},
-        {"name": "sso", "key": "secret"},
-        {"name": "sso", "key": "cookie"},
+    assert refs == [{"name": "sso", "key": "id"}]
+    pod = find(synth(chart), "Deployment", "grafana-oauth2-proxy")["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["secret"]["items"] == [
+        {"key": "secret", "path": "client-secret"},
+        {"key": "cookie", "path": "cookie-secret"},
     ]
 
 
@@ -339,7 +340,10 @@ def test_several_paths_exact_type_tls_and_class(chart):
 
 
 def test_pass_through_401_without_controller_emits_the_seed_server_snippet(chart):
-    with pytest.warns(SnippetAnnotationWarning, match="v1.12\\+ with default settings the whole Ingress is refused"):
+    with pytest.warns(
+        SnippetAnnotationWarning,
+        match="v1.12\\+ with default settings the whole Ingress is refused",
+    ):
         ProtectedApp(
             chart,
             "App",

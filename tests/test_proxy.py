@@ -52,6 +52,11 @@ def _env(objects: list[dict[str, Any]], name: str = "access") -> dict[str, dict[
     return {e["name"]: e for e in _container(objects, name)["env"]}
 
 
+def _secret_volume(objects: list[dict[str, Any]], name: str = "access") -> dict[str, Any]:
+    (volume,) = find(objects, "Deployment", name)["spec"]["template"]["spec"]["volumes"]
+    return volume
+
+
 # --- defaults: what one OAuth2Proxy creates -------------------------------------------------
 
 
@@ -150,8 +155,13 @@ def test_no_secret_value_is_ever_written(chart):
         assert set(env) == {"name", "valueFrom"}, env
         assert set(env["valueFrom"]) == {"secretKeyRef"}, env
     assert all(o["kind"] != "Secret" for o in objects)
-    secret_flags = ("--client-id", "--client-secret", "--cookie-secret", "--redis-password")
+    secret_flags = ("--client-id", "--client-secret=", "--cookie-secret=", "--redis-password")
     assert not any(a.startswith(secret_flags) for a in _args(objects))
+    # the secrets' files, not their values, are named on the command line
+    assert [a for a in _args(objects) if "secret" in a] == [
+        "--client-secret-file=/etc/oauth2-proxy/secrets/client-secret",
+        "--cookie-secret-file=/etc/oauth2-proxy/secrets/cookie-secret",
+    ]
     assert "redis-sentinel-password" in yaml.safe_dump_all(objects)  # the key name only
 
 
@@ -167,24 +177,95 @@ def test_provider_contributes_its_flags(chart):
 
 
 def test_secret_defaults_to_the_proxy_name_with_helm_keys(chart):
-    env = _env(_proxy(chart))
+    objects = _proxy(chart)
+    env = _env(objects)
     assert {n: e["valueFrom"]["secretKeyRef"] for n, e in env.items()} == {
         "OAUTH2_PROXY_CLIENT_ID": {"name": "access", "key": "client-id"},
-        "OAUTH2_PROXY_CLIENT_SECRET": {"name": "access", "key": "client-secret"},
-        "OAUTH2_PROXY_COOKIE_SECRET": {"name": "access", "key": "cookie-secret"},
     }
+    assert _secret_volume(objects) == {
+        "name": "oauth2-proxy-secrets",
+        "secret": {
+            "secretName": "access",
+            "items": [
+                {"key": "client-secret", "path": "client-secret"},
+                {"key": "cookie-secret", "path": "cookie-secret"},
+            ],
+            "defaultMode": 0o400,
+        },
+    }
+
+
+def test_secrets_are_files_of_a_read_only_mount_readable_by_the_pod_group(chart):
+    objects = _proxy(chart)
+    container = _container(objects)
+    assert container["volumeMounts"] == [
+        {"name": "oauth2-proxy-secrets", "mountPath": "/etc/oauth2-proxy/secrets", "readOnly": True}
+    ]
+    assert _flag(_args(objects), "--client-secret-file") == [
+        "/etc/oauth2-proxy/secrets/client-secret"
+    ]
+    assert _flag(_args(objects), "--cookie-secret-file") == [
+        "/etc/oauth2-proxy/secrets/cookie-secret"
+    ]
+    # mode 0400 files are group-readable only through fsGroup (the kubelet adds 0440 and
+    # the group): the process's uid/gid must be that group
+    pod = find(objects, "Deployment", "access")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["fsGroup"] == container["securityContext"]["runAsGroup"]
+    assert not any("SECRET" in name for name in _env(objects))
 
 
 def test_secret_name_and_keys_are_configurable(chart):
     secret = ProxySecret(
         name="sso", client_id_key="id", client_secret_key="s", cookie_secret_key="c"
     )
-    env = _env(_proxy(chart, secret=secret))
-    assert [e["valueFrom"]["secretKeyRef"] for e in env.values()] == [
-        {"name": "sso", "key": "id"},
-        {"name": "sso", "key": "s"},
-        {"name": "sso", "key": "c"},
+    objects = _proxy(chart, secret=secret)
+    env = _env(objects)
+    assert [e["valueFrom"]["secretKeyRef"] for e in env.values()] == [{"name": "sso", "key": "id"}]
+    volume = _secret_volume(objects)["secret"]
+    assert volume["secretName"] == "sso"
+    assert volume["items"] == [
+        {"key": "s", "path": "client-secret"},
+        {"key": "c", "path": "cookie-secret"},
     ]
+
+
+def test_client_id_from_the_provider_is_a_plain_value(chart):
+    provider = Provider.oidc(issuer_url="https://login.example.com", client_id="my-app")
+    objects = _proxy(chart, provider=provider)
+    assert _env(objects)["OAUTH2_PROXY_CLIENT_ID"] == {
+        "name": "OAUTH2_PROXY_CLIENT_ID",
+        "value": "my-app",
+    }
+    assert "client-id" not in yaml.safe_dump(_secret_volume(objects))
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        lambda cid: Provider.oidc(issuer_url="https://idp.example.com", client_id=cid),
+        lambda cid: Provider.keycloak_oidc(
+            issuer_url="https://kc.example.com/realms/a", client_id=cid
+        ),
+        lambda cid: Provider.entra_id(tenant_id="contoso.onmicrosoft.com", client_id=cid),
+        lambda cid: Provider.github(client_id=cid),
+        lambda cid: Provider.gitlab(client_id=cid),
+        lambda cid: Provider.google(client_id=cid),
+    ],
+    ids=["oidc", "keycloak-oidc", "entra-id", "github", "gitlab", "google"],
+)
+def test_every_named_constructor_takes_a_client_id(provider):
+    assert provider("123-abc.apps.googleusercontent.com").client_id == (
+        "123-abc.apps.googleusercontent.com"
+    )
+    assert provider(None).client_id is None
+
+
+@pytest.mark.parametrize(
+    "value", ["", "my app", "id\n", "a;b", "${ID}", "x" * 256, 42, "-leading-dash"]
+)
+def test_fails_client_id_not_a_client_id(value):
+    with pytest.raises(ConfigurationError, match=r"client_id must be an OAuth client id"):
+        Provider.oidc(issuer_url="https://idp.example.com", client_id=value)
 
 
 def test_shared_derives_cookie_domain_and_whitelist_from_the_host(chart):
@@ -354,11 +435,7 @@ def test_sessions_default_to_the_cookie_with_no_extra_flags(chart):
     objects = _proxy(chart)
     args = _args(objects)
     assert not any(a.startswith(("--session-", "--redis-")) for a in args)
-    assert set(_env(objects)) == {
-        "OAUTH2_PROXY_CLIENT_ID",
-        "OAUTH2_PROXY_CLIENT_SECRET",
-        "OAUTH2_PROXY_COOKIE_SECRET",
-    }
+    assert set(_env(objects)) == {"OAUTH2_PROXY_CLIENT_ID"}
 
 
 def test_minimal_cookie_sessions(chart):
@@ -381,13 +458,15 @@ def test_redis_password_from_another_secret_and_key(chart):
     sessions = Sessions.redis(
         url="rediss://redis.sessions:6380/0", password_secret="redis-auth", password_key="pw"
     )
-    env = _env(_proxy(chart, sessions=sessions))
+    objects = _proxy(chart, sessions=sessions)
+    env = _env(objects)
+    assert _secret_volume(objects)["secret"]["secretName"] == "access"
     assert env["OAUTH2_PROXY_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
         "name": "redis-auth",
         "key": "pw",
     }
     # The OAuth client credentials stay in the proxy's Secret.
-    assert env["OAUTH2_PROXY_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "access"
+    assert env["OAUTH2_PROXY_CLIENT_ID"]["valueFrom"]["secretKeyRef"]["name"] == "access"
 
 
 def test_redis_without_a_password(chart):
@@ -528,9 +607,11 @@ def test_fails_on_bad_options_naming_the_argument_and_writes_nothing(chart, kwar
             r"set --set-authorization-header with the set_authorization_header argument",
         ),
         ("--trusted-proxy-ip=0.0.0.0/0", r"set --trusted-proxy-ip with the trusted_proxy_ips"),
-        ("--client-secret=s3cr3t", r"credentials come from the Secret through secretKeyRef"),
-        ("--cookie-secret=abc", r"credentials come from the Secret"),
-        ("--redis-password=pw", r"credentials come from the Secret"),
+        ("--client-secret=s3cr3t", r"credentials come from the mounted Secret"),
+        ("--client-secret-file=/tmp/s", r"credentials come from the mounted Secret"),
+        ("--client-id=my-app", r"the client id from the provider's client_id"),
+        ("--cookie-secret=abc", r"credentials come from the mounted Secret"),
+        ("--redis-password=pw", r"credentials come from the mounted Secret"),
         ("--session-store-type=redis", r"set --session-store-type with the sessions argument"),
         ("--redis-connection-url=redis://r:6379", r"set --redis-connection-url with the sessions"),
         (
