@@ -8,6 +8,7 @@ from ._controller import (
     RiskLevel,
     SnippetAnnotationWarning,
 )
+from ._objects import NamespaceFallbackWarning
 from ._provider import Provider
 from ._proxy import DEFAULT_PROXY_IMAGE, OAuth2Proxy, ProxyResources
 from ._refs import ProxySecret, ServiceRef
@@ -20,6 +21,7 @@ __all__ = [
     "ConfigurationError",
     "ControllerAdvisoryWarning",
     "IngressNginx",
+    "NamespaceFallbackWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",
     "PathType",

@@ -16,7 +16,7 @@ from ._controller import (
     PassThroughStrategy,
     plan_pass_through,
 )
-from ._objects import api_object, chart_namespace, kebab_case, registry
+from ._objects import api_object, chart_namespace, kebab_case, registry, resolve_namespace
 from ._provider import Provider
 from ._proxy import OAuth2Proxy, cluster_auth_url_for, public_auth_url_for, signin_url_for
 from ._refs import ProxySecret, ServiceRef
@@ -231,9 +231,7 @@ class ProtectedApp(constructs.Construct):
             )
         if proxy is None:  # it also names the own proxy's Service '<name>-oauth2-proxy'
             check_service_name("name", self.name)
-        self.namespace = check_dns_label(
-            "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
-        )
+        self.namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         service_name, service_port = _backend_port(backend, backend_port)
         if not isinstance(backend, ServiceRef):
             backend_ns = backend.metadata.namespace or chart_namespace(backend)
@@ -380,8 +378,9 @@ class ProtectedApp(constructs.Construct):
             owner = f"ProtectedApp {self.node.path!r}"
             if self.pass_through_strategy is PassThroughStrategy.SERVER_SNIPPET:
                 reg.claim_server_snippet(self.host, owner)
+            shared_by = None if proxy is None else f"OAuth2Proxy {proxy.node.path!r}"
             for path in path_list:
-                reg.claim_route(scope, ingress_class_name, self.host, path, owner)
+                reg.claim_route(scope, ingress_class_name, self.host, path, owner, proxy=shared_by)
             if proxy is None:
                 assert provider is not None
                 proxy = OAuth2Proxy(

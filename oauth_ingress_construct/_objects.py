@@ -8,6 +8,7 @@ cdk8s-plus classes. The synthesized YAML is what a reader of this module sees.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -15,9 +16,48 @@ from typing import Any
 import cdk8s
 import constructs
 
-from ._validation import ConfigurationError
+from ._validation import ConfigurationError, check_dns_label
 
-__all__ = ["api_object", "chart_namespace", "kebab_case", "registry"]
+__all__ = [
+    "NamespaceFallbackWarning",
+    "api_object",
+    "chart_namespace",
+    "kebab_case",
+    "registry",
+    "resolve_namespace",
+]
+
+
+class NamespaceFallbackWarning(UserWarning):
+    """Neither ``namespace=`` nor the chart names a namespace: ``default`` is used.
+
+    The in-cluster ``auth-url`` names the proxy's namespace, so the manifests only work in
+    the namespace they were synthesized for: ``kubectl apply -n <other>`` refuses them (the
+    objects carry ``namespace: default``), and a kustomize ``namespace:`` override moves the
+    objects but not the URL inside the annotation.
+    """
+
+
+def resolve_namespace(scope: constructs.Construct, namespace: object, *, what: str) -> str:
+    """``namespace``, else the chart's, else ``default`` with a NamespaceFallbackWarning."""
+    if namespace is not None:
+        return check_dns_label("namespace", namespace)
+    found = chart_namespace(scope)
+    if found is not None:
+        return check_dns_label("namespace", found)
+    warnings.warn(
+        NamespaceFallbackWarning(
+            f"{what}: no namespace= and the chart has no namespace, so its objects go to "
+            "'default' and the in-cluster auth-url names 'default' "
+            "(http://<proxy>.default.svc.cluster.local/...). Applying them elsewhere breaks "
+            "that: kubectl apply -n <other> refuses objects that say namespace: default, and "
+            "a kustomize namespace: override moves the objects but not the auth-url, which "
+            "then names a Service that does not exist (every request to the app fails "
+            "auth). Set namespace= or cdk8s.Chart(..., namespace=...)"
+        ),
+        stacklevel=4,
+    )
+    return "default"
 
 
 def api_object(
@@ -92,8 +132,8 @@ class Registry:
     def __init__(self) -> None:
         self._names: dict[tuple[str, str | None, str], str] = {}
         self._server_snippets: dict[str, str] = {}
-        self._routes: dict[tuple[object, str, str, str], str] = {}
-        self._journal: list[tuple[dict[Any, str], Any]] = []
+        self._routes: dict[tuple[object, str, str, str], tuple[str, str | None]] = {}
+        self._journal: list[tuple[dict[Any, Any], Any]] = []
 
     @contextmanager
     def transaction(self, scope: constructs.Construct, id: str) -> Iterator[None]:
@@ -134,24 +174,42 @@ class Registry:
         self._journal.append((self._server_snippets, host))
 
     def claim_route(
-        self, scope: constructs.Construct, ingress_class: str, host: str, path: str, owner: str
+        self,
+        scope: constructs.Construct,
+        ingress_class: str,
+        host: str,
+        path: str,
+        owner: str,
+        *,
+        proxy: str | None = None,
     ) -> None:
         """Refuse a second Ingress path for the same class, host and path in one chart.
 
         ingress-nginx merges every Ingress of a host into one server and keeps a single
         location per path: the other Ingress's rule (and its auth annotations) is dropped.
-        The check is per chart, the unit that is deployed together.
+        The check is per chart, the unit that is deployed together. ``proxy`` names the
+        OAuth2Proxy the claimant signs in through, so that the message does not suggest a
+        shared proxy to two apps that already share one.
         """
         key = (_chart_of(scope), ingress_class, host, path)
-        other = self._routes.get(key)
-        if other is not None:
+        found = self._routes.get(key)
+        if found is not None:
+            other, other_proxy = found
+            if proxy is not None and proxy == other_proxy:
+                fix = (
+                    f"Both already sign in through {proxy}; give the apps different hosts or paths"
+                )
+            else:
+                fix = (
+                    "Use other paths, or one shared OAuth2Proxy per host (proxy=) so /oauth2 "
+                    "is served once"
+                )
             raise ConfigurationError(
                 f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
                 f"routed by {other}; ingress-nginx keeps one location per host and path and "
-                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
-                "per host (proxy=) so /oauth2 is served once"
+                f"would silently drop one of them. {fix}"
             )
-        self._routes[key] = owner
+        self._routes[key] = (owner, proxy)
         self._journal.append((self._routes, key))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import cdk8s
 import constructs
 
-from ._objects import api_object, chart_namespace, kebab_case, registry
+from ._objects import api_object, kebab_case, registry, resolve_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
@@ -43,6 +43,10 @@ DEFAULT_PROXY_IMAGE = (
 )
 HTTP_PORT = 4180
 METRICS_PORT = 44180
+#: The namespace allowed to scrape the metrics port by default: the one kube-prometheus
+#: installs into (its ``example.jsonnet``, from which its ``manifests/`` are built) and the
+#: usual choice for the kube-prometheus-stack Helm chart.
+DEFAULT_METRICS_NAMESPACE = "monitoring"
 SERVICE_PORT = 80
 #: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
 #: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
@@ -152,6 +156,30 @@ def _parent_domain(host: str) -> str:
     return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
 
 
+def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
+    """The NetworkPolicy rule opening the metrics port to one namespace, or none."""
+    if namespace is None:
+        return []
+    selector = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+    return [
+        {
+            "from": [{"namespaceSelector": selector}],
+            "ports": [{"port": "metrics", "protocol": "TCP"}],
+        }
+    ]
+
+
+def _common_parent(a: str, b: str) -> str | None:
+    """The longest domain both hosts are in (``.example.com``), if it has two labels or more."""
+    left, right = a.removeprefix("*.").split(".")[::-1], b.removeprefix("*.").split(".")[::-1]
+    shared: list[str] = []
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            break
+        shared.append(x)
+    return "." + ".".join(reversed(shared)) if len(shared) >= 2 else None
+
+
 class OAuth2Proxy(constructs.Construct):
     """oauth2-proxy serving sign-in for one host, shareable by several ``ProtectedApp`` s.
 
@@ -166,7 +194,7 @@ class OAuth2Proxy(constructs.Construct):
     - ``Service`` [<name>]: port 80 -> ``http`` (4180) and 44180 -> ``metrics``;
     - ``Ingress`` [<name>]: ``https://<host>/oauth2`` -> the Service, where browsers sign in;
     - ``NetworkPolicy`` [<name>] (unless ``network_policy=False``): only the ingress
-      controller's namespace reaches port 4180; the metrics port stays open in-cluster;
+      controller's namespace reaches port 4180, only ``metrics_namespace`` port 44180;
     - ``PodDisruptionBudget`` [<name>] when ``replicas > 1``: ``minAvailable: 1``.
 
     :param host: the host browsers use for ``/oauth2/*``, e.g. ``access.example.com``.
@@ -198,6 +226,10 @@ class OAuth2Proxy(constructs.Construct):
     :param ingress_class_name: Default: ``"nginx"``.
     :param network_policy: Default: ``True``.
     :param ingress_controller_namespace: Default: ``"ingress-nginx"``.
+    :param metrics_namespace: the namespace whose pods may scrape the metrics port (44180),
+        matched by its ``kubernetes.io/metadata.name`` label, which the API server sets to
+        the namespace's name. Default: ``"monitoring"``, where kube-prometheus installs and
+        where kube-prometheus-stack usually runs. ``None``: no pod reaches the metrics port.
     :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
         cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
         keep them in Redis, the password read from a Secret.
@@ -229,6 +261,7 @@ class OAuth2Proxy(constructs.Construct):
         ingress_class_name: str = "nginx",
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
+        metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
@@ -238,9 +271,7 @@ class OAuth2Proxy(constructs.Construct):
         if not isinstance(provider, Provider):
             fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
         self.name = check_service_name("name", name if name is not None else kebab_case(id))
-        self.namespace = check_dns_label(
-            "namespace", namespace if namespace is not None else chart_namespace(scope) or "default"
-        )
+        self.namespace = resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}")
         if secret is None:
             secret = ProxySecret(name=self.name)
         elif not isinstance(secret, ProxySecret):
@@ -291,6 +322,11 @@ class OAuth2Proxy(constructs.Construct):
             fail("network_policy", network_policy, "True or False")
         controller_ns = check_dns_label(
             "ingress_controller_namespace", ingress_controller_namespace
+        )
+        metrics_ns = (
+            None
+            if metrics_namespace is None
+            else check_dns_label("metrics_namespace", metrics_namespace)
         )
         if sessions is None:
             sessions = Sessions.cookie()
@@ -366,7 +402,9 @@ class OAuth2Proxy(constructs.Construct):
         with reg.transaction(scope, id):
             super().__init__(scope, id)
             owner = f"OAuth2Proxy {self.node.path!r}"
-            reg.claim_route(scope, self.ingress_class_name, self.host, "/oauth2", owner)
+            reg.claim_route(
+                scope, self.ingress_class_name, self.host, "/oauth2", owner, proxy=owner
+            )
             self._build(
                 secret=secret,
                 client_id=provider.client_id,
@@ -377,6 +415,7 @@ class OAuth2Proxy(constructs.Construct):
                 tls_secret_name=tls_secret_name,
                 network_policy=network_policy,
                 controller_ns=controller_ns,
+                metrics_ns=metrics_ns,
             )
 
     def _build(
@@ -391,6 +430,7 @@ class OAuth2Proxy(constructs.Construct):
         tls_secret_name: str | None,
         network_policy: bool,
         controller_ns: str,
+        metrics_ns: str | None,
     ) -> None:
 
         labels = {
@@ -575,7 +615,7 @@ class OAuth2Proxy(constructs.Construct):
                                 ],
                                 "ports": [{"port": "http", "protocol": "TCP"}],
                             },
-                            {"ports": [{"port": "metrics", "protocol": "TCP"}]},
+                            *_metrics_rule(metrics_ns),
                         ],
                     }
                 },
@@ -608,17 +648,24 @@ class OAuth2Proxy(constructs.Construct):
         """Refuse an app host whose browser would not get this proxy's cookie."""
         if host == self.host:
             return
+        parent = _common_parent(host, self.host)
         if self.cookie_domain is None:
+            shared = "shared=True" + (f" (cookie_domain={parent!r})" if parent else "")
             raise ConfigurationError(
                 f"{argument}: {host!r} cannot use proxy {self.name!r}, which signs in on "
                 f"{self.host!r} with a host-only cookie (shared=False); the browser would never "
-                "send that cookie to the app and sign-in would loop. Use a proxy with "
-                "shared=True, or one per host"
+                f"send that cookie to the app and sign-in would loop. Use a proxy with "
+                f"{shared}, or one per host"
             )
         if not ("." + host.removeprefix("*.")).endswith(self.cookie_domain):
+            widen = (
+                f"set cookie_domain={parent!r} on the proxy (a parent of both hosts), "
+                if parent
+                else ""
+            )
             raise ConfigurationError(
                 f"{argument}: {host!r} is not under the cookie domain {self.cookie_domain!r} "
                 f"of proxy {self.name!r} (sign-in host {self.host!r}); the browser would not "
-                "send the session cookie to the app and sign-in would loop. Put the app "
-                f"under {self.cookie_domain!r}, or give it its own proxy"
+                f"send the session cookie to the app and sign-in would loop. Either {widen}"
+                f"put the app under {self.cookie_domain!r}, or give it its own proxy"
             )

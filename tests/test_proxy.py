@@ -397,7 +397,35 @@ def test_network_policy_admits_only_the_controller_namespace_to_http(chart):
         ],
         "ports": [{"port": "http", "protocol": "TCP"}],
     }
-    assert metrics == {"ports": [{"port": "metrics", "protocol": "TCP"}]}
+    assert metrics == {
+        "from": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        ],
+        "ports": [{"port": "metrics", "protocol": "TCP"}],
+    }
+
+
+def test_metrics_port_opens_to_the_namespace_asked_for(chart):
+    policy = find(_proxy(chart, metrics_namespace="observability"), "NetworkPolicy", "access")
+    _http, metrics = policy["spec"]["ingress"]
+    (peer,) = metrics["from"]
+    assert peer == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}
+    }
+    assert metrics["ports"] == [{"port": "metrics", "protocol": "TCP"}]
+
+
+def test_metrics_port_is_closed_with_no_metrics_namespace(chart):
+    policy = find(_proxy(chart, metrics_namespace=None), "NetworkPolicy", "access")
+    (only,) = policy["spec"]["ingress"]
+    assert only["ports"] == [{"port": "http", "protocol": "TCP"}]
+
+
+@pytest.mark.parametrize("value", ["Monitoring", "kube system", "", 42, "a" * 64])
+def test_fails_metrics_namespace_not_a_namespace(chart, value):
+    with pytest.raises(ConfigurationError, match=r"metrics_namespace must be"):
+        _proxy(chart, metrics_namespace=value)
+    assert synth(chart) == []
 
 
 def test_network_policy_follows_the_controller_namespace(chart):
@@ -745,12 +773,36 @@ def test_fails_when_an_app_host_is_outside_the_cookie_domain_naming_both_hosts(c
         )
 
 
+def test_fails_when_an_app_host_is_outside_a_narrow_cookie_domain_offers_a_wider_one(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.eu.example.com", provider=OIDC)
+    assert access.cookie_domain == ".eu.example.com"
+    with pytest.raises(
+        ConfigurationError,
+        match=r"host: 'shop.us.example.com' is not under the cookie domain '.eu.example.com'.*"
+        r"Either set cookie_domain='.example.com' on the proxy \(a parent of both hosts\), "
+        r"put the app under '.eu.example.com', or give it its own proxy",
+    ):
+        ProtectedApp(
+            chart, "Shop", host="shop.us.example.com", backend=ServiceRef("shop", 80), proxy=access
+        )
+
+
+def test_fails_outside_the_cookie_domain_without_a_common_parent_offers_no_cookie_domain(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    with pytest.raises(ConfigurationError, match=r"sign-in would loop\. Either put the app") as e:
+        ProtectedApp(
+            chart, "Shop", host="shop.example.net", backend=ServiceRef("shop", 80), proxy=access
+        )
+    assert "cookie_domain=" not in str(e.value)
+
+
 def test_fails_when_an_app_uses_a_host_only_proxy_of_another_host(chart):
     access = OAuth2Proxy(chart, "Access", host="app.example.com", provider=OIDC, shared=False)
     with pytest.raises(
         ConfigurationError,
         match=r"host: 'other.example.com' cannot use proxy 'access', which signs in on "
-        r"'app.example.com' with a host-only cookie \(shared=False\)",
+        r"'app.example.com' with a host-only cookie \(shared=False\).*Use a proxy with "
+        r"shared=True \(cookie_domain='.example.com'\), or one per host",
     ):
         ProtectedApp(
             chart, "Other", host="other.example.com", backend=ServiceRef("o", 80), proxy=access
