@@ -140,9 +140,9 @@ def server_locations(paths: Sequence[IngressPath]) -> list[Location]:
     - controller.go ``createServers`` l.1374-1382 (v1.15.1): every new host starts with a root
       location (Prefix ``/``, the default backend) carrying the Ingress's annotations
       (``locationApplyAnnotations``); an Ingress path ``/`` of the same type takes it over
-      (l.811-830, ``IsDefBackend``). So an Ingress without ``/`` still protects the rest of
+      (l.811-846, ``IsDefBackend``). So an Ingress without ``/`` still protects the rest of
       the host, and answers it from the default backend.
-    - location.go ``updateServerLocations`` l.34-87: a non-root Prefix path ``/v1`` becomes
+    - location.go ``updateServerLocations`` l.34-88: a non-root Prefix path ``/v1`` becomes
       the prefix location ``/v1/`` (``normalizePrefixPath`` l.90) plus an Exact copy ``= /v1``,
       unless the Ingress already has that Exact path; paths with rewrite-target or use-regex
       are left alone (this package emits neither).
