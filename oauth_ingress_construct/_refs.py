@@ -16,8 +16,8 @@ _CLIENT_SECRET_FILE = "client-secret"
 _COOKIE_SECRET_FILE = "cookie-secret"
 #: File mode of the mounted keys: read for the owner only. With the pod's ``fsGroup``
 #: (65532) the kubelet makes each file group-owned by it and adds group read (kubernetes
-#: ``pkg/volume/volume_linux.go`` ``SetVolumeOwnership``: ``roMask`` 0440 on read-only
-#: volumes), so the process (uid/gid 65532) reads them and no other uid does.
+#: ``pkg/volume/volume_linux.go`` ``changeFilePermission``: ``roMask`` 0440 on read-only
+#: volumes), so the process (uid/gid 65532) reads them; other users outside that group cannot.
 _SECRET_FILE_MODE = 0o400
 
 
