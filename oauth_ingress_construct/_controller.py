@@ -67,7 +67,12 @@ class SnippetAnnotationWarning(UserWarning):
 class ControllerAdvisoryWarning(UserWarning):
     """The described controller is affected by an ingress-nginx advisory about ``auth-url``.
 
-    The message names the advisory and the fixed versions.
+    The message names the advisory and the fixed versions. For CVE-2026-24513 the behaviour
+    suite shows the bypass on real nginx: with 401 in the ConfigMap's custom-http-errors and
+    a default backend that ignores ``X-Code``, an unauthenticated request reaches the app on
+    v1.13.6 and v1.14.2, and is redirected to sign-in on v1.13.7, v1.14.3 and v1.15.1, whose
+    template puts ``proxy_intercept_errors off;`` in the auth location (nginx.tmpl l.1044 of
+    v1.15.1; #14495, backports #14496 and #14497).
     """
 
 
