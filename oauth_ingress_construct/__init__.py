@@ -19,6 +19,7 @@ from ._controller import (
     RiskLevel,
     SnippetAnnotationWarning,
 )
+from ._manifests import NamespaceFallbackWarning
 from ._provider import Provider
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
@@ -41,6 +42,7 @@ __all__ = [
     "ConfigurationError",
     "ControllerAdvisoryWarning",
     "IngressNginx",
+    "NamespaceFallbackWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",
     "PathType",

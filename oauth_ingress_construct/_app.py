@@ -13,7 +13,7 @@ from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app
 from ._controller import IngressNginx, PassThroughStrategy
 from ._ingress_nginx import app_manifests, plan_app
 from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace
+from ._objects import api_object, building, chart_namespace, resolve_namespace
 from ._provider import Provider
 from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
@@ -156,8 +156,7 @@ class ProtectedApp(constructs.Construct):
         sessions: Sessions | None = None,
     ) -> None:
         # Everything is checked before the construct joins the tree.
-        app_namespace = namespace if namespace is not None else chart_namespace(scope)
-        app_namespace = app_namespace or "default"
+        app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
         spec = resolve_app(
@@ -198,7 +197,13 @@ class ProtectedApp(constructs.Construct):
             if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
                 found.claim_server_snippet(spec.host, owner)
             for path in spec.paths:
-                found.claim_route(spec.ingress_class_name, spec.host, path, owner)
+                found.claim_route(
+                    spec.ingress_class_name,
+                    spec.host,
+                    path,
+                    owner,
+                    proxy=None if proxy is None else proxy._owner,
+                )
             self._proxy = proxy if proxy is not None else _OwnProxy(self, "OAuth2Proxy", spec.proxy)
             objects = app_manifests(spec, plan)
             self._ingress = api_object(

@@ -27,8 +27,8 @@ class Inventory:
     def __init__(self) -> None:
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
-        self._routes: dict[tuple[str, str, str], Owner] = {}
-        self._journal: list[tuple[dict[Any, Owner], Hashable]] = []
+        self._routes: dict[tuple[str, str, str], tuple[Owner, Owner | None]] = {}
+        self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -73,22 +73,43 @@ class Inventory:
             )
         self._claim(self._server_snippets, host, owner)
 
-    def claim_route(self, ingress_class: str, host: str, path: str, owner: Owner) -> None:
+    def claim_route(
+        self,
+        ingress_class: str,
+        host: str,
+        path: str,
+        owner: Owner,
+        *,
+        proxy: Owner | None = None,
+    ) -> None:
         """Refuse a second Ingress path for the same class, host and path in the program.
 
         ingress-nginx merges every Ingress of a host into one server and keeps a single
         location per path: the other Ingress's rule (and its auth annotations) is dropped.
         The check spans every chart of the program: charts of one cdk8s App are applied
         to one cluster (a program that targets several clusters uses one App for each).
+        ``proxy`` is the owner of the OAuth2Proxy the claimant signs in through, so that the
+        message does not suggest a shared proxy to two apps that already share one.
         """
         key = (ingress_class, host, path)
         other = self._routes.get(key)
         if other is not None:
+            other_owner, other_proxy = other
+            if proxy is not None and proxy is other_proxy:
+                fix = (
+                    f"Both already sign in through {proxy()}; give the apps different hosts "
+                    "or paths"
+                )
+            else:
+                fix = (
+                    "Use other paths, or one shared OAuth2Proxy per host (proxy=) so /oauth2 "
+                    "is served once"
+                )
             raise ConfigurationError(
                 f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
-                f"routed by {other()}; ingress-nginx keeps one location per host and path and "
-                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
-                "per host (proxy=) so /oauth2 is served once (charts meant for different "
-                "clusters belong in different cdk8s Apps)"
+                f"routed by {other_owner()}; ingress-nginx keeps one location per host and "
+                f"path and would silently drop one of them. {fix} (charts meant for "
+                "different clusters belong in different cdk8s Apps)"
             )
-        self._claim(self._routes, key, owner)
+        self._routes[key] = (owner, proxy)
+        self._journal.append((self._routes, key))

@@ -15,10 +15,17 @@ import constructs
 import jsii
 
 from ._inventory import Inventory, Owner
-from ._manifests import Manifest
+from ._manifests import Manifest, warn_namespace_fallback
 from ._validation import ConfigurationError
 
-__all__ = ["api_object", "building", "chart_namespace", "chart_of", "inventory"]
+__all__ = [
+    "api_object",
+    "building",
+    "chart_namespace",
+    "chart_of",
+    "inventory",
+    "resolve_namespace",
+]
 
 
 class AppInventory(Inventory):
@@ -81,6 +88,20 @@ def chart_namespace(scope: constructs.Construct) -> str | None:
         namespace = chart.namespace  # read-only in cdk8s: safe to remember
         setattr(chart, _NAMESPACE_ATTR, namespace)
     return namespace  # type: ignore[return-value]
+
+
+def resolve_namespace(scope: constructs.Construct, namespace: str | None, *, what: str) -> str:
+    """``namespace``, else the chart's, else ``default`` with a NamespaceFallbackWarning.
+
+    Unchecked: the core checks it as the construct's ``namespace`` argument.
+    """
+    if namespace is not None:
+        return namespace
+    found = chart_namespace(scope)
+    if found is not None:
+        return found
+    # stacklevel 4: this function, the construct's __init__, jsii's metaclass, the caller.
+    return warn_namespace_fallback(what, stacklevel=4)
 
 
 @jsii.implements(constructs.IValidation)
