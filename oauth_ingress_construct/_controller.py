@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import enum
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._validation import ConfigurationError, check_http_status_codes, fail
+from ._warnings import warn_user
 
 __all__ = [
     "ANNOTATION_PREFIX",
@@ -172,7 +172,7 @@ class IngressNginx:
         affected = self._version < (1, 13, 7) or (1, 14, 0) <= self._version < (1, 14, 3)
         intercepted = {401, 403}.intersection(self.custom_http_errors)
         if intercepted and affected:
-            warnings.warn(
+            warn_user(
                 ControllerAdvisoryWarning(
                     f"{self.describe()} is affected by CVE-2026-24513: with "
                     f"{'/'.join(map(str, sorted(intercepted)))} in the ConfigMap's "
@@ -180,8 +180,7 @@ class IngressNginx:
                     "the custom error backend, and a backend that does not answer with the "
                     "X-Code status lets every request past auth-url. Upgrade to v1.13.7, "
                     "v1.14.3 or v1.15.0+, or drop 401 and 403 from custom-http-errors"
-                ),
-                stacklevel=4,
+                )
             )
 
     def at_least(self, *version: int) -> bool:
@@ -372,7 +371,7 @@ def plan_pass_through(
         PassThroughStrategy.SERVER_SNIPPET,
         PassThroughStrategy.CONFIGURATION_SNIPPET,
     ):
-        warnings.warn(
+        warn_user(
             SnippetAnnotationWarning(
                 f"pass_through_401 emits a '{strategy.value}' annotation because controller= "
                 "describes no controller. It works only where snippet annotations are admitted "
@@ -384,7 +383,6 @@ def plan_pass_through(
                 "strategy is chosen where one works (nothing on a stock controller, the "
                 "disable-proxy-intercept-errors annotation for the Ingress's own "
                 "custom_http_errors), or an error names the ConfigMap change needed"
-            ),
-            stacklevel=4,
+            )
         )
     return PassThroughPlan(strategy=strategy, annotations=annotations)

@@ -7,9 +7,10 @@ wrap the result into their own objects. Nothing here imports cdk8s, constructs o
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping
 from typing import Any
+
+from ._warnings import warn_user
 
 __all__ = [
     "FALLBACK_NAMESPACE",
@@ -34,9 +35,9 @@ class NamespaceFallbackWarning(UserWarning):
     """
 
 
-def warn_namespace_fallback(what: str, *, stacklevel: int) -> str:
+def warn_namespace_fallback(what: str) -> str:
     """Warn that ``what`` falls back to ``default``; return that namespace."""
-    warnings.warn(
+    warn_user(
         NamespaceFallbackWarning(
             f"{what}: no namespace= and the chart has no namespace, so its objects go to "
             "'default' and the in-cluster auth-url names 'default' "
@@ -45,8 +46,7 @@ def warn_namespace_fallback(what: str, *, stacklevel: int) -> str:
             "a kustomize namespace: override moves the objects but not the auth-url, which "
             "then names a Service that does not exist (every request to the app fails "
             "auth). Set namespace= or cdk8s.Chart(..., namespace=...)"
-        ),
-        stacklevel=stacklevel + 1,
+        )
     )
     return FALLBACK_NAMESPACE
 

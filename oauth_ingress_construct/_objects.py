@@ -100,8 +100,7 @@ def resolve_namespace(scope: constructs.Construct, namespace: str | None, *, wha
     found = chart_namespace(scope)
     if found is not None:
         return found
-    # stacklevel 4: this function, the construct's __init__, jsii's metaclass, the caller.
-    return warn_namespace_fallback(what, stacklevel=4)
+    return warn_namespace_fallback(what)
 
 
 @jsii.implements(constructs.IValidation)

@@ -73,7 +73,7 @@ class ProxySecret:
 
     # The pieces of the oauth2-proxy container and pod that read this Secret.
 
-    def file_args(self) -> list[str]:
+    def _file_args(self) -> list[str]:
         """``--client-secret-file`` and ``--cookie-secret-file`` pointing into the mount.
 
         oauth2-proxy v7.15.3: ``pkg/apis/options/cookie.go`` ``GetSecret`` reads the cookie
@@ -87,7 +87,7 @@ class ProxySecret:
             f"--cookie-secret-file={SECRET_MOUNT_PATH}/{_COOKIE_SECRET_FILE}",
         ]
 
-    def volume(self) -> dict[str, Any]:
+    def _volume(self) -> dict[str, Any]:
         """The pod volume: only the two keys the proxy reads, mode 0400."""
         return {
             "name": _SECRET_VOLUME,
@@ -101,11 +101,11 @@ class ProxySecret:
             },
         }
 
-    def volume_mount(self) -> dict[str, Any]:
+    def _volume_mount(self) -> dict[str, Any]:
         """The container's read-only mount of :meth:`volume`."""
         return {"name": _SECRET_VOLUME, "mountPath": SECRET_MOUNT_PATH, "readOnly": True}
 
-    def client_id_env(self, client_id: str | None) -> dict[str, Any]:
+    def _client_id_env(self, client_id: str | None) -> dict[str, Any]:
         """``OAUTH2_PROXY_CLIENT_ID``: the provider's plain value, else the Secret's key.
 
         The client id is public (it is in every redirect to the identity provider), so a

@@ -337,7 +337,7 @@ def resolve_proxy(
         *(["--set-authorization-header=true"] if set_authorization_header else []),
         *(f"--trusted-proxy-ip={c}" for c in trusted),
         *sessions.args,
-        *secret.file_args(),
+        *secret._file_args(),
     ]
     managed = {a.split("=", 1)[0] for a in args}
     for extra in extras:
@@ -423,8 +423,8 @@ def _container(spec: ProxySpec) -> dict[str, Any]:
         "image": spec.image,
         "imagePullPolicy": "IfNotPresent",
         "args": list(spec.args),
-        "env": [secret.client_id_env(spec.client_id), *redis_env],
-        "volumeMounts": [secret.volume_mount()],
+        "env": [secret._client_id_env(spec.client_id), *redis_env],
+        "volumeMounts": [secret._volume_mount()],
         "ports": [
             {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
             {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
@@ -478,7 +478,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
     pod_spec: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "containers": [_container(spec)],
-        "volumes": [spec.secret.volume()],
+        "volumes": [spec.secret._volume()],
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": RUN_AS_ID,
