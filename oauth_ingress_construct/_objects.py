@@ -184,6 +184,7 @@ def building(
                 f"{scope.node.path or 'the app'!r} already has a child of that id. Give this "
                 "construct another id"
             ) from None
+        setattr(construct, _INVENTORY_ATTR, found)  # its children find it without a call
         try:
             yield found
         except BaseException:
