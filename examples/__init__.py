@@ -13,6 +13,7 @@ from .self_contained import SelfContained
 from .shared_proxy import SharedProxy
 
 __all__ = [
+    "EXAMPLES",
     "EntraId",
     "GitLab",
     "Google",
@@ -20,18 +21,31 @@ __all__ = [
     "SeedExample",
     "SelfContained",
     "SharedProxy",
-    "build_app",
+    "build_apps",
 ]
 
+#: Every example chart by its id; ``<id>.k8s.yaml`` in dist/ is its output.
+EXAMPLES: dict[str, type[cdk8s.Chart]] = {
+    "seed-example": SeedExample,
+    "shared-proxy": SharedProxy,
+    "self-contained": SelfContained,
+    "gitlab": GitLab,
+    "google": Google,
+    "entra-id": EntraId,
+    "redis-sessions": RedisSessions,
+}
 
-def build_app(outdir: str | None = None) -> cdk8s.App:
-    """All example charts in one app; each chart becomes ``<outdir>/<chart-id>.k8s.yaml``."""
-    app = cdk8s.App(outdir=outdir) if outdir is not None else cdk8s.App()
-    SeedExample(app, "seed-example")
-    SharedProxy(app, "shared-proxy")
-    SelfContained(app, "self-contained")
-    GitLab(app, "gitlab")
-    Google(app, "google")
-    EntraId(app, "entra-id")
-    RedisSessions(app, "redis-sessions")
-    return app
+
+def build_apps(outdir: str | None = None) -> list[cdk8s.App]:
+    """Each example chart in an app of its own, as ``<outdir>/<chart-id>.k8s.yaml``.
+
+    The examples are independent scenarios, each for a cluster of its own: several of them
+    serve ``access.example.com/oauth2``, which one app refuses (one cluster's ingress-nginx
+    would keep only one of those routes).
+    """
+    apps = []
+    for chart_id, chart in EXAMPLES.items():
+        app = cdk8s.App(outdir=outdir) if outdir is not None else cdk8s.App()
+        chart(app, chart_id)
+        apps.append(app)
+    return apps

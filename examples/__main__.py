@@ -1,5 +1,6 @@
-"""Entry point of ``cdk8s synth`` (see cdk8s.yaml)."""
+"""Entry point of ``cdk8s synth`` (see cdk8s.yaml): every example chart into dist/."""
 
-from examples import build_app
+from examples import build_apps
 
-build_app().synth()
+for app in build_apps():
+    app.synth()

@@ -31,7 +31,10 @@ class EntraId(cdk8s.Chart):
             self,
             "Access",
             host="login.corp.example.net",
-            provider=Provider.entra_id(tenant_id="contoso.onmicrosoft.com"),
+            provider=Provider.entra_id(
+                tenant_id="contoso.onmicrosoft.com",
+                client_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+            ),
             allowed_groups=[STAFF],
             set_authorization_header=True,
             trusted_proxy_ips=["10.244.0.0/16"],

@@ -20,7 +20,11 @@ class GitLab(cdk8s.Chart):
             "Handbook",
             host="handbook.example.com",
             backend=ServiceRef("handbook", 8080),
-            provider=Provider.gitlab(issuer_url="https://gitlab.example.com", groups=["platform"]),
+            provider=Provider.gitlab(
+                issuer_url="https://gitlab.example.com",
+                groups=["platform"],
+                client_id="3f9c2a1b7d8e4f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2",
+            ),
             # A Secret made for the Helm chart (existingSecret) works as it is.
             secret=ProxySecret(name="handbook-oauth2-proxy-credentials"),
             tls_secret_name="handbook-tls",

@@ -20,7 +20,9 @@ class Google(cdk8s.Chart):
             self,
             "Access",
             host="access.example.org",
-            provider=Provider.google(),
+            provider=Provider.google(
+                client_id="123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+            ),
             email_domains=["example.org", "subsidiary.example.org"],
             tls_secret_name="example-org-tls",
         )

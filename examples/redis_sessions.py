@@ -20,7 +20,9 @@ class RedisSessions(cdk8s.Chart):
             self,
             "Access",
             host="sso.example.com",
-            provider=Provider.oidc(issuer_url="https://idp.example.com", groups_claim="roles"),
+            provider=Provider.oidc(
+                issuer_url="https://idp.example.com", groups_claim="roles", client_id="wiki"
+            ),
             sessions=Sessions.redis(
                 url="rediss://redis.sessions.svc.cluster.local:6380/0",
                 password_secret="sessions-redis",

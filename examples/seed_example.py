@@ -21,7 +21,9 @@ class SeedExample(cdk8s.Chart):
             self,
             "OAuth2Proxy",
             host="access.example.com",
-            provider=Provider.oidc(issuer_url="https://login.example.com/realms/example"),
+            provider=Provider.oidc(
+                issuer_url="https://login.example.com/realms/example", client_id="example-app"
+            ),
         )
         ProtectedApp(
             self,

@@ -85,6 +85,8 @@ class SelfContained(cdk8s.Chart):
             "Whoami",
             host="whoami.example.com",
             backend=service,
-            provider=Provider.github(org="example-org", team="platform"),
+            provider=Provider.github(
+                org="example-org", team="platform", client_id="Iv1.0123456789abcdef"
+            ),
             tls_secret_name="whoami-tls",
         )

@@ -29,7 +29,9 @@ class SharedProxy(cdk8s.Chart):
             "OAuth2Proxy",
             host="access.example.com",
             provider=Provider.keycloak_oidc(
-                issuer_url="https://keycloak.example.com/realms/staff", groups_claim="groups"
+                issuer_url="https://keycloak.example.com/realms/staff",
+                groups_claim="groups",
+                client_id="access-example-com",
             ),
             tls_secret_name="example-com-tls",
         )

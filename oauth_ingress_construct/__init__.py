@@ -8,7 +8,8 @@ The value types (``Provider``, ``Sessions``, ...) are plain Python. The cdk8s co
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
+from importlib.metadata import PackageNotFoundError, version
 
 from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType
 from ._controller import (
@@ -18,15 +19,22 @@ from ._controller import (
     RiskLevel,
     SnippetAnnotationWarning,
 )
+from ._manifests import NamespaceFallbackWarning
 from ._provider import Provider
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._validation import ConfigurationError
 from ._workload import DEFAULT_PROXY_IMAGE, ProxyResources
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from ._app import ProtectedApp
     from ._proxy import OAuth2Proxy
+
+try:
+    #: The installed distribution's version (one source: pyproject.toml).
+    __version__ = version("oauth-ingress-construct")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
@@ -34,6 +42,7 @@ __all__ = [
     "ConfigurationError",
     "ControllerAdvisoryWarning",
     "IngressNginx",
+    "NamespaceFallbackWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",
     "PathType",
@@ -51,7 +60,7 @@ __all__ = [
 _CDK8S_NAMES = {"OAuth2Proxy": "._proxy", "ProtectedApp": "._app"}
 
 
-def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562 module attribute hook
+def __getattr__(name: str) -> typing.Any:  # noqa: ANN401 - PEP 562 module attribute hook
     module = _CDK8S_NAMES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

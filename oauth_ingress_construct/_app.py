@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 import cdk8s
 import constructs
 
-from ._appspec import DEFAULT_RESPONSE_HEADERS, AppSpec, PathType, resolve_app, service_backend
+from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
 from ._controller import IngressNginx, PassThroughStrategy
 from ._ingress_nginx import app_manifests, plan_app
 from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace, chart_of
+from ._objects import api_object, building, chart_namespace, resolve_namespace
 from ._provider import Provider
 from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._validation import fail
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _backend_ref(
     return service_backend(service.name, ports, backend_port, service_ns, namespace)
 
 
+@visible_signature
 class ProtectedApp(constructs.Construct):
     """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
 
@@ -134,8 +136,7 @@ class ProtectedApp(constructs.Construct):
         sessions: Sessions | None = None,
     ) -> None:
         # Everything is checked before the construct joins the tree.
-        app_namespace = namespace if namespace is not None else chart_namespace(scope)
-        app_namespace = app_namespace or "default"
+        app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
         spec = resolve_app(
@@ -143,7 +144,7 @@ class ProtectedApp(constructs.Construct):
             namespace=app_namespace,
             host=host,
             backend=_backend_ref(backend, backend_port, app_namespace),
-            proxy=proxy.spec if proxy is not None else None,
+            proxy=proxy._spec if proxy is not None else None,
             provider=provider,
             secret=secret,
             paths=paths,
@@ -175,17 +176,19 @@ class ProtectedApp(constructs.Construct):
 
             if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
                 found.claim_server_snippet(spec.host, owner)
-            unit = chart_of(scope)
             for path in spec.paths:
-                found.claim_route(unit, spec.ingress_class_name, spec.host, path, owner)
+                found.claim_route(
+                    spec.ingress_class_name,
+                    spec.host,
+                    path,
+                    owner,
+                    proxy=None if proxy is None else proxy._owner,
+                )
             self._proxy = proxy if proxy is not None else _OwnProxy(self, "OAuth2Proxy", spec.proxy)
             objects = app_manifests(spec, plan)
-            self._ingress = api_object(self, "Ingress", objects["Ingress"], owner)
-
-    @property
-    def spec(self) -> AppSpec:
-        """Every checked, target-neutral setting of this app (read-only)."""
-        return self._spec
+            self._ingress = api_object(
+                self, "Ingress", objects["Ingress"], claims=found, owner=owner
+            )
 
     @property
     def host(self) -> str:

@@ -73,23 +73,41 @@ class AppSpec:
     response_headers: tuple[str, ...]
 
 
+def _common_parent(a: str, b: str) -> str | None:
+    """The longest domain both hosts are in (``.example.com``), if it has two labels or more."""
+    left, right = a.removeprefix("*.").split(".")[::-1], b.removeprefix("*.").split(".")[::-1]
+    shared: list[str] = []
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            break
+        shared.append(x)
+    return "." + ".".join(reversed(shared)) if len(shared) >= 2 else None
+
+
 def check_covers(proxy: ProxySpec, argument: str, host: str) -> None:
     """Refuse an app host whose browser would not get ``proxy``'s cookie."""
     if host == proxy.host:
         return
+    parent = _common_parent(host, proxy.host)
     if proxy.cookie_domain is None:
+        shared = "shared=True" + (f" (cookie_domain={parent!r})" if parent else "")
         raise ConfigurationError(
             f"{argument}: {host!r} cannot use proxy {proxy.name!r}, which signs in on "
             f"{proxy.host!r} with a host-only cookie (shared=False); the browser would never "
-            "send that cookie to the app and sign-in would loop. Use a proxy with "
-            "shared=True, or one per host"
+            f"send that cookie to the app and sign-in would loop. Use a proxy with "
+            f"{shared}, or one per host"
         )
     if not ("." + host.removeprefix("*.")).endswith(proxy.cookie_domain):
+        widen = (
+            f"set cookie_domain={parent!r} on the proxy (a parent of both hosts), "
+            if parent
+            else ""
+        )
         raise ConfigurationError(
             f"{argument}: {host!r} is not under the cookie domain {proxy.cookie_domain!r} "
             f"of proxy {proxy.name!r} (sign-in host {proxy.host!r}); the browser would not "
-            "send the session cookie to the app and sign-in would loop. Put the app "
-            f"under {proxy.cookie_domain!r}, or give it its own proxy"
+            f"send the session cookie to the app and sign-in would loop. Either {widen}"
+            f"put the app under {proxy.cookie_domain!r}, or give it its own proxy"
         )
 
 

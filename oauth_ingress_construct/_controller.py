@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import enum
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._validation import ConfigurationError, check_http_status_codes, fail
+from ._warnings import warn_user
 
 __all__ = [
     "ANNOTATION_PREFIX",
@@ -54,16 +54,25 @@ DISABLE_INTERCEPT_SINCE = (1, 10, 0)
 class SnippetAnnotationWarning(UserWarning):
     """A snippet annotation is emitted for a controller nobody described.
 
-    Current ingress-nginx refuses snippet annotations unless the ConfigMap enables them;
-    describing the controller (``controller=IngressNginx(...)``) turns this warning into a
-    definite answer: a snippet-free strategy, or an error before deploy.
+    The snippet (the seed's ``server-snippet``) works only on a controller that admits snippet
+    annotations (ConfigMap ``allow-snippet-annotations: "true"`` and, from v1.12,
+    ``annotations-risk-level: Critical``). On ingress-nginx v1.12+ with default settings the
+    risk check refuses the *whole* Ingress: its host is not served, and where the admission
+    webhook runs ``kubectl apply`` fails. Describing the controller
+    (``controller=IngressNginx(...)``) turns this warning into a definite answer: a
+    snippet-free strategy, or an error before deploy.
     """
 
 
 class ControllerAdvisoryWarning(UserWarning):
     """The described controller is affected by an ingress-nginx advisory about ``auth-url``.
 
-    The message names the advisory and the fixed versions.
+    The message names the advisory and the fixed versions. For CVE-2026-24513 the behaviour
+    suite shows the bypass on real nginx: with 401 in the ConfigMap's custom-http-errors and
+    a default backend that ignores ``X-Code``, an unauthenticated request reaches the app on
+    v1.13.6 and v1.14.2, and is redirected to sign-in on v1.13.7, v1.14.3 and v1.15.1, whose
+    template puts ``proxy_intercept_errors off;`` in the auth location (nginx.tmpl l.1044 of
+    v1.15.1; #14495, backports #14496 and #14497).
     """
 
 
@@ -163,7 +172,7 @@ class IngressNginx:
         affected = self._version < (1, 13, 7) or (1, 14, 0) <= self._version < (1, 14, 3)
         intercepted = {401, 403}.intersection(self.custom_http_errors)
         if intercepted and affected:
-            warnings.warn(
+            warn_user(
                 ControllerAdvisoryWarning(
                     f"{self.describe()} is affected by CVE-2026-24513: with "
                     f"{'/'.join(map(str, sorted(intercepted)))} in the ConfigMap's "
@@ -171,8 +180,7 @@ class IngressNginx:
                     "the custom error backend, and a backend that does not answer with the "
                     "X-Code status lets every request past auth-url. Upgrade to v1.13.7, "
                     "v1.14.3 or v1.15.0+, or drop 401 and 403 from custom-http-errors"
-                ),
-                stacklevel=4,
+                )
             )
 
     def at_least(self, *version: int) -> bool:
@@ -221,26 +229,41 @@ class IngressNginx:
         )
 
     def check_annotations(self, annotations: Mapping[str, str], *, argument: str) -> None:
-        """Refuse annotations this controller would reject (risk level, disabled snippets)."""
-        for key in annotations:
-            short = key.removeprefix(ANNOTATION_PREFIX)
+        """Refuse annotations this controller would reject, in the controller's order.
+
+        The risk check comes first and covers every annotation (ingress-nginx v1.15.1
+        ``annotations.go`` ``Extract`` l.185-188: one annotation above the level and the
+        whole Ingress is refused); snippets are dropped for ``allow-snippet-annotations:
+        false`` only afterwards, for an Ingress that passed (``controller.go`` l.1323-1325),
+        and the admission webhook refuses them at apply time (``controller.go`` l.402-403).
+        """
+        shorts = [key.removeprefix(ANNOTATION_PREFIX) for key in annotations]
+        for short in shorts:
             risk = ANNOTATION_RISK.get(short)
-            if risk is None:
-                continue
-            if short.endswith("-snippet") and not self.snippets_allowed:
-                raise ConfigurationError(
-                    f"{argument}: the '{short}' annotation would be refused by "
-                    f"{self.describe()}: snippet annotations are disabled. Enable them "
-                    '(ConfigMap allow-snippet-annotations: "true" and annotations-risk-level: '
-                    "Critical), or describe the controller accurately in controller=, or "
-                    "choose a snippet-free pass_through_401_strategy"
-                )
-            if risk > self.risk_level:
+            if risk is not None and risk > self.risk_level:
                 raise ConfigurationError(
                     f"{argument}: the '{short}' annotation has risk level {risk.name.title()}, "
                     f"above the annotations-risk-level of {self.describe()}; the controller "
-                    f"would refuse the whole Ingress. Set the ConfigMap annotations-risk-level "
-                    f"to {risk.name.title()} or higher"
+                    "would refuse the whole Ingress (its host is not served; where the "
+                    "admission webhook runs, kubectl apply fails). Set the ConfigMap "
+                    f"annotations-risk-level to {risk.name.title()} or higher"
+                    + (
+                        ' and allow-snippet-annotations: "true", or choose a snippet-free '
+                        "pass_through_401_strategy"
+                        if short.endswith("-snippet")
+                        else ""
+                    )
+                )
+        for short in shorts:
+            if short.endswith("-snippet") and not self.snippets_allowed:
+                raise ConfigurationError(
+                    f"{argument}: the '{short}' annotation would be refused by "
+                    f"{self.describe()}: snippet annotations are disabled (where the admission "
+                    "webhook runs, kubectl apply fails; without it the snippet is dropped and "
+                    "the rest of the Ingress served, so the backend's 401 becomes a sign-in "
+                    'redirect). Enable them (ConfigMap allow-snippet-annotations: "true"), '
+                    "or describe the controller accurately in controller=, or choose a "
+                    "snippet-free pass_through_401_strategy"
                 )
 
 
@@ -266,10 +289,12 @@ def plan_pass_through(
 ) -> PassThroughPlan:
     """Choose, or check, the pass-through strategy for one protected Ingress.
 
-    Without a controller description the seed's server-snippet is used (it works whenever
-    the Ingress itself does not switch interception on, which we handle with the
-    disable annotation). With one, the least risky strategy that works there is chosen:
-    nothing, then the snippet-free annotation, then a location-scoped configuration-snippet.
+    Without a controller description the seed's server-snippet is used, for the seed's kind
+    of controller: one that admits snippets (on v1.12+ defaults the whole Ingress is refused,
+    and the ``SnippetAnnotationWarning`` says so). It works whenever the Ingress itself does
+    not switch interception on, which we handle with the disable annotation. With a
+    description, the least risky strategy that works there is chosen: nothing, then the
+    snippet-free annotation, then a location-scoped configuration-snippet.
     """
     own_errors = bool(ingress_custom_http_errors)
     http_on = controller.intercepts_in_http_block if controller is not None else False
@@ -346,15 +371,18 @@ def plan_pass_through(
         PassThroughStrategy.SERVER_SNIPPET,
         PassThroughStrategy.CONFIGURATION_SNIPPET,
     ):
-        warnings.warn(
+        warn_user(
             SnippetAnnotationWarning(
-                f"pass_through_401 emits a '{strategy.value}' annotation for an undescribed "
-                "controller. ingress-nginx v1.9+ refuses snippet annotations by default (it needs "
-                'ConfigMap allow-snippet-annotations: "true" and, from v1.12, '
-                "annotations-risk-level: Critical); with the admission webhook the Ingress is "
-                "rejected, without it the snippet is dropped. Pass controller=IngressNginx(...) "
-                "to have this checked, and a snippet-free strategy chosen where one works"
-            ),
-            stacklevel=4,
+                f"pass_through_401 emits a '{strategy.value}' annotation because controller= "
+                "describes no controller. It works only where snippet annotations are admitted "
+                '(ConfigMap allow-snippet-annotations: "true" and, from v1.12, '
+                "annotations-risk-level: Critical). On ingress-nginx v1.12+ with default "
+                "settings the whole Ingress is refused: its host is not served, and where the "
+                "admission webhook runs (the Helm chart's default) kubectl apply fails. Pass "
+                "controller=IngressNginx(...) describing your controller: a snippet-free "
+                "strategy is chosen where one works (nothing on a stock controller, the "
+                "disable-proxy-intercept-errors annotation for the Ingress's own "
+                "custom_http_errors), or an error names the ConfigMap change needed"
+            )
         )
     return PassThroughPlan(strategy=strategy, annotations=annotations)

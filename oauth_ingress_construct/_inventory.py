@@ -27,8 +27,8 @@ class Inventory:
     def __init__(self) -> None:
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
-        self._routes: dict[tuple[Hashable, str, str, str], Owner] = {}
-        self._journal: list[tuple[dict[Any, Owner], Hashable]] = []
+        self._routes: dict[tuple[str, str, str], tuple[Owner, Owner | None]] = {}
+        self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -48,12 +48,18 @@ class Inventory:
 
     def claim_name(self, kind: str, namespace: str, name: str, owner: Owner) -> None:
         """Refuse a second object of the same kind, namespace and name."""
-        if (kind, namespace, name) in self._names:
+        other = self._names.get((kind, namespace, name))
+        if other is not None:
             raise ConfigurationError(
                 f"name: a {kind} named {name!r} in namespace {namespace!r} "
-                f"already exists in this app; give this construct another name= or id"
+                f"already exists in this app, made by {other()}; applying both would "
+                "overwrite one with the other. Give this construct another name= or id"
             )
         self._claim(self._names, (kind, namespace, name), owner)
+
+    def name_owner(self, kind: str, namespace: str, name: str) -> Owner | None:
+        """Who claimed the object of this kind, namespace and name, if anyone did."""
+        return self._names.get((kind, namespace, name))
 
     def claim_server_snippet(self, host: str, owner: Owner) -> None:
         """Refuse a second ``server-snippet`` for one host."""
@@ -68,20 +74,42 @@ class Inventory:
         self._claim(self._server_snippets, host, owner)
 
     def claim_route(
-        self, unit: Hashable, ingress_class: str, host: str, path: str, owner: Owner
+        self,
+        ingress_class: str,
+        host: str,
+        path: str,
+        owner: Owner,
+        *,
+        proxy: Owner | None = None,
     ) -> None:
-        """Refuse a second Ingress path for the same class, host and path in one ``unit``.
+        """Refuse a second Ingress path for the same class, host and path in the program.
 
         ingress-nginx merges every Ingress of a host into one server and keeps a single
         location per path: the other Ingress's rule (and its auth annotations) is dropped.
+        The check spans every chart of the program: charts of one cdk8s App are applied
+        to one cluster (a program that targets several clusters uses one App for each).
+        ``proxy`` is the owner of the OAuth2Proxy the claimant signs in through, so that the
+        message does not suggest a shared proxy to two apps that already share one.
         """
-        key = (unit, ingress_class, host, path)
+        key = (ingress_class, host, path)
         other = self._routes.get(key)
         if other is not None:
+            other_owner, other_proxy = other
+            if proxy is not None and proxy is other_proxy:
+                fix = (
+                    f"Both already sign in through {proxy()}; give the apps different hosts "
+                    "or paths"
+                )
+            else:
+                fix = (
+                    "Use other paths, or one shared OAuth2Proxy per host (proxy=) so /oauth2 "
+                    "is served once"
+                )
             raise ConfigurationError(
                 f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) is already "
-                f"routed by {other()}; ingress-nginx keeps one location per host and path and "
-                "would silently drop one of them. Use other paths, or one shared OAuth2Proxy "
-                "per host (proxy=) so /oauth2 is served once"
+                f"routed by {other_owner()}; ingress-nginx keeps one location per host and "
+                f"path and would silently drop one of them. {fix} (charts meant for "
+                "different clusters belong in different cdk8s Apps)"
             )
-        self._claim(self._routes, key, owner)
+        self._routes[key] = (owner, proxy)
+        self._journal.append((self._routes, key))

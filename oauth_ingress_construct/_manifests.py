@@ -10,7 +10,46 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Manifest", "kebab_case", "manifest"]
+from ._warnings import warn_user
+
+__all__ = [
+    "FALLBACK_NAMESPACE",
+    "Manifest",
+    "NamespaceFallbackWarning",
+    "kebab_case",
+    "manifest",
+    "warn_namespace_fallback",
+]
+
+#: The namespace objects go to when neither ``namespace=`` nor the program names one.
+FALLBACK_NAMESPACE = "default"
+
+
+class NamespaceFallbackWarning(UserWarning):
+    """Neither ``namespace=`` nor the chart names a namespace: ``default`` is used.
+
+    The in-cluster ``auth-url`` names the proxy's namespace, so the manifests only work in
+    the namespace they were synthesized for: ``kubectl apply -n <other>`` refuses them (the
+    objects carry ``namespace: default``), and a kustomize ``namespace:`` override moves the
+    objects but not the URL inside the annotation.
+    """
+
+
+def warn_namespace_fallback(what: str) -> str:
+    """Warn that ``what`` falls back to ``default``; return that namespace."""
+    warn_user(
+        NamespaceFallbackWarning(
+            f"{what}: no namespace= and the chart has no namespace, so its objects go to "
+            "'default' and the in-cluster auth-url names 'default' "
+            "(http://<proxy>.default.svc.cluster.local/...). Applying them elsewhere breaks "
+            "that: kubectl apply -n <other> refuses objects that say namespace: default, and "
+            "a kustomize namespace: override moves the objects but not the auth-url, which "
+            "then names a Service that does not exist (every request to the app fails "
+            "auth). Set namespace= or cdk8s.Chart(..., namespace=...)"
+        )
+    )
+    return FALLBACK_NAMESPACE
+
 
 #: One Kubernetes object: ``apiVersion``, ``kind``, ``metadata``, then its body (``spec``...).
 Manifest = dict[str, Any]

@@ -12,21 +12,43 @@ from contextlib import contextmanager
 
 import cdk8s
 import constructs
+import jsii
 
 from ._inventory import Inventory, Owner
-from ._manifests import Manifest
+from ._manifests import Manifest, warn_namespace_fallback
+from ._validation import ConfigurationError
 
-__all__ = ["api_object", "building", "chart_namespace", "chart_of", "inventory"]
+__all__ = [
+    "api_object",
+    "building",
+    "chart_namespace",
+    "chart_of",
+    "inventory",
+    "resolve_namespace",
+]
+
+
+class AppInventory(Inventory):
+    """An app's :class:`Inventory`, and the ``ApiObject`` s this package made in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objects: dict[int, cdk8s.ApiObject] = {}
 
 
 def api_object(
-    scope: constructs.Construct, id: str, obj: Manifest, owner: Owner
+    scope: constructs.Construct,
+    child_id: str,
+    obj: Manifest,
+    *,
+    claims: AppInventory,
+    owner: Owner,
 ) -> cdk8s.ApiObject:
-    """``obj`` as an ``ApiObject`` child ``id`` of ``scope``; its name claimed app-wide."""
+    """``obj`` as an ``ApiObject`` child ``child_id`` of ``scope``, claimed in ``claims``."""
     metadata = obj["metadata"]
-    inventory(scope).claim_name(obj["kind"], metadata["namespace"], metadata["name"], owner)
+    claims.claim_name(obj["kind"], metadata["namespace"], metadata["name"], owner)
     api = cdk8s.ApiObject(
-        scope, id, api_version=obj["apiVersion"], kind=obj["kind"], metadata=metadata
+        scope, child_id, api_version=obj["apiVersion"], kind=obj["kind"], metadata=metadata
     )
     api.add_json_patch(
         *(
@@ -35,6 +57,7 @@ def api_object(
             if key not in ("apiVersion", "kind", "metadata")
         )
     )
+    claims.objects[id(api)] = api
     return api
 
 
@@ -44,6 +67,7 @@ def api_object(
 _CHART_ATTR = "_oauth_ingress_construct_chart"
 _NAMESPACE_ATTR = "_oauth_ingress_construct_namespace"
 _INVENTORY_ATTR = "_oauth_ingress_construct_registry"
+_CHECK_ATTR = "_oauth_ingress_construct_name_check"
 _UNSET = object()
 
 
@@ -66,13 +90,57 @@ def chart_namespace(scope: constructs.Construct) -> str | None:
     return namespace  # type: ignore[return-value]
 
 
-def inventory(scope: constructs.Construct) -> Inventory:
+def resolve_namespace(scope: constructs.Construct, namespace: str | None, *, what: str) -> str:
+    """``namespace``, else the chart's, else ``default`` with a NamespaceFallbackWarning.
+
+    Unchecked: the core checks it as the construct's ``namespace`` argument.
+    """
+    if namespace is not None:
+        return namespace
+    found = chart_namespace(scope)
+    if found is not None:
+        return found
+    return warn_namespace_fallback(what)
+
+
+@jsii.implements(constructs.IValidation)
+class _NameCheck:
+    """At synth: no object of the app shares kind, namespace and name with one of ours.
+
+    Our own objects are checked against each other as they are made; this finds the
+    user's objects (a cdk8s-plus ``Deployment`` named like a proxy, say), in any chart.
+    """
+
+    def __init__(self, root: constructs.IConstruct, claims: AppInventory) -> None:
+        self._root = root
+        self._claims = claims
+
+    def validate(self) -> list[str]:
+        errors = []
+        for node in self._root.node.find_all():
+            if not isinstance(node, cdk8s.ApiObject) or id(node) in self._claims.objects:
+                continue
+            kind, name = node.kind, node.name
+            namespace = node.metadata.namespace or chart_namespace(node) or "default"
+            owner = self._claims.name_owner(kind, namespace, name)
+            if owner is not None:
+                errors.append(
+                    f"a {kind} named {name!r} in namespace {namespace!r} is made both by "
+                    f"{owner()} and by {node.node.path!r}; applying both would overwrite "
+                    "one with the other. Rename one of them (name= on this package's "
+                    "constructs)"
+                )
+        return errors
+
+
+def inventory(scope: constructs.Construct) -> AppInventory:
     """The inventory of the app (root construct) that holds ``scope``.
 
     One jsii call for a construct not seen before (its chart), none after; the inventory
-    itself lives on the root, so every chart of an app shares it.
+    itself lives on the root, so every chart of an app shares it. Made with the root's
+    synth-time name check.
     """
-    found: Inventory | None = getattr(scope, _INVENTORY_ATTR, None)
+    found: AppInventory | None = getattr(scope, _INVENTORY_ATTR, None)
     if found is not None:
         return found
     try:
@@ -84,7 +152,10 @@ def inventory(scope: constructs.Construct) -> Inventory:
         root = holder.node.root
         found = getattr(root, _INVENTORY_ATTR, None)
         if found is None:
-            found = Inventory()
+            found = AppInventory()
+            check = _NameCheck(root, found)
+            root.node.add_validation(check)
+            setattr(root, _CHECK_ATTR, check)  # jsii holds it by reference only
             setattr(root, _INVENTORY_ATTR, found)
         setattr(holder, _INVENTORY_ATTR, found)
     setattr(scope, _INVENTORY_ATTR, found)
@@ -94,16 +165,27 @@ def inventory(scope: constructs.Construct) -> Inventory:
 @contextmanager
 def building(
     construct: constructs.Construct, scope: constructs.Construct, id: str
-) -> Iterator[Inventory]:
+) -> Iterator[AppInventory]:
     """Add ``construct`` to ``scope`` as ``id``; if the block raises, remove it and its claims.
 
-    So a construct that fails half-way leaves nothing in the tree to synthesize.
+    So a construct that fails half-way leaves the app as it was: only what this
+    construct added is removed (under the id constructs stored it by), never a
+    sibling that already had the id.
     """
     found = inventory(scope)
     with found.transaction():
         try:
             constructs.Construct.__init__(construct, scope, id)
+        except RuntimeError as error:
+            if "There is already a Construct with name" not in str(error):
+                raise
+            raise ConfigurationError(
+                f"id must be unique among the children of its scope, got {id!r}: "
+                f"{scope.node.path or 'the app'!r} already has a child of that id. Give this "
+                "construct another id"
+            ) from None
+        try:
             yield found
         except BaseException:
-            scope.node.try_remove_child(id)
+            scope.node.try_remove_child(construct.node.id)
             raise

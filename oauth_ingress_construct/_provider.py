@@ -26,6 +26,9 @@ _GH_TEAM = r"^[A-Za-z0-9_-]{1,100}$"
 
 
 _NAME = r"^[a-z0-9][a-z0-9-]{0,62}$"
+# OAuth client ids as identity providers issue them: Google "<n>-<id>.apps.googleusercontent
+# .com", Entra GUIDs, GitHub "Iv1.<hex>" / "Ov23<...>", GitLab hex, Keycloak client names.
+_CLIENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,254}$"
 
 
 def _match(argument: str, value: object, pattern: str, allowed: str) -> str:
@@ -65,12 +68,24 @@ class Provider:
     Build one with a named constructor (``Provider.oidc(...)``, ``Provider.github(...)``,
     ...); each validates its own settings. ``args`` are the oauth2-proxy command-line
     flags the provider contributes, in a stable order.
+
+    Every named constructor takes ``client_id=``: the OAuth client id, which is public (it
+    travels in every redirect to the identity provider), written as a plain value. Default:
+    - read from the proxy's Secret (``ProxySecret.client_id_key``).
     """
 
     name: str
     args: tuple[str, ...]
+    client_id: str | None = None
 
     def __post_init__(self) -> None:
+        if self.client_id is not None:
+            _match(
+                "client_id",
+                self.client_id,
+                _CLIENT_ID,
+                "an OAuth client id: letters, digits, '.', '_', ':', '@' and '-', at most 255",
+            )
         # The named constructors build valid values; this guards direct construction,
         # since ``args`` become oauth2-proxy's command line verbatim.
         _match("Provider.name", self.name, _NAME, "an oauth2-proxy provider name such as 'oidc'")
@@ -85,6 +100,7 @@ class Provider:
         scopes: Sequence[str] | None = None,
         groups_claim: str | None = None,
         email_claim: str | None = None,
+        client_id: str | None = None,
     ) -> Provider:
         """A generic OpenID Connect provider, found by discovery at ``issuer_url``.
 
@@ -93,7 +109,8 @@ class Provider:
         :param groups_claim: Default: - ``groups``.
         :param email_claim: Default: - ``email``.
         """
-        return cls._oidc_family("oidc", issuer_url, scopes, groups_claim, email_claim)
+        base = cls._oidc_family("oidc", issuer_url, scopes, groups_claim, email_claim)
+        return cls(name=base.name, args=base.args, client_id=client_id)
 
     @classmethod
     def keycloak_oidc(
@@ -103,6 +120,7 @@ class Provider:
         scopes: Sequence[str] | None = None,
         groups_claim: str | None = None,
         allowed_roles: Sequence[str] = (),
+        client_id: str | None = None,
     ) -> Provider:
         """Keycloak through OIDC (``https://<keycloak>/realms/<realm>``).
 
@@ -112,7 +130,7 @@ class Provider:
         base = cls._oidc_family("keycloak-oidc", issuer_url, scopes, groups_claim, None)
         roles = check_list("allowed_roles", allowed_roles, check_group)
         extra = (f"--allowed-role={r}" for r in roles)
-        return cls(name=base.name, args=(*base.args, *extra))
+        return cls(name=base.name, args=(*base.args, *extra), client_id=client_id)
 
     @classmethod
     def entra_id(
@@ -120,6 +138,7 @@ class Provider:
         *,
         tenant_id: str,
         scopes: Sequence[str] | None = None,
+        client_id: str | None = None,
     ) -> Provider:
         """Microsoft Entra ID (formerly Azure AD), issuer derived from the tenant.
 
@@ -133,7 +152,8 @@ class Provider:
             "a tenant GUID or domain such as 'contoso.onmicrosoft.com'",
         )
         issuer = f"https://login.microsoftonline.com/{tenant}/v2.0"
-        return cls._oidc_family("entra-id", issuer, scopes, None, None)
+        base = cls._oidc_family("entra-id", issuer, scopes, None, None)
+        return cls(name=base.name, args=base.args, client_id=client_id)
 
     @classmethod
     def github(
@@ -142,6 +162,7 @@ class Provider:
         org: str | None = None,
         team: str | None = None,
         repo: str | None = None,
+        client_id: str | None = None,
     ) -> Provider:
         """GitHub, optionally restricted to an organization, a team of it, or a repository.
 
@@ -162,7 +183,7 @@ class Provider:
             args.append(
                 f"--github-repo={_match('repo', repo, _GH_REPO, 'a repository as owner/name')}"
             )
-        return cls(name="github", args=tuple(args))
+        return cls(name="github", args=tuple(args), client_id=client_id)
 
     @classmethod
     def gitlab(
@@ -171,6 +192,7 @@ class Provider:
         issuer_url: str = "https://gitlab.com",
         groups: Sequence[str] = (),
         projects: Sequence[str] = (),
+        client_id: str | None = None,
     ) -> Provider:
         """GitLab (gitlab.com or self-managed), optionally restricted to groups or projects.
 
@@ -182,10 +204,10 @@ class Provider:
         args = ["--provider=gitlab", f"--oidc-issuer-url={url}"]
         args += [f"--gitlab-group={g}" for g in check_list("groups", groups, check_group)]
         args += [f"--gitlab-project={p}" for p in check_list("projects", projects, check_group)]
-        return cls(name="gitlab", args=tuple(args))
+        return cls(name="gitlab", args=tuple(args), client_id=client_id)
 
     @classmethod
-    def google(cls, *, hosted_domain: str | None = None) -> Provider:
+    def google(cls, *, hosted_domain: str | None = None, client_id: str | None = None) -> Provider:
         """Google accounts, optionally only those of a Google Workspace domain.
 
         :param hosted_domain: Default: - any Google account (restrict with email domains).
@@ -194,7 +216,7 @@ class Provider:
         if hosted_domain is not None:
             domain = check_host("hosted_domain", hosted_domain, wildcard=False)
             args.append(f"--google-hosted-domain={domain}")
-        return cls(name="google", args=tuple(args))
+        return cls(name="google", args=tuple(args), client_id=client_id)
 
     @classmethod
     def _oidc_family(

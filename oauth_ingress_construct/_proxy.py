@@ -10,11 +10,13 @@ import constructs
 from ._appspec import check_covers
 from ._ingress_nginx import proxy_route
 from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace, chart_of
+from ._objects import api_object, building, resolve_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
+from ._signature import visible_signature
 from ._workload import (
+    DEFAULT_METRICS_NAMESPACE,
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
     ProxySpec,
@@ -25,6 +27,7 @@ from ._workload import (
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
 
 
+@visible_signature
 class OAuth2Proxy(constructs.Construct):
     """oauth2-proxy serving sign-in for one host, shareable by several ``ProtectedApp`` s.
 
@@ -99,6 +102,7 @@ class OAuth2Proxy(constructs.Construct):
         ingress_class_name: str = "nginx",
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
+        metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
@@ -106,7 +110,7 @@ class OAuth2Proxy(constructs.Construct):
         # raised leaves nothing behind to synthesize.
         spec = resolve_proxy(
             name=name if name is not None else kebab_case(id),
-            namespace=namespace if namespace is not None else chart_namespace(scope) or "default",
+            namespace=resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}"),
             host=host,
             provider=provider,
             secret=secret,
@@ -123,6 +127,7 @@ class OAuth2Proxy(constructs.Construct):
             ingress_class_name=ingress_class_name,
             network_policy=network_policy,
             ingress_controller_namespace=ingress_controller_namespace,
+            metrics_namespace=metrics_namespace,
             sessions=sessions,
             extra_args=extra_args,
         )
@@ -136,9 +141,13 @@ class OAuth2Proxy(constructs.Construct):
             def owner() -> str:
                 return f"OAuth2Proxy {self.node.path!r}"
 
-            found.claim_route(chart_of(scope), spec.ingress_class_name, spec.host, "/oauth2", owner)
+            self._owner = owner
+            found.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
             objects = workload_manifests(spec, route=proxy_route(spec))
-            made = {key: api_object(self, key, obj, owner) for key, obj in objects.items()}
+            made = {
+                key: api_object(self, key, obj, claims=found, owner=owner)
+                for key, obj in objects.items()
+            }
             self._deployment = made["Deployment"]
             self._service = made["Service"]
             self._ingress = made["Ingress"]
@@ -169,11 +178,6 @@ class OAuth2Proxy(constructs.Construct):
     def pod_disruption_budget(self) -> cdk8s.ApiObject | None:
         """The ``PodDisruptionBudget``, or ``None`` with one replica."""
         return self._pod_disruption_budget
-
-    @property
-    def spec(self) -> ProxySpec:
-        """Every checked setting of this proxy (read-only)."""
-        return self._spec
 
     @property
     def host(self) -> str:

@@ -54,6 +54,10 @@ DEFAULT_PROXY_IMAGE = (
 )
 HTTP_PORT = 4180
 METRICS_PORT = 44180
+#: The namespace allowed to scrape the metrics port by default: the one kube-prometheus
+#: installs into (its ``example.jsonnet``, from which its ``manifests/`` are built) and the
+#: usual choice for the kube-prometheus-stack Helm chart.
+DEFAULT_METRICS_NAMESPACE = "monitoring"
 SERVICE_PORT = 80
 #: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
 #: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
@@ -72,7 +76,8 @@ _RESERVED_FLAGS = {
             "--redis-password",
             "--redis-sentinel-password",
         ),
-        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
+        "secret (credentials come from the mounted Secret, never from flags; the client id "
+        "from the provider's client_id)",
     ),
     **dict.fromkeys(
         (
@@ -162,6 +167,19 @@ def _parent_domain(host: str) -> str:
     return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
 
 
+def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
+    """The NetworkPolicy rule opening the metrics port to one namespace, or none."""
+    if namespace is None:
+        return []
+    selector = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+    return [
+        {
+            "from": [{"namespaceSelector": selector}],
+            "ports": [{"port": "metrics", "protocol": "TCP"}],
+        }
+    ]
+
+
 @dataclass(frozen=True)
 class ProxySpec:
     """One oauth2-proxy, every setting checked: what its manifests are made from."""
@@ -174,6 +192,8 @@ class ProxySpec:
     secret: ProxySecret
     sessions: Sessions
     replicas: int
+    #: The OAuth client id as a plain value, else ``None`` (read from the Secret).
+    client_id: str | None
     image: str
     resources: ProxyResources
     set_authorization_header: bool
@@ -182,6 +202,7 @@ class ProxySpec:
     ingress_class_name: str
     network_policy: bool
     ingress_controller_namespace: str
+    metrics_namespace: str | None
 
     @property
     def cluster_auth_url(self) -> str:
@@ -219,6 +240,7 @@ def resolve_proxy(
     ingress_class_name: str = "nginx",
     network_policy: bool = True,
     ingress_controller_namespace: str = "ingress-nginx",
+    metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
     sessions: Sessions | None = None,
     extra_args: Sequence[str] = (),
 ) -> ProxySpec:
@@ -270,6 +292,11 @@ def resolve_proxy(
     if not isinstance(network_policy, bool):
         fail("network_policy", network_policy, "True or False")
     controller_ns = check_dns_label("ingress_controller_namespace", ingress_controller_namespace)
+    metrics_ns = (
+        None
+        if metrics_namespace is None
+        else check_dns_label("metrics_namespace", metrics_namespace)
+    )
     if sessions is None:
         sessions = Sessions.cookie()
     elif not isinstance(sessions, Sessions):
@@ -310,6 +337,7 @@ def resolve_proxy(
         *(["--set-authorization-header=true"] if set_authorization_header else []),
         *(f"--trusted-proxy-ip={c}" for c in trusted),
         *sessions.args,
+        *secret._file_args(),
     ]
     managed = {a.split("=", 1)[0] for a in args}
     for extra in extras:
@@ -345,6 +373,7 @@ def resolve_proxy(
         secret=secret,
         sessions=sessions,
         replicas=replicas,
+        client_id=provider.client_id,
         image=image,
         resources=resources,
         set_authorization_header=set_authorization_header,
@@ -353,6 +382,7 @@ def resolve_proxy(
         ingress_class_name=ingress_class_name,
         network_policy=network_policy,
         ingress_controller_namespace=controller_ns,
+        metrics_namespace=metrics_ns,
     )
 
 
@@ -376,6 +406,9 @@ def _container(spec: ProxySpec) -> dict[str, Any]:
     def env(var: str, key: str, secret_name: str = secret.name) -> dict[str, Any]:
         return {"name": var, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
 
+    # oauth2-proxy v7.15.3 reads the Redis passwords from no file (pkg/apis/options/
+    # sessions.go RedisStoreOptions: only redis-password / redis-sentinel-password), so
+    # they stay environment variables from secretKeyRef (checkov CKV_K8S_35 flags them).
     redis_secret = sessions.password_secret or secret.name
     redis_env = [
         env(var, key, redis_secret)
@@ -390,12 +423,8 @@ def _container(spec: ProxySpec) -> dict[str, Any]:
         "image": spec.image,
         "imagePullPolicy": "IfNotPresent",
         "args": list(spec.args),
-        "env": [
-            env("OAUTH2_PROXY_CLIENT_ID", secret.client_id_key),
-            env("OAUTH2_PROXY_CLIENT_SECRET", secret.client_secret_key),
-            env("OAUTH2_PROXY_COOKIE_SECRET", secret.cookie_secret_key),
-            *redis_env,
-        ],
+        "env": [secret._client_id_env(spec.client_id), *redis_env],
+        "volumeMounts": [secret._volume_mount()],
         "ports": [
             {"name": "http", "containerPort": HTTP_PORT, "protocol": "TCP"},
             {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
@@ -449,6 +478,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
     pod_spec: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "containers": [_container(spec)],
+        "volumes": [spec.secret._volume()],
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": RUN_AS_ID,
@@ -527,7 +557,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
                             ],
                             "ports": [{"port": "http", "protocol": "TCP"}],
                         },
-                        {"ports": [{"port": "metrics", "protocol": "TCP"}]},
+                        *_metrics_rule(spec.metrics_namespace),
                     ],
                 }
             },

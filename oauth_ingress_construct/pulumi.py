@@ -50,12 +50,14 @@ from ._appspec import (
 from ._controller import ANNOTATION_PREFIX, IngressNginx, PassThroughStrategy
 from ._ingress_nginx import IngressPlan, app_manifests, plan_app, proxy_route
 from ._inventory import Inventory, Owner
-from ._manifests import Manifest, kebab_case
+from ._manifests import FALLBACK_NAMESPACE, Manifest, NamespaceFallbackWarning, kebab_case
 from ._provider import Provider
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._validation import check_int, fail
+from ._warnings import warn_user
 from ._workload import (
+    DEFAULT_METRICS_NAMESPACE,
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
     ProxySpec,
@@ -151,6 +153,23 @@ def _inventory(opts: pulumi.ResourceOptions | None) -> Inventory:
     return entry[1].setdefault(key, Inventory())
 
 
+def _namespace(namespace: str | None, what: str) -> str:
+    """``namespace``, else ``default`` with a :class:`NamespaceFallbackWarning`.
+
+    Unchecked: the core checks it as the component's ``namespace`` argument.
+    """
+    if namespace is not None:
+        return namespace
+    warn_user(
+        NamespaceFallbackWarning(
+            f"{what}: no namespace=, so its objects go to 'default' and the in-cluster "
+            "auth-url names 'default' (http://<proxy>.default.svc.cluster.local/...), "
+            "whatever namespace the Kubernetes provider defaults to. Set namespace="
+        )
+    )
+    return FALLBACK_NAMESPACE
+
+
 def _claim_names(inventory: Inventory, objects: Mapping[str, Manifest], owner: Owner) -> None:
     for obj in objects.values():
         metadata = obj["metadata"]
@@ -205,13 +224,14 @@ class OAuth2Proxy(pulumi.ComponentResource):
         ingress_class_name: str = "nginx",
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
+        metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         spec = resolve_proxy(
             name=name if name is not None else kebab_case(resource_name),
-            namespace=namespace if namespace is not None else "default",
+            namespace=_namespace(namespace, f"OAuth2Proxy {resource_name!r}"),
             host=host,
             provider=provider,
             secret=secret,
@@ -228,6 +248,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
             ingress_class_name=ingress_class_name,
             network_policy=network_policy,
             ingress_controller_namespace=ingress_controller_namespace,
+            metrics_namespace=metrics_namespace,
             sessions=sessions,
             extra_args=extra_args,
         )
@@ -239,19 +260,21 @@ class OAuth2Proxy(pulumi.ComponentResource):
 
         # Claims first: a proxy that conflicts registers nothing.
         with inventory.transaction():
-            inventory.claim_route(None, spec.ingress_class_name, spec.host, "/oauth2", owner)
+            inventory.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
             _claim_names(inventory, objects, owner)
-            self._build(resource_name, spec, objects, opts)
+            self._build(resource_name, spec, objects, owner, opts)
 
     def _build(
         self,
         resource_name: str,
         spec: ProxySpec,
         objects: Mapping[str, Manifest],
+        owner: Owner,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         super().__init__(PROXY_TYPE, resource_name, None, opts)
         self._spec = spec
+        self._owner = owner
         self._resources = {
             kind: kubernetes_resource(f"{resource_name}-{kind.lower()}", obj, _child_options(self))
             for kind, obj in objects.items()
@@ -267,14 +290,24 @@ class OAuth2Proxy(pulumi.ComponentResource):
         )
 
     @property
-    def spec(self) -> ProxySpec:
-        """Every checked setting of this proxy (read-only)."""
-        return self._spec
-
-    @property
     def host(self) -> str:
         """The host browsers sign in on (``/oauth2/*``)."""
         return self._spec.host
+
+    @property
+    def name(self) -> str:
+        """The name of the proxy's objects."""
+        return self._spec.name
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of the proxy's objects."""
+        return self._spec.namespace
+
+    @property
+    def cluster_auth_url(self) -> str:
+        """The in-cluster ``auth-url`` (the same as :attr:`auth_url`)."""
+        return self._spec.cluster_auth_url
 
     @property
     def service_name(self) -> str:
@@ -330,9 +363,10 @@ class _OwnProxy(OAuth2Proxy):
         resource_name: str,
         spec: ProxySpec,
         objects: Mapping[str, Manifest],
+        owner: Owner,
         opts: pulumi.ResourceOptions,
     ) -> None:
-        self._build(resource_name, spec, objects, opts)
+        self._build(resource_name, spec, objects, owner, opts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,7 +456,7 @@ class ProtectedApp(pulumi.ComponentResource):
         sessions: Sessions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        app_namespace = namespace if namespace is not None else "default"
+        app_namespace = _namespace(namespace, f"ProtectedApp {resource_name!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an oauth_ingress_construct.pulumi.OAuth2Proxy")
         service: k8s_core_v1.Service | None = None
@@ -449,7 +483,7 @@ class ProtectedApp(pulumi.ComponentResource):
             namespace=app_namespace,
             host=host,
             backend=ref,
-            proxy=proxy.spec if proxy is not None else None,
+            proxy=proxy._spec if proxy is not None else None,
             provider=provider,
             secret=secret,
             paths=paths,
@@ -487,13 +521,27 @@ class ProtectedApp(pulumi.ComponentResource):
             if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
                 inventory.claim_server_snippet(spec.host, owner)
             for path in spec.paths:
-                inventory.claim_route(None, spec.ingress_class_name, spec.host, path, owner)
+                inventory.claim_route(
+                    spec.ingress_class_name,
+                    spec.host,
+                    path,
+                    owner,
+                    proxy=None if proxy is None else proxy._owner,
+                )
             if spec.own_proxy:
                 proxy_spec = spec.proxy
+
+                def proxy_owner() -> str:
+                    return f"OAuth2Proxy {resource_name + '-oauth2-proxy'!r}"
+
                 inventory.claim_route(
-                    None, proxy_spec.ingress_class_name, proxy_spec.host, "/oauth2", owner
+                    proxy_spec.ingress_class_name,
+                    proxy_spec.host,
+                    "/oauth2",
+                    proxy_owner,
+                    proxy=proxy_owner,
                 )
-                _claim_names(inventory, proxy_objects, owner)
+                _claim_names(inventory, proxy_objects, proxy_owner)
             _claim_names(inventory, objects, owner)
             super().__init__(APP_TYPE, resource_name, None, opts)
             self._spec = spec
@@ -505,6 +553,7 @@ class ProtectedApp(pulumi.ComponentResource):
                     f"{resource_name}-oauth2-proxy",
                     spec.proxy,
                     proxy_objects,
+                    proxy_owner,
                     _child_options(self),
                 )
             )

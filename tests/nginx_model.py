@@ -13,12 +13,20 @@ Stand-ins, all on 127.0.0.1 in the same nginx:
   and a body), ``/missing`` with 404 and everything else with 200;
 - oauth2-proxy's ``/oauth2/auth`` answers 202 when the ``_oauth2_proxy`` cookie is present,
   401 without it (it never redirects); the ``auth-url`` host is mapped to it;
-- the controller's default backend answers custom error pages with the code in ``X-Code``.
+- the controller's default backend answers custom error pages with the code in ``X-Code``
+  and ``404 default backend`` without it; or, to show CVE-2026-24513, one that ignores
+  ``X-Code`` and answers 200 to everything (``error_backend_answers_200``).
 
-The controller's admission rules are modelled as it applies them without the admission
-webhook (DOMAIN.md §3): an annotation riskier than ``annotations-risk-level`` drops the whole
-Ingress; a snippet annotation while ``allow-snippet-annotations`` is false is dropped alone;
+The controller's admission rules are modelled in the order it applies them without the
+admission webhook (DOMAIN.md §3): first the risk check over *all* annotations
+(annotations.go ``Extractor.Extract`` l.185-188 calls every parser's ``Validate`` and returns an
+error for the whole Ingress; store.go l.949-953 then never syncs it: the host is not served);
+only for an Ingress that passed are snippets dropped while ``allow-snippet-annotations`` is
+false (controller.go ``createServers`` l.1323-1325, ``dropSnippetDirectives`` l.697);
 ``disable-proxy-intercept-errors`` (annotation and ConfigMap key) does nothing before v1.10.
+With the admission webhook on, both refusals happen at ``kubectl apply`` instead
+(controller.go ``CheckIngress`` l.402-403 refuses a disabled snippet; the risk check is the
+same ``Extract``). Line numbers are those of ingress-nginx v1.15.1.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ BACKEND_401_BODY = "backend: your token expired\n"
 BACKEND_401_CHALLENGE = 'Bearer realm="backend", error="invalid_token"'
 BACKEND_404_BODY = "backend: no such item\n"
 BACKEND_200_BODY = "backend: hello\n"
+DEFAULT_BACKEND_404_BODY = "default backend - 404\n"
+ERROR_BACKEND_200_BODY = "default backend: ok (X-Code ignored)\n"
 
 # Risk levels as the parsers declare them (authreq, customhttperrors,
 # disableproxyintercepterrors, proxy, snippet, serversnippet main.go). Kept here on purpose,
@@ -73,37 +83,105 @@ class IngressPath:
 
 
 def admitted(annotations: Mapping[str, str], controller: IngressNginx) -> dict[str, str] | None:
-    """The annotations the controller keeps, or ``None`` when it drops the whole Ingress.
+    """The annotations the controller keeps, or ``None`` when it refuses the whole Ingress.
 
-    Annotation keys are given without the ``nginx.ingress.kubernetes.io/`` prefix.
+    Annotation keys are given without the ``nginx.ingress.kubernetes.io/`` prefix. The order
+    is the controller's: the risk check over every annotation first, snippets dropped after.
     """
+    if controller.at_least(1, 9, 0) and any(
+        PARSER_RISK.get(key, RiskLevel.LOW) > controller.risk_level for key in annotations
+    ):
+        # annotations.go Extract l.185-188: one annotation above annotations-risk-level and
+        # the whole Ingress is refused, snippets included, whatever allow-snippet-annotations
+        return None
     kept: dict[str, str] = {}
     for key, value in annotations.items():
         if key.endswith("-snippet") and not controller.snippets_allowed:
-            continue  # allow-snippet-annotations: false drops the snippet, keeps the rest
-        if controller.at_least(1, 9, 0) and PARSER_RISK.get(key, RiskLevel.LOW) > (
-            controller.risk_level
-        ):
-            return None  # annotations-risk-level: the Ingress is refused as a whole
+            continue  # controller.go l.1323-1325: the snippet is dropped, the rest is served
         if key == "disable-proxy-intercept-errors" and not controller.at_least(1, 10, 0):
             continue  # no effect before v1.10 (ingress-nginx #10832)
         kept[key] = value
     return kept
 
 
+def auth_location_intercept_off(controller: IngressNginx) -> bool:
+    """Whether the ``= /_external-auth-...`` location carries ``proxy_intercept_errors off;``.
+
+    tmpl l.1044 (v1.15.1): added by commit c0a37c15a (#14495) for v1.15.0 and backported to
+    v1.13.7 (#14496) and v1.14.3 (#14497); absent from v1.13.6 and v1.14.2 (checked in both
+    tags' nginx.tmpl). Without it the http block's interception and its ``error_page`` for
+    401/403 apply to oauth2-proxy's answer (CVE-2026-24513). Kept apart from the package's
+    advisory check on purpose, so that a wrong version range there shows up as a difference.
+    """
+    return (
+        controller.at_least(1, 15, 0)
+        or (controller.at_least(1, 14, 3) and not controller.at_least(1, 15, 0))
+        or (controller.at_least(1, 13, 7) and not controller.at_least(1, 14, 0))
+    )
+
+
 def _codes(value: str | None) -> list[int]:
     return [int(c) for c in value.split(",") if c.strip()] if value else []
 
 
-def build_auth_location(path: IngressPath) -> str:
-    """template.go buildAuthLocation: ``/_external-auth-<base64url(path) without '='>-<type>``."""
-    encoded = base64.urlsafe_b64encode(path.path.encode()).decode().replace("=", "")
-    return f"/_external-auth-{encoded}-{path.path_type}"
+@dataclass(frozen=True)
+class Location:
+    """One nginx location the controller writes for the host: path and type after
+    ``updateServerLocations``, and whether it proxies to the controller's default backend."""
+
+    path: str
+    path_type: str
+    default_backend: bool = False
 
 
-def build_auth_signin_location(path: IngressPath, signin_url: str) -> str:
+def server_locations(paths: Sequence[IngressPath]) -> list[Location]:
+    """The locations of the host for an Ingress with these paths, as the controller makes them.
+
+    - controller.go ``createServers`` l.1374-1382 (v1.15.1): every new host starts with a root
+      location (Prefix ``/``, the default backend) carrying the Ingress's annotations
+      (``locationApplyAnnotations``); an Ingress path ``/`` of the same type takes it over
+      (l.811-846, ``IsDefBackend``). So an Ingress without ``/`` still protects the rest of
+      the host, and answers it from the default backend.
+    - location.go ``updateServerLocations`` l.34-88: a non-root Prefix path ``/v1`` becomes
+      the prefix location ``/v1/`` (``normalizePrefixPath`` l.90) plus an Exact copy ``= /v1``,
+      unless the Ingress already has that Exact path; paths with rewrite-target or use-regex
+      are left alone (this package emits neither).
+    - template.go ``buildLocation`` l.523-539: ``= "<path>"`` for Exact, ``"<path>"`` for
+      Prefix, ``~* "^<path>"`` only when a location of the server uses rewrite-target or
+      use-regex (``enforceRegexModifier`` l.506), which this package never emits.
+    """
+    found: list[Location] = []
+    if not any(p.path == "/" and p.path_type == "Prefix" for p in paths):
+        found.append(Location("/", "Prefix", default_backend=True))
+    exact = {p.path for p in paths if p.path_type == "Exact"}
+    for p in paths:
+        if p.path_type != "Prefix" or p.path == "/":
+            found.append(Location(p.path, p.path_type))
+            continue
+        normalised = p.path if p.path.endswith("/") else p.path + "/"
+        found.append(Location(normalised, "Prefix"))
+        if p.path not in exact:
+            found.append(Location(p.path, "Exact"))
+    return found
+
+
+def build_location(location: Location) -> str:
+    """template.go buildLocation (no regex: see ``server_locations``)."""
+    if location.path_type == "Exact":
+        return f'= "{location.path}"'
+    return f'"{location.path}"'
+
+
+def build_auth_location(location: Location | IngressPath) -> str:
+    """template.go buildAuthLocation l.556-575: ``/_external-auth-<base64url(path)>-<type>``,
+    from the location's path after normalisation (``/v1/`` for Prefix ``/v1``)."""
+    encoded = base64.urlsafe_b64encode(location.path.encode()).decode().replace("=", "")
+    return f"/_external-auth-{encoded}-{location.path_type}"
+
+
+def build_auth_signin_location(location: Location | IngressPath, signin_url: str) -> str:
     """template.go buildAuthSignURLLocation: ``@`` + sha1(location path + signin URL)."""
-    digest = hashlib.sha1((path.path + signin_url).encode(), usedforsecurity=False)
+    digest = hashlib.sha1((location.path + signin_url).encode(), usedforsecurity=False)
     return "@" + digest.hexdigest()
 
 
@@ -116,12 +194,6 @@ def build_auth_signin_url(signin_url: str, redirect_param: str = "rd") -> str:
     if query.get(redirect_param):
         return signin_url
     return f"{signin_url}&{redirect_param}={original}"
-
-
-def _location_path(path: IngressPath) -> str:
-    # The real template turns a Prefix path into a regex or two locations; one prefix
-    # location is enough here (the protected Ingress of these tests serves "/").
-    return f"= {path.path}" if path.path_type == "Exact" else path.path
 
 
 def _auth_target(auth_url: str, ports: Ports) -> tuple[str, str]:
@@ -155,8 +227,13 @@ def render(
     prefix: Path,
     modules: Sequence[Path],
     paths: Sequence[IngressPath] = (IngressPath(),),
+    error_backend_answers_200: bool = False,
 ) -> str:
-    """The nginx.conf for one protected Ingress (``annotations`` without the key prefix)."""
+    """The nginx.conf for one protected Ingress (``annotations`` without the key prefix).
+
+    ``error_backend_answers_200``: the default backend ignores ``X-Code`` and answers 200
+    (a custom error backend written that way; the case of CVE-2026-24513).
+    """
     ann = admitted(annotations, controller)
     cfg_codes = list(controller.custom_http_errors)
     cfg_disable = controller.disable_proxy_intercept_errors and controller.at_least(1, 10, 0)
@@ -173,7 +250,14 @@ def render(
 
     server = ""
     if ann is not None:
-        server = _protected_server(ann, cfg_codes, host=host, ports=ports, paths=paths)
+        server = _protected_server(
+            ann,
+            cfg_codes,
+            host=host,
+            ports=ports,
+            paths=paths,
+            auth_intercept_off=auth_location_intercept_off(controller),
+        )
 
     loads = "\n".join(f"load_module {m};" for m in modules)
     error_codes = sorted({*cfg_codes, *(_codes(ann.get("custom-http-errors")) if ann else [])})
@@ -181,6 +265,9 @@ def render(
         f'            if ($http_x_code = "{c}") {{ return {c} "custom error page {c}\\n"; }}'
         for c in error_codes
     )
+    if error_backend_answers_200:
+        error_pages = f'            return 200 "{ERROR_BACKEND_200_BODY.strip()}\\n";'
+
     return f"""# Model of ingress-nginx {controller.describe()}
 {loads}
 daemon off;
@@ -208,18 +295,18 @@ http {{
     # tmpl: the catch-all server answering hosts no (admitted) Ingress serves
     server {{
         listen 127.0.0.1:{ports.ingress} default_server;
-        location / {{ return 404 "default backend - 404\\n"; }}
+        location / {{ return 404 "{DEFAULT_BACKEND_404_BODY.strip()}\\n"; }}
     }}
 {server}
-    # stand-in for the app's Service
+    # stand-in for the app's Service (under any path prefix)
     server {{
         listen 127.0.0.1:{ports.backend};
         location / {{ return 200 "{BACKEND_200_BODY.strip()}\\n"; }}
-        location /private {{
+        location ~ /private$ {{
             add_header WWW-Authenticate '{BACKEND_401_CHALLENGE}' always;
             return 401 "{BACKEND_401_BODY.strip()}\\n";
         }}
-        location /missing {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
+        location ~ /missing$ {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
     }}
 
     # stand-in for oauth2-proxy: /oauth2/auth is 202 with a session, 401 without
@@ -233,12 +320,13 @@ http {{
         location / {{ return 404; }}
     }}
 
-    # stand-in for the controller's default backend (custom error pages)
+    # stand-in for the controller's default backend (custom error pages, and the answer of
+    # a host's root location when the Ingress has no "/" path)
     server {{
         listen 127.0.0.1:{ports.errors};
         location / {{
 {error_pages}
-            return 404 "custom error page\\n";
+            return 404 "{DEFAULT_BACKEND_404_BODY.strip()}\\n";
         }}
     }}
 }}
@@ -252,6 +340,7 @@ def _protected_server(
     host: str,
     ports: Ports,
     paths: Sequence[IngressPath],
+    auth_intercept_off: bool,
 ) -> str:
     ing_codes = _codes(ann.get("custom-http-errors"))
     ing_disable = ann.get("disable-proxy-intercept-errors", "false").lower() == "true"
@@ -267,15 +356,17 @@ def _protected_server(
     # tmpl: buildCustomErrorLocationsPerServer + CUSTOM_ERRORS for ConfigMap and Ingress codes
     blocks.extend(_custom_error_location(c, ports) for c in sorted({*cfg_codes, *ing_codes}))
 
-    for path in paths:
-        auth_location = build_auth_location(path) if auth_url else ""
+    for loc in server_locations(paths):
+        auth_location = build_auth_location(loc) if auth_url else ""
         protect: list[str] = []
         if auth_url:
             target, auth_host = _auth_target(auth_url, ports)
-            # tmpl: "location = {{ $authPath }}": the internal auth sub-request location
+            # tmpl: "location = {{ $authPath }}": the internal auth sub-request location;
+            # interception off in it from v1.13.7/v1.14.3/v1.15.0 (tmpl l.1044)
             blocks.append(f"""
         location = {auth_location} {{
             internal;
+            {"proxy_intercept_errors off;" if auth_intercept_off else "# (no interception line)"}
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Forwarded-Proto "";
@@ -305,7 +396,7 @@ def _protected_server(
                     f"proxy_set_header '{header}' {var};",
                 ]
         if signin_url:
-            named = build_auth_signin_location(path, signin_url)
+            named = build_auth_signin_location(loc, signin_url)
             # tmpl: the named location auth-signin creates, redirecting to the sign-in URL
             blocks.append(f"""
         location {named} {{
@@ -325,6 +416,7 @@ def _protected_server(
         intercept += [f"error_page {c} = @custom_upstream-default-backend_{c};" for c in ing_codes]
 
         snippet = ann.get("configuration-snippet", "")
+        upstream = ports.errors if loc.default_backend else ports.backend
         body = "\n            ".join(
             [
                 *protect,
@@ -335,11 +427,12 @@ def _protected_server(
                 "# configuration-snippet",
                 *snippet.splitlines(),
                 *intercept,
-                f"proxy_pass http://127.0.0.1:{ports.backend};",
+                f"proxy_pass http://127.0.0.1:{upstream};",
             ]
         )
         blocks.append(f"""
-        location {_location_path(path)} {{
+        # {"root location the controller adds (default backend)" if loc.default_backend else ""}
+        location {build_location(loc)} {{
             {body}
         }}""")
 

@@ -8,9 +8,12 @@ Ingress plus a controller description, starts Debian's nginx with it on loopback
 - signed in (session cookie), GET ``/`` (200), ``/private`` (the backend's 401, with its
   ``WWW-Authenticate`` and body) and ``/missing`` (the backend's 404).
 
-Three groups: every row of the DOMAIN.md §2 table (hand-written annotation sets), every
-controller setup x strategy the construct emits, and the combinations the construct refuses
-(hand-written, since it will not emit them) to show they really break or really redirect.
+Six groups: every row of the DOMAIN.md §2 table (hand-written annotation sets), every
+controller setup x strategy the construct emits, the combinations the construct refuses
+(hand-written, since it will not emit them) to show they really break or really redirect,
+the admission order (risk check first: a snippet on v1.12+ defaults gets the whole Ingress
+refused), the CVE-2026-24513 bypass on affected and fixed versions, and cases on a non-root
+Prefix path (``/v1``: also its exact location and the rest of the host).
 
 Print the observed matrix with ``python -m tests.test_nginx_behaviour``.
 These tests never skip: without nginx they fail and say how to install it.
@@ -37,6 +40,7 @@ import cdk8s
 import pytest
 
 from oauth_ingress_construct import (
+    ControllerAdvisoryWarning,
     IngressNginx,
     PassThroughStrategy,
     ProtectedApp,
@@ -47,13 +51,22 @@ from oauth_ingress_construct import (
 from oauth_ingress_construct._controller import ANNOTATION_RISK
 from tests.conftest import annotations, find
 from tests.nginx_model import (
+    BACKEND_200_BODY,
     BACKEND_401_BODY,
     BACKEND_401_CHALLENGE,
     BACKEND_404_BODY,
+    DEFAULT_BACKEND_404_BODY,
+    ERROR_BACKEND_200_BODY,
     PARSER_RISK,
     SESSION_COOKIE,
+    IngressPath,
+    Location,
     Ports,
+    admitted,
+    auth_location_intercept_off,
+    build_auth_location,
     render,
+    server_locations,
 )
 
 HOST = "app.example.com"
@@ -88,6 +101,24 @@ OLD_1_9_6_CM_DISABLED = IngressNginx(
     allow_snippet_annotations=True,
 )
 OLD_1_8_CM_ERRORS = IngressNginx(version="1.8.4", custom_http_errors=(404, 503))
+V1_12_0 = IngressNginx(version="1.12.0", custom_http_errors=(404, 503))
+V1_11_CM_ERRORS = IngressNginx(version="1.11.5", custom_http_errors=(404, 503))
+CM_ERRORS_CRITICAL_NO_SNIPPETS = IngressNginx(
+    custom_http_errors=(404, 503), annotations_risk_level=RiskLevel.CRITICAL
+)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the ControllerAdvisoryWarning is what these cases show
+    # (controller with 401/403 in the ConfigMap's custom-http-errors, fixed?) per version line
+    ADVISORY_CONTROLLERS = [
+        (IngressNginx(version=v, custom_http_errors=(401, 403)), fixed)
+        for v, fixed in (
+            ("1.14.2", False),
+            ("1.13.6", False),
+            ("1.13.7", True),
+            ("1.14.3", True),
+            ("1.15.1", True),
+        )
+    ]
 
 OFF = "proxy_intercept_errors off;"
 
@@ -182,7 +213,14 @@ class Nginx:
             *extra,
         ]
 
-    def write(self, annotations: Mapping[str, str], controller: IngressNginx) -> str:
+    def write(
+        self,
+        annotations: Mapping[str, str],
+        controller: IngressNginx,
+        *,
+        paths: tuple[IngressPath, ...] = (IngressPath(),),
+        error_backend_answers_200: bool = False,
+    ) -> str:
         text = render(
             annotations,
             controller,
@@ -190,6 +228,8 @@ class Nginx:
             ports=self.ports,
             prefix=self.prefix,
             modules=self.modules,
+            paths=paths,
+            error_backend_answers_200=error_backend_answers_200,
         )
         self.conf.write_text(text)
         return text
@@ -239,10 +279,12 @@ class Nginx:
 
 
 @contextlib.contextmanager
-def running(annotations: Mapping[str, str], controller: IngressNginx) -> Iterator[Nginx]:
+def running(
+    annotations: Mapping[str, str], controller: IngressNginx, **setup: object
+) -> Iterator[Nginx]:
     with tempfile.TemporaryDirectory(prefix="nginx-model-") as tmp:
         nginx = Nginx(Path(tmp))
-        nginx.write(annotations, controller)
+        nginx.write(annotations, controller, **setup)  # type: ignore[arg-type]
         result = nginx.config_test()
         assert result.returncode == 0, (
             f"nginx -t failed:\n{result.stderr}\n{nginx.conf.read_text()}"
@@ -254,10 +296,12 @@ def running(annotations: Mapping[str, str], controller: IngressNginx) -> Iterato
             nginx.stop()
 
 
-def config_test(annotations: Mapping[str, str], controller: IngressNginx) -> tuple[bool, str]:
+def config_test(
+    annotations: Mapping[str, str], controller: IngressNginx, **setup: object
+) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory(prefix="nginx-model-") as tmp:
         nginx = Nginx(Path(tmp))
-        nginx.write(annotations, controller)
+        nginx.write(annotations, controller, **setup)  # type: ignore[arg-type]
         result = nginx.config_test()
         return result.returncode == 0, result.stderr
 
@@ -315,12 +359,17 @@ def plus(**extra: str) -> Callable[[], dict[str, str]]:
 PASS = "401"  # the backend's 401 reaches the client
 REDIRECT = "302"  # it becomes a redirect to sign-in
 BROKEN = "nginx -t fails"
-DROPPED = "Ingress dropped"  # the controller refuses the Ingress: host not served
+DROPPED = "Ingress refused"  # the controller refuses the whole Ingress: host not served
+BYPASS = "unsigned user reaches the backend"  # CVE-2026-24513
 
 
 @dataclass
 class Case:
-    """One controller setup + one annotation set, and what the client must see."""
+    """One controller setup + one annotation set, and what the client must see.
+
+    ``path`` is the Ingress's one Prefix path; the requests go below it. ``unauthenticated``
+    is ``REDIRECT`` (302 to sign-in), ``BYPASS`` or, with ``backend_401 == DROPPED``, unused.
+    """
 
     id: str
     controller: IngressNginx
@@ -329,6 +378,19 @@ class Case:
     backend_404: str = "backend 404"
     note: str = ""
     strategy: PassThroughStrategy | None = field(default=None)
+    path: str = "/"
+    error_backend_answers_200: bool = False
+    unauthenticated: str = REDIRECT
+
+    def setup(self) -> dict[str, object]:
+        return {
+            "paths": (IngressPath(self.path),),
+            "error_backend_answers_200": self.error_backend_answers_200,
+        }
+
+    @property
+    def base(self) -> str:
+        return self.path.rstrip("/")
 
 
 # Every row of DOMAIN.md §2, with a controller that admits snippets (so the row is what nginx
@@ -514,13 +576,6 @@ EMITTED = [
 # What the construct refuses, hand-written, and what the controller and nginx make of it.
 REFUSED = [
     Case(
-        "snippets-disabled: configmap-errors + configuration-snippet",
-        CM_ERRORS,
-        plus(configuration_snippet=OFF),
-        REDIRECT,
-        note="the controller drops the snippet (or the webhook rejects the Ingress)",
-    ),
-    Case(
         "risk-level-high: configmap-errors + configuration-snippet",
         CM_ERRORS_SNIPPETS_HIGH,
         plus(configuration_snippet=OFF),
@@ -604,27 +659,180 @@ REFUSED = [
 ]
 
 
+# Admission: the risk check runs over every annotation before snippets are dropped
+# (tests/nginx_model.py admitted()). On v1.12+ defaults a snippet gets the whole Ingress
+# refused; only at risk level Critical with snippets disabled is the snippet dropped alone.
+ADMISSION = [
+    Case(
+        "v1.15.1 defaults: configmap-errors + server-snippet (the seed's Ingress)",
+        CM_ERRORS,
+        plus(server_snippet=OFF),
+        DROPPED,
+        DROPPED,
+        "risk check first: the whole Ingress is refused, the host is not served",
+    ),
+    Case(
+        "v1.15.1 defaults: configmap-errors + configuration-snippet",
+        CM_ERRORS,
+        plus(configuration_snippet=OFF),
+        DROPPED,
+        DROPPED,
+    ),
+    Case(
+        "v1.12.0 defaults: server-snippet",
+        V1_12_0,
+        plus(server_snippet=OFF),
+        DROPPED,
+        DROPPED,
+    ),
+    Case(
+        "risk-level-high + snippets allowed: configmap-errors + configuration-snippet",
+        CM_ERRORS_SNIPPETS_HIGH,
+        plus(configuration_snippet=OFF),
+        DROPPED,
+        DROPPED,
+        "a Critical annotation above annotations-risk-level High: the whole Ingress is refused",
+    ),
+    Case(
+        "risk-level Critical, snippets disabled: configmap-errors + configuration-snippet",
+        CM_ERRORS_CRITICAL_NO_SNIPPETS,
+        plus(configuration_snippet=OFF),
+        REDIRECT,
+        note="passes the risk check; the snippet alone is dropped, the rest is served",
+    ),
+    Case(
+        "v1.11.5 defaults (risk Critical, snippets disabled): configmap-errors + server-snippet",
+        V1_11_CM_ERRORS,
+        plus(server_snippet=OFF),
+        REDIRECT,
+        note="before v1.12 the default risk level admits it; the snippet is dropped",
+    ),
+]
+
+# CVE-2026-24513: 401/403 in the ConfigMap's custom-http-errors and a default backend that
+# ignores X-Code and answers 200. Before the fix the auth sub-request's 401 goes to that
+# backend, auth_request sees 200 and lets an unsigned user through; with the fix
+# (proxy_intercept_errors off in the auth location) it is a 302 to sign-in. The backend's
+# own 401 is a sign-in redirect in all of them (pass-through is not asked for here).
+ADVISORY = [
+    Case(
+        f"v{c.version}: configmap custom-http-errors 401,403 + X-Code-ignoring backend",
+        c,
+        plain,
+        REDIRECT,
+        error_backend_answers_200=True,
+        unauthenticated=REDIRECT if fixed else BYPASS,
+        note="fixed" if fixed else "affected",
+    )
+    for c, fixed in ADVISORY_CONTROLLERS
+]
+
+# The same on a non-root Prefix path: "/v1" becomes "/v1/" + "= /v1", and the host's root
+# location carries the Ingress's auth annotations (answered by the default backend).
+NON_ROOT = [
+    Case(
+        "/v1 stock/auto",
+        STOCK,
+        emitted(STOCK, paths=["/v1"]),
+        PASS,
+        strategy=S.NONE_NEEDED,
+        path="/v1",
+    ),
+    Case(
+        "/v1 configmap-errors+snippets/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(CM_ERRORS_SNIPPETS, paths=["/v1"]),
+        PASS,
+        strategy=S.CONFIGURATION_SNIPPET,
+        path="/v1",
+    ),
+    Case(
+        "/v1 undescribed (seed)/auto",
+        CM_ERRORS_SNIPPETS,
+        emitted(None, paths=["/v1"]),
+        PASS,
+        strategy=S.SERVER_SNIPPET,
+        path="/v1",
+    ),
+    Case(
+        "/v1 stock+ingress-errors/auto",
+        STOCK,
+        emitted(STOCK, custom_http_errors=[404], paths=["/v1"]),
+        PASS,
+        strategy=S.DISABLE_INTERCEPT_ANNOTATION,
+        path="/v1",
+    ),
+    Case(
+        "/v1 configmap-errors/pass_through_401=False",
+        CM_ERRORS,
+        plain,
+        REDIRECT,
+        path="/v1",
+    ),
+    Case(
+        "/v1 v1.15.1 defaults: server-snippet",
+        CM_ERRORS,
+        plus(server_snippet=OFF),
+        DROPPED,
+        DROPPED,
+        path="/v1",
+    ),
+    Case(
+        "/v1 v1.14.2: configmap custom-http-errors 401,403 + X-Code-ignoring backend",
+        ADVISORY_CONTROLLERS[0][0],
+        plain,
+        REDIRECT,
+        error_backend_answers_200=True,
+        unauthenticated=BYPASS,
+        path="/v1",
+    ),
+    Case(
+        "/v1 v1.15.1: configmap custom-http-errors 401,403 + X-Code-ignoring backend",
+        ADVISORY_CONTROLLERS[-1][0],
+        plain,
+        REDIRECT,
+        error_backend_answers_200=True,
+        path="/v1",
+    ),
+]
+
+
 def observe(case: Case) -> dict[str, str]:
     """Run one case; return what the client saw, in the words of the matrix."""
-    ok, stderr = config_test(case.annotations(), case.controller)
+    ok, stderr = config_test(case.annotations(), case.controller, **case.setup())
     if not ok:
         return {"nginx -t": "fails: " + _first_emerg(stderr)}
-    with running(case.annotations(), case.controller) as nginx:
-        unauth = nginx.get("/a?x=1&y=2", signed_in=False)
-        home = nginx.get("/", signed_in=True)
-        private = nginx.get("/private", signed_in=True)
-        missing = nginx.get("/missing", signed_in=True)
-    return {
+    base = case.base
+    with running(case.annotations(), case.controller, **case.setup()) as nginx:
+        unauth = nginx.get(f"{base}/a?x=1&y=2", signed_in=False)
+        home = nginx.get(f"{base}/", signed_in=True)
+        private = nginx.get(f"{base}/private", signed_in=True)
+        missing = nginx.get(f"{base}/missing", signed_in=True)
+        # a non-root path: the exact location "= /v1" and the root location of the host
+        exact = nginx.get(base, signed_in=True) if base else None
+        outside_unauth = nginx.get("/other", signed_in=False) if base else None
+        outside = nginx.get("/other", signed_in=True) if base else None
+    seen = {
         "nginx -t": "ok",
         "unauthenticated": _summary(unauth)
-        + (", rd intact" if unauth.rd() == f"http://{HOST}/a?x=1&y=2" else ""),
-        "signed in /": _summary(home),
+        + (", rd intact" if unauth.rd() == f"http://{HOST}{base}/a?x=1&y=2" else ""),
+        "signed in": _summary(home),
         "backend 401": _summary(private),
         "backend 404": _summary(missing),
-        "_unauth": unauth,  # type: ignore[dict-item]
-        "_private": private,  # type: ignore[dict-item]
-        "_missing": missing,  # type: ignore[dict-item]
+        "_unauth": unauth,
+        "_home": home,
+        "_private": private,
+        "_missing": missing,
     }
+    if exact is not None and outside is not None and outside_unauth is not None:
+        seen |= {
+            "exact path": _summary(exact),
+            "rest of host": f"{_summary(outside_unauth)} / signed in {_summary(outside)}",
+            "_exact": exact,
+            "_outside_unauth": outside_unauth,
+            "_outside": outside,
+        }
+    return seen  # type: ignore[return-value]
 
 
 def _first_emerg(stderr: str) -> str:
@@ -639,20 +847,24 @@ def _summary(reply: Reply) -> str:
         return "401 from backend"
     if reply.status == 404 and reply.body == BACKEND_404_BODY:
         return "404 from backend"
+    if reply.status == 200 and reply.body == BACKEND_200_BODY:
+        return "200 from backend"
     if reply.body.startswith("custom error page"):
         return f"{reply.status} custom error page"
-    if reply.body.startswith("default backend"):
-        return f"{reply.status} default backend (host not served)"
+    if reply.body == DEFAULT_BACKEND_404_BODY:
+        return f"{reply.status} default backend"
+    if reply.body == ERROR_BACKEND_200_BODY:
+        return f"{reply.status} default backend (X-Code ignored)"
     return f"{reply.status}"
 
 
 # --------------------------------------------------------------------------- assertions
 
 
-def _check_unauthenticated(reply: Reply) -> None:
+def _check_unauthenticated(reply: Reply, base: str = "") -> None:
     assert reply.status == 302, reply
     assert reply.signin() == SIGNIN
-    assert reply.rd() == f"http://{HOST}/a?x=1&y=2", reply.headers["location"]
+    assert reply.rd() == f"http://{HOST}{base}/a?x=1&y=2", reply.headers["location"]
 
 
 def _check(case: Case, seen: dict) -> None:
@@ -662,12 +874,15 @@ def _check(case: Case, seen: dict) -> None:
         return
     assert seen["nginx -t"] == "ok"
     if case.backend_401 == DROPPED:
-        assert seen["_unauth"].status == 404
-        assert seen["_unauth"].body.startswith("default backend")
-        assert seen["_private"].body.startswith("default backend")
+        # the catch-all server answers: no redirect, no backend, for anyone
+        for key in ("_unauth", "_home", "_private"):
+            assert (seen[key].status, seen[key].body) == (404, DEFAULT_BACKEND_404_BODY), seen
         return
-    _check_unauthenticated(seen["_unauth"])
-    assert seen["signed in /"] == "200", seen
+    if case.unauthenticated == BYPASS:
+        assert (seen["_unauth"].status, seen["_unauth"].body) == (200, BACKEND_200_BODY), seen
+    else:
+        _check_unauthenticated(seen["_unauth"], case.base)
+    assert seen["signed in"] == "200 from backend", seen
     private: Reply = seen["_private"]
     if case.backend_401 == PASS:
         assert private.status == 401, seen
@@ -676,7 +891,7 @@ def _check(case: Case, seen: dict) -> None:
     else:
         assert private.status == 302, seen
         assert private.signin() == SIGNIN
-        assert private.rd() == f"http://{HOST}/private"
+        assert private.rd() == f"http://{HOST}{case.base}/private"
         # nginx keeps the intercepted 401's challenge on the redirect
         assert private.headers.get("www-authenticate") == BACKEND_401_CHALLENGE
     missing: Reply = seen["_missing"]
@@ -684,6 +899,22 @@ def _check(case: Case, seen: dict) -> None:
         assert (missing.status, missing.body) == (404, BACKEND_404_BODY), seen
     else:
         assert (missing.status, missing.body.strip()) == (404, case.backend_404), seen
+    if case.base:
+        # "= /v1" is served like "/v1/"; the rest of the host is the root location the
+        # controller adds: protected by the same annotations, answered by the default backend
+        assert seen["exact path"] == "200 from backend", seen
+        default_answer = (
+            (200, ERROR_BACKEND_200_BODY)
+            if case.error_backend_answers_200
+            else (404, DEFAULT_BACKEND_404_BODY)
+        )
+        outside_unauth: Reply = seen["_outside_unauth"]
+        if case.unauthenticated == BYPASS:
+            assert (outside_unauth.status, outside_unauth.body) == default_answer, seen
+        else:
+            assert outside_unauth.status == 302, seen
+            assert outside_unauth.signin() == SIGNIN
+        assert (seen["_outside"].status, seen["_outside"].body) == default_answer, seen
 
 
 @pytest.mark.parametrize("case", DOMAIN_ROWS, ids=[c.id for c in DOMAIN_ROWS])
@@ -701,9 +932,36 @@ def test_refused_combination_really_breaks_or_redirects(case):
     _check(case, observe(case))
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in EMITTED if c.strategy], ids=[c.id for c in EMITTED if c.strategy]
-)
+@pytest.mark.parametrize("case", ADMISSION, ids=[c.id for c in ADMISSION])
+def test_admission_refuses_whole_or_drops_snippet(case):
+    _check(case, observe(case))
+
+
+@pytest.mark.parametrize("case", ADVISORY, ids=[c.id for c in ADVISORY])
+def test_auth_advisory_bypass_before_the_fix_redirect_after(case):
+    _check(case, observe(case))
+
+
+@pytest.mark.parametrize("case", NON_ROOT, ids=[c.id for c in NON_ROOT])
+def test_non_root_path(case):
+    _check(case, observe(case))
+
+
+@pytest.mark.parametrize(("controller", "fixed"), ADVISORY_CONTROLLERS)
+def test_advisory_warning_matches_the_modelled_template(controller, fixed):
+    # the package warns exactly for the versions whose template lacks the auth-location fix
+    assert auth_location_intercept_off(controller) is fixed
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        IngressNginx(version=controller.version, custom_http_errors=(401,))
+    warned = [w for w in caught if issubclass(w.category, ControllerAdvisoryWarning)]
+    assert bool(warned) is not fixed
+
+
+_WITH_STRATEGY = [c for c in EMITTED + NON_ROOT if c.strategy]
+
+
+@pytest.mark.parametrize("case", _WITH_STRATEGY, ids=[c.id for c in _WITH_STRATEGY])
 def test_emitted_case_is_named_after_the_strategy_protectedapp_reports(case):
     assert isinstance(case.annotations, Emitted)
     assert strategy_of(**case.annotations.props) is case.strategy
@@ -734,6 +992,36 @@ def test_rd_round_trip_of_a_url_with_a_query(signin, rd):
     assert reply.rd() == rd, reply.headers["location"]
 
 
+def test_model_writes_paths_as_the_controller_does():
+    # a non-root Prefix path: "/v1/" + "= /v1", each with its own auth location named from
+    # its normalised path and type, plus the host's root location (default backend)
+    assert server_locations([IngressPath("/v1")]) == [
+        Location("/", "Prefix", default_backend=True),
+        Location("/v1/", "Prefix"),
+        Location("/v1", "Exact"),
+    ]
+    assert build_auth_location(Location("/v1/", "Prefix")) == "/_external-auth-L3YxLw-Prefix"
+    assert build_auth_location(Location("/v1", "Exact")) == "/_external-auth-L3Yx-Exact"
+    # an Exact path of its own stops the copy; "/" replaces the root location
+    assert server_locations([IngressPath("/v1"), IngressPath("/v1", "Exact")]) == [
+        Location("/", "Prefix", default_backend=True),
+        Location("/v1/", "Prefix"),
+        Location("/v1", "Exact"),
+    ]
+    assert server_locations([IngressPath("/")]) == [Location("/", "Prefix")]
+
+
+def test_model_admission_order():
+    seed = {**plain(), "server-snippet": OFF}
+    # v1.15.1 defaults: the risk check refuses the whole Ingress before snippets are looked at
+    assert admitted(seed, CM_ERRORS) is None
+    # risk level Critical, snippets disabled: only the snippet goes
+    kept = admitted(seed, CM_ERRORS_CRITICAL_NO_SNIPPETS)
+    assert kept is not None
+    assert "server-snippet" not in kept
+    assert kept["auth-url"] == seed["auth-url"]
+
+
 def test_model_and_package_agree_on_risk_levels():
     assert dict(ANNOTATION_RISK) == {k: PARSER_RISK[k] for k in ANNOTATION_RISK}
 
@@ -751,17 +1039,25 @@ def test_nginx_missing_fails_with_set_up_hint(monkeypatch):
 def matrix() -> str:
     """The observed matrix as a Markdown table."""
     cols = ["nginx -t", "unauthenticated", "backend 401", "backend 404"]
+    non_root_cols = [*cols, "exact path", "rest of host"]
     lines = []
-    for title, cases in (
-        ("DOMAIN.md §2 rows", DOMAIN_ROWS),
-        ("What the construct emits (setup/strategy)", EMITTED),
-        ("Refused by the construct (hand-written)", REFUSED),
+    for title, cases, columns in (
+        ("DOMAIN.md §2 rows", DOMAIN_ROWS, cols),
+        ("What the construct emits (setup/strategy)", EMITTED, cols),
+        ("Refused by the construct (hand-written)", REFUSED, cols),
+        ("Admission: risk check first, then snippets dropped", ADMISSION, cols),
+        ("CVE-2026-24513: auth sub-request and an X-Code-ignoring default backend", ADVISORY, cols),
+        (
+            "Non-root Prefix path /v1 (requests under /v1; rest of host = /other)",
+            NON_ROOT,
+            non_root_cols,
+        ),
     ):
-        lines += [f"\n#### {title}\n", "| case | " + " | ".join(cols) + " |"]
-        lines.append("|---" * (len(cols) + 1) + "|")
+        lines += [f"\n#### {title}\n", "| case | " + " | ".join(columns) + " |"]
+        lines.append("|---" * (len(columns) + 1) + "|")
         for case in cases:
             seen = observe(case)
-            row = [seen.get(c, "-") for c in cols]
+            row = [seen.get(c, "-") for c in columns]
             label = case.id if case.strategy is None else f"{case.id} -> {case.strategy.value}"
             lines.append(f"| {label} | " + " | ".join(row) + " |")
     return "\n".join(lines)

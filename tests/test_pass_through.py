@@ -191,7 +191,13 @@ def test_controller_setup_chooses_the_least_risky_working_strategy(
 
 
 def test_without_controller_the_seed_server_snippet_is_kept_with_a_warning(chart):
-    with pytest.warns(SnippetAnnotationWarning, match=r"'server-snippet' annotation.*undescribed"):
+    with pytest.warns(
+        SnippetAnnotationWarning,
+        match=r"'server-snippet' annotation because controller= describes no controller\. It "
+        r"works only where snippet annotations are admitted.*On ingress-nginx v1\.12\+ with "
+        r"default settings the whole Ingress is refused: its host is not served, and where the "
+        r"admission webhook runs .* kubectl apply fails",
+    ):
         app = _app(chart, pass_through_401=True)
     assert app.pass_through_strategy is S.SERVER_SNIPPET
     assert _pass_through_annotations(chart) == {"server-snippet": OFF_SNIPPET}
@@ -250,15 +256,32 @@ def _refused(chart, match: str, **props) -> None:
     assert synth(chart) == [], "a refused app must leave nothing to synthesize"
 
 
-def test_fails_snippets_disabled_for_an_explicit_snippet_strategy(chart):
+def test_fails_stock_controller_refuses_a_snippet_whole_before_dropping_it(chart):
+    # the risk check runs first: on v1.12+ defaults the snippet gets the whole Ingress refused
     _refused(
         chart,
-        r"'server-snippet' annotation would be refused by ingress-nginx 1\.15\.1 "
-        r"\(allow-snippet-annotations=false.*snippet annotations are disabled\. Enable them "
-        r"\(ConfigMap allow-snippet-annotations: \"true\" and annotations-risk-level: Critical\)",
+        r"'server-snippet' annotation has risk level Critical, above the annotations-risk-level "
+        r"of ingress-nginx 1\.15\.1 \(allow-snippet-annotations=false.*would refuse the whole "
+        r"Ingress \(its host is not served; where the admission webhook runs, kubectl apply "
+        r"fails\)\. Set the ConfigMap annotations-risk-level to Critical or higher and "
+        r'allow-snippet-annotations: "true", or choose a snippet-free pass_through_401_strategy',
         pass_through_401=True,
         pass_through_401_strategy=S.SERVER_SNIPPET,
         controller=IngressNginx(),
+    )
+
+
+def test_fails_snippets_disabled_at_risk_level_critical(chart):
+    _refused(
+        chart,
+        r"'server-snippet' annotation would be refused by ingress-nginx 1\.15\.1 "
+        r"\(allow-snippet-annotations=false.*snippet annotations are disabled \(where the "
+        r"admission webhook runs, kubectl apply fails; without it the snippet is dropped and the "
+        r"rest of the Ingress served, so the backend's 401 becomes a sign-in redirect\)\. "
+        r'Enable them \(ConfigMap allow-snippet-annotations: "true"\)',
+        pass_through_401=True,
+        pass_through_401_strategy=S.SERVER_SNIPPET,
+        controller=IngressNginx(annotations_risk_level=RiskLevel.CRITICAL),
     )
 
 
@@ -288,7 +311,8 @@ def test_fails_risk_level_too_low_for_an_explicit_snippet(chart):
         chart,
         r"'configuration-snippet' annotation has risk level Critical, above the "
         r"annotations-risk-level of ingress-nginx 1\.15\.1 .*annotations-risk-level=High.*"
-        r"would refuse the whole Ingress\. Set the ConfigMap annotations-risk-level to Critical",
+        r"would refuse the whole Ingress \(its host is not served.*\)\. Set the ConfigMap "
+        r"annotations-risk-level to Critical",
         pass_through_401=True,
         pass_through_401_strategy=S.CONFIGURATION_SNIPPET,
         controller=IngressNginx(allow_snippet_annotations=True),

@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from oauth_ingress_construct import (
     ConfigurationError,
+    NamespaceFallbackWarning,
     OAuth2Proxy,
     PathType,
     ProtectedApp,
@@ -188,12 +189,16 @@ def build(config: Config) -> tuple[cdk8s.App, cdk8s.Chart, list[ProtectedApp]]:
     app = cdk8s.App()
     chart = cdk8s.Chart(app, "props", namespace=config.namespace, disable_resource_name_hashes=True)
     proxy = None
-    if config.shared_proxy is not None:
-        p = config.shared_proxy
-        proxy = OAuth2Proxy(chart, "Shared", host=p.host, name=p.name, **p.kwargs)
+    with warnings.catch_warnings():
+        # generated configurations leave the namespace out on purpose (the `default` fallback)
+        warnings.simplefilter("ignore", NamespaceFallbackWarning)
+        if config.shared_proxy is not None:
+            p = config.shared_proxy
+            proxy = OAuth2Proxy(chart, "Shared", host=p.host, name=p.name, **p.kwargs)
     apps = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SnippetAnnotationWarning)
+        warnings.simplefilter("ignore", NamespaceFallbackWarning)
         for a in config.apps:
             uses_shared = "provider" not in a.kwargs
             protected = ProtectedApp(

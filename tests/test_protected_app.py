@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import cdk8s
 import cdk8s_plus_28 as kplus
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from oauth_ingress_construct import (
     DEFAULT_PROXY_IMAGE,
     ConfigurationError,
+    NamespaceFallbackWarning,
     OAuth2Proxy,
     PathType,
     ProtectedApp,
@@ -131,10 +134,10 @@ def test_credentials_come_only_from_the_secret_with_helm_key_names(chart):
 
     assert {n: e["valueFrom"]["secretKeyRef"] for n, e in env.items()} == {
         "OAUTH2_PROXY_CLIENT_ID": {"name": "grafana-oauth2-proxy", "key": "client-id"},
-        "OAUTH2_PROXY_CLIENT_SECRET": {"name": "grafana-oauth2-proxy", "key": "client-secret"},
-        "OAUTH2_PROXY_COOKIE_SECRET": {"name": "grafana-oauth2-proxy", "key": "cookie-secret"},
     }
     assert all("value" not in e for e in env.values())
+    pod = find(synth(chart), "Deployment", "grafana-oauth2-proxy")["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["secret"]["secretName"] == "grafana-oauth2-proxy"
 
 
 def test_secret_name_and_keys_are_configurable(chart):
@@ -153,10 +156,11 @@ def test_secret_name_and_keys_are_configurable(chart):
         "spec"
     ]["containers"][0]
     refs = [e["valueFrom"]["secretKeyRef"] for e in container["env"]]
-    assert refs == [
-        {"name": "sso", "key": "id"},
-        {"name": "sso", "key": "secret"},
-        {"name": "sso", "key": "cookie"},
+    assert refs == [{"name": "sso", "key": "id"}]
+    pod = find(synth(chart), "Deployment", "grafana-oauth2-proxy")["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["secret"]["items"] == [
+        {"key": "secret", "path": "client-secret"},
+        {"key": "cookie", "path": "cookie-secret"},
     ]
 
 
@@ -339,7 +343,10 @@ def test_several_paths_exact_type_tls_and_class(chart):
 
 
 def test_pass_through_401_without_controller_emits_the_seed_server_snippet(chart):
-    with pytest.warns(SnippetAnnotationWarning, match="refuses snippet annotations by default"):
+    with pytest.warns(
+        SnippetAnnotationWarning,
+        match="v1.12\\+ with default settings the whole Ingress is refused",
+    ):
         ProtectedApp(
             chart,
             "App",
@@ -367,14 +374,49 @@ def test_children_are_exposed_for_escape_hatches(chart):
     assert find(objects, "Deployment", "app-oauth2-proxy")["spec"]["replicas"] == 3
 
 
-def test_namespace_defaults_to_default_without_a_chart_namespace():
+def test_namespace_defaults_to_default_without_a_chart_namespace_with_a_warning():
     chart = cdk8s.Chart(cdk8s.App(), "plain")
-    ProtectedApp(chart, "App", host="app.example.com", backend=ServiceRef("app", 80), provider=OIDC)
+    with pytest.warns(
+        NamespaceFallbackWarning,
+        match=r"ProtectedApp 'App': no namespace= and the chart has no namespace.*kubectl apply "
+        r"-n <other> refuses.*kustomize namespace: override moves the objects but not the "
+        r"auth-url.*Set namespace= or cdk8s\.Chart\(\.\.\., namespace=\.\.\.\)",
+    ) as caught:
+        ProtectedApp(
+            chart, "App", host="app.example.com", backend=ServiceRef("app", 80), provider=OIDC
+        )
+    # once, for the app (its own proxy inherits the app's namespace explicitly), at the caller
+    fallbacks = [w for w in caught if issubclass(w.category, NamespaceFallbackWarning)]
+    assert len(fallbacks) == 1
+    assert fallbacks[0].filename == __file__
     objects = synth(chart)
     assert {o["metadata"]["namespace"] for o in objects} == {"default"}
     assert annotations(find(objects, "Ingress", "app"))["auth-url"].startswith(
         "http://app-oauth2-proxy.default.svc"
     )
+
+
+def test_shared_proxy_without_a_namespace_warns_too():
+    chart = cdk8s.Chart(cdk8s.App(), "plain")
+    with pytest.warns(NamespaceFallbackWarning, match=r"OAuth2Proxy 'Access': no namespace="):
+        OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+
+
+@pytest.mark.parametrize("where", ["argument", "chart"])
+def test_no_namespace_warning_when_a_namespace_is_given(where):
+    chart = cdk8s.Chart(cdk8s.App(), "c", **({"namespace": "apps"} if where == "chart" else {}))
+    extra = {"namespace": "apps"} if where == "argument" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NamespaceFallbackWarning)
+        ProtectedApp(
+            chart,
+            "App",
+            host="app.example.com",
+            backend=ServiceRef("app", 80),
+            provider=OIDC,
+            **extra,
+        )
+    assert {o["metadata"]["namespace"] for o in synth(chart)} == {"apps"}
 
 
 @pytest.mark.parametrize(
@@ -534,6 +576,20 @@ def test_fails_when_two_apps_route_the_same_host_and_path(chart):
     assert chart.node.try_find_child("Other") is None
 
 
+def test_fails_route_conflict_of_two_apps_on_one_proxy_does_not_suggest_sharing_it(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    ProtectedApp(chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), proxy=access)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"already routed by ProtectedApp 'test/Web'.*Both already sign in through "
+        r"OAuth2Proxy 'test/Access'; give the apps different hosts or paths",
+    ) as e:
+        ProtectedApp(
+            chart, "Other", host="www.example.com", backend=ServiceRef("other", 80), proxy=access
+        )
+    assert "shared OAuth2Proxy" not in str(e.value)
+
+
 def test_fails_when_two_own_proxies_would_serve_oauth2_on_one_host(chart):
     ProtectedApp(chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), provider=OIDC)
     with pytest.raises(
@@ -567,13 +623,3 @@ def test_fails_when_two_own_proxies_would_serve_oauth2_on_one_host(chart):
         "api",
         "api-oauth2-proxy",
     }
-
-
-def test_the_same_route_in_two_charts_is_allowed():
-    app = cdk8s.App()
-    for env in ("staging", "production"):
-        chart = cdk8s.Chart(app, env, namespace=env)
-        ProtectedApp(
-            chart, "Web", host="www.example.com", backend=ServiceRef("web", 80), provider=OIDC
-        )
-    assert len(app.charts) == 2

@@ -52,6 +52,11 @@ def _env(objects: list[dict[str, Any]], name: str = "access") -> dict[str, dict[
     return {e["name"]: e for e in _container(objects, name)["env"]}
 
 
+def _secret_volume(objects: list[dict[str, Any]], name: str = "access") -> dict[str, Any]:
+    (volume,) = find(objects, "Deployment", name)["spec"]["template"]["spec"]["volumes"]
+    return volume
+
+
 # --- defaults: what one OAuth2Proxy creates -------------------------------------------------
 
 
@@ -150,8 +155,13 @@ def test_no_secret_value_is_ever_written(chart):
         assert set(env) == {"name", "valueFrom"}, env
         assert set(env["valueFrom"]) == {"secretKeyRef"}, env
     assert all(o["kind"] != "Secret" for o in objects)
-    secret_flags = ("--client-id", "--client-secret", "--cookie-secret", "--redis-password")
+    secret_flags = ("--client-id", "--client-secret=", "--cookie-secret=", "--redis-password")
     assert not any(a.startswith(secret_flags) for a in _args(objects))
+    # the secrets' files, not their values, are named on the command line
+    assert [a for a in _args(objects) if "secret" in a] == [
+        "--client-secret-file=/etc/oauth2-proxy/secrets/client-secret",
+        "--cookie-secret-file=/etc/oauth2-proxy/secrets/cookie-secret",
+    ]
     assert "redis-sentinel-password" in yaml.safe_dump_all(objects)  # the key name only
 
 
@@ -167,24 +177,95 @@ def test_provider_contributes_its_flags(chart):
 
 
 def test_secret_defaults_to_the_proxy_name_with_helm_keys(chart):
-    env = _env(_proxy(chart))
+    objects = _proxy(chart)
+    env = _env(objects)
     assert {n: e["valueFrom"]["secretKeyRef"] for n, e in env.items()} == {
         "OAUTH2_PROXY_CLIENT_ID": {"name": "access", "key": "client-id"},
-        "OAUTH2_PROXY_CLIENT_SECRET": {"name": "access", "key": "client-secret"},
-        "OAUTH2_PROXY_COOKIE_SECRET": {"name": "access", "key": "cookie-secret"},
     }
+    assert _secret_volume(objects) == {
+        "name": "oauth2-proxy-secrets",
+        "secret": {
+            "secretName": "access",
+            "items": [
+                {"key": "client-secret", "path": "client-secret"},
+                {"key": "cookie-secret", "path": "cookie-secret"},
+            ],
+            "defaultMode": 0o400,
+        },
+    }
+
+
+def test_secrets_are_files_of_a_read_only_mount_readable_by_the_pod_group(chart):
+    objects = _proxy(chart)
+    container = _container(objects)
+    assert container["volumeMounts"] == [
+        {"name": "oauth2-proxy-secrets", "mountPath": "/etc/oauth2-proxy/secrets", "readOnly": True}
+    ]
+    assert _flag(_args(objects), "--client-secret-file") == [
+        "/etc/oauth2-proxy/secrets/client-secret"
+    ]
+    assert _flag(_args(objects), "--cookie-secret-file") == [
+        "/etc/oauth2-proxy/secrets/cookie-secret"
+    ]
+    # mode 0400 files are group-readable only through fsGroup (the kubelet adds 0440 and
+    # the group): the process's uid/gid must be that group
+    pod = find(objects, "Deployment", "access")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["fsGroup"] == container["securityContext"]["runAsGroup"]
+    assert not any("SECRET" in name for name in _env(objects))
 
 
 def test_secret_name_and_keys_are_configurable(chart):
     secret = ProxySecret(
         name="sso", client_id_key="id", client_secret_key="s", cookie_secret_key="c"
     )
-    env = _env(_proxy(chart, secret=secret))
-    assert [e["valueFrom"]["secretKeyRef"] for e in env.values()] == [
-        {"name": "sso", "key": "id"},
-        {"name": "sso", "key": "s"},
-        {"name": "sso", "key": "c"},
+    objects = _proxy(chart, secret=secret)
+    env = _env(objects)
+    assert [e["valueFrom"]["secretKeyRef"] for e in env.values()] == [{"name": "sso", "key": "id"}]
+    volume = _secret_volume(objects)["secret"]
+    assert volume["secretName"] == "sso"
+    assert volume["items"] == [
+        {"key": "s", "path": "client-secret"},
+        {"key": "c", "path": "cookie-secret"},
     ]
+
+
+def test_client_id_from_the_provider_is_a_plain_value(chart):
+    provider = Provider.oidc(issuer_url="https://login.example.com", client_id="my-app")
+    objects = _proxy(chart, provider=provider)
+    assert _env(objects)["OAUTH2_PROXY_CLIENT_ID"] == {
+        "name": "OAUTH2_PROXY_CLIENT_ID",
+        "value": "my-app",
+    }
+    assert "client-id" not in yaml.safe_dump(_secret_volume(objects))
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        lambda cid: Provider.oidc(issuer_url="https://idp.example.com", client_id=cid),
+        lambda cid: Provider.keycloak_oidc(
+            issuer_url="https://kc.example.com/realms/a", client_id=cid
+        ),
+        lambda cid: Provider.entra_id(tenant_id="contoso.onmicrosoft.com", client_id=cid),
+        lambda cid: Provider.github(client_id=cid),
+        lambda cid: Provider.gitlab(client_id=cid),
+        lambda cid: Provider.google(client_id=cid),
+    ],
+    ids=["oidc", "keycloak-oidc", "entra-id", "github", "gitlab", "google"],
+)
+def test_every_named_constructor_takes_a_client_id(provider):
+    assert provider("123-abc.apps.googleusercontent.com").client_id == (
+        "123-abc.apps.googleusercontent.com"
+    )
+    assert provider(None).client_id is None
+
+
+@pytest.mark.parametrize(
+    "value", ["", "my app", "id\n", "a;b", "${ID}", "x" * 256, 42, "-leading-dash"]
+)
+def test_fails_client_id_not_a_client_id(value):
+    with pytest.raises(ConfigurationError, match=r"client_id must be an OAuth client id"):
+        Provider.oidc(issuer_url="https://idp.example.com", client_id=value)
 
 
 def test_shared_derives_cookie_domain_and_whitelist_from_the_host(chart):
@@ -316,7 +397,35 @@ def test_network_policy_admits_only_the_controller_namespace_to_http(chart):
         ],
         "ports": [{"port": "http", "protocol": "TCP"}],
     }
-    assert metrics == {"ports": [{"port": "metrics", "protocol": "TCP"}]}
+    assert metrics == {
+        "from": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        ],
+        "ports": [{"port": "metrics", "protocol": "TCP"}],
+    }
+
+
+def test_metrics_port_opens_to_the_namespace_asked_for(chart):
+    policy = find(_proxy(chart, metrics_namespace="observability"), "NetworkPolicy", "access")
+    _http, metrics = policy["spec"]["ingress"]
+    (peer,) = metrics["from"]
+    assert peer == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}
+    }
+    assert metrics["ports"] == [{"port": "metrics", "protocol": "TCP"}]
+
+
+def test_metrics_port_is_closed_with_no_metrics_namespace(chart):
+    policy = find(_proxy(chart, metrics_namespace=None), "NetworkPolicy", "access")
+    (only,) = policy["spec"]["ingress"]
+    assert only["ports"] == [{"port": "http", "protocol": "TCP"}]
+
+
+@pytest.mark.parametrize("value", ["Monitoring", "kube system", "", 42, "a" * 64])
+def test_fails_metrics_namespace_not_a_namespace(chart, value):
+    with pytest.raises(ConfigurationError, match=r"metrics_namespace must be"):
+        _proxy(chart, metrics_namespace=value)
+    assert synth(chart) == []
 
 
 def test_network_policy_follows_the_controller_namespace(chart):
@@ -354,11 +463,7 @@ def test_sessions_default_to_the_cookie_with_no_extra_flags(chart):
     objects = _proxy(chart)
     args = _args(objects)
     assert not any(a.startswith(("--session-", "--redis-")) for a in args)
-    assert set(_env(objects)) == {
-        "OAUTH2_PROXY_CLIENT_ID",
-        "OAUTH2_PROXY_CLIENT_SECRET",
-        "OAUTH2_PROXY_COOKIE_SECRET",
-    }
+    assert set(_env(objects)) == {"OAUTH2_PROXY_CLIENT_ID"}
 
 
 def test_minimal_cookie_sessions(chart):
@@ -381,13 +486,15 @@ def test_redis_password_from_another_secret_and_key(chart):
     sessions = Sessions.redis(
         url="rediss://redis.sessions:6380/0", password_secret="redis-auth", password_key="pw"
     )
-    env = _env(_proxy(chart, sessions=sessions))
+    objects = _proxy(chart, sessions=sessions)
+    env = _env(objects)
+    assert _secret_volume(objects)["secret"]["secretName"] == "access"
     assert env["OAUTH2_PROXY_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
         "name": "redis-auth",
         "key": "pw",
     }
     # The OAuth client credentials stay in the proxy's Secret.
-    assert env["OAUTH2_PROXY_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "access"
+    assert env["OAUTH2_PROXY_CLIENT_ID"]["valueFrom"]["secretKeyRef"]["name"] == "access"
 
 
 def test_redis_without_a_password(chart):
@@ -528,9 +635,11 @@ def test_fails_on_bad_options_naming_the_argument_and_writes_nothing(chart, kwar
             r"set --set-authorization-header with the set_authorization_header argument",
         ),
         ("--trusted-proxy-ip=0.0.0.0/0", r"set --trusted-proxy-ip with the trusted_proxy_ips"),
-        ("--client-secret=s3cr3t", r"credentials come from the Secret through secretKeyRef"),
-        ("--cookie-secret=abc", r"credentials come from the Secret"),
-        ("--redis-password=pw", r"credentials come from the Secret"),
+        ("--client-secret=s3cr3t", r"credentials come from the mounted Secret"),
+        ("--client-secret-file=/tmp/s", r"credentials come from the mounted Secret"),
+        ("--client-id=my-app", r"the client id from the provider's client_id"),
+        ("--cookie-secret=abc", r"credentials come from the mounted Secret"),
+        ("--redis-password=pw", r"credentials come from the mounted Secret"),
         ("--session-store-type=redis", r"set --session-store-type with the sessions argument"),
         ("--redis-connection-url=redis://r:6379", r"set --redis-connection-url with the sessions"),
         (
@@ -664,12 +773,36 @@ def test_fails_when_an_app_host_is_outside_the_cookie_domain_naming_both_hosts(c
         )
 
 
+def test_fails_when_an_app_host_is_outside_a_narrow_cookie_domain_offers_a_wider_one(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.eu.example.com", provider=OIDC)
+    assert access.cookie_domain == ".eu.example.com"
+    with pytest.raises(
+        ConfigurationError,
+        match=r"host: 'shop.us.example.com' is not under the cookie domain '.eu.example.com'.*"
+        r"Either set cookie_domain='.example.com' on the proxy \(a parent of both hosts\), "
+        r"put the app under '.eu.example.com', or give it its own proxy",
+    ):
+        ProtectedApp(
+            chart, "Shop", host="shop.us.example.com", backend=ServiceRef("shop", 80), proxy=access
+        )
+
+
+def test_fails_outside_the_cookie_domain_without_a_common_parent_offers_no_cookie_domain(chart):
+    access = OAuth2Proxy(chart, "Access", host="access.example.com", provider=OIDC)
+    with pytest.raises(ConfigurationError, match=r"sign-in would loop\. Either put the app") as e:
+        ProtectedApp(
+            chart, "Shop", host="shop.example.net", backend=ServiceRef("shop", 80), proxy=access
+        )
+    assert "cookie_domain=" not in str(e.value)
+
+
 def test_fails_when_an_app_uses_a_host_only_proxy_of_another_host(chart):
     access = OAuth2Proxy(chart, "Access", host="app.example.com", provider=OIDC, shared=False)
     with pytest.raises(
         ConfigurationError,
         match=r"host: 'other.example.com' cannot use proxy 'access', which signs in on "
-        r"'app.example.com' with a host-only cookie \(shared=False\)",
+        r"'app.example.com' with a host-only cookie \(shared=False\).*Use a proxy with "
+        r"shared=True \(cookie_domain='.example.com'\), or one per host",
     ):
         ProtectedApp(
             chart, "Other", host="other.example.com", backend=ServiceRef("o", 80), proxy=access

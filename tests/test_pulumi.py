@@ -24,7 +24,7 @@ import pytest
 import yaml
 from google.protobuf import json_format
 
-from examples import build_app
+from examples import EXAMPLES, build_apps
 from oauth_ingress_construct import (
     ConfigurationError,
     IngressNginx,
@@ -142,7 +142,9 @@ def seed_example() -> None:
         "OAuth2Proxy",
         namespace=ns,
         host="access.example.com",
-        provider=Provider.oidc(issuer_url="https://login.example.com/realms/example"),
+        provider=Provider.oidc(
+            issuer_url="https://login.example.com/realms/example", client_id="example-app"
+        ),
     )
     ProtectedApp(
         "ExampleProtectedApp",
@@ -162,7 +164,9 @@ def shared_proxy() -> None:
         namespace=ns,
         host="access.example.com",
         provider=Provider.keycloak_oidc(
-            issuer_url="https://keycloak.example.com/realms/staff", groups_claim="groups"
+            issuer_url="https://keycloak.example.com/realms/staff",
+            groups_claim="groups",
+            client_id="access-example-com",
         ),
         tls_secret_name="example-com-tls",
     )
@@ -205,7 +209,9 @@ def self_contained() -> None:
         namespace=ns,
         host="whoami.example.com",
         backend=service,
-        provider=Provider.github(org="example-org", team="platform"),
+        provider=Provider.github(
+            org="example-org", team="platform", client_id="Iv1.0123456789abcdef"
+        ),
         tls_secret_name="whoami-tls",
     )
 
@@ -216,7 +222,11 @@ def gitlab() -> None:
         namespace="docs",
         host="handbook.example.com",
         backend=ServiceRef("handbook", 8080),
-        provider=Provider.gitlab(issuer_url="https://gitlab.example.com", groups=["platform"]),
+        provider=Provider.gitlab(
+            issuer_url="https://gitlab.example.com",
+            groups=["platform"],
+            client_id="3f9c2a1b7d8e4f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2",
+        ),
         secret=ProxySecret(name="handbook-oauth2-proxy-credentials"),
         tls_secret_name="handbook-tls",
     )
@@ -228,7 +238,9 @@ def google() -> None:
         "Access",
         namespace=ns,
         host="access.example.org",
-        provider=Provider.google(),
+        provider=Provider.google(
+            client_id="123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+        ),
         email_domains=["example.org", "subsidiary.example.org"],
         tls_secret_name="example-org-tls",
     )
@@ -259,7 +271,10 @@ def entra_id() -> None:
         "Access",
         namespace=ns,
         host="login.corp.example.net",
-        provider=Provider.entra_id(tenant_id="contoso.onmicrosoft.com"),
+        provider=Provider.entra_id(
+            tenant_id="contoso.onmicrosoft.com",
+            client_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        ),
         allowed_groups=[STAFF],
         set_authorization_header=True,
         trusted_proxy_ips=["10.244.0.0/16"],
@@ -286,7 +301,9 @@ def redis_sessions() -> None:
         "Access",
         namespace=ns,
         host="sso.example.com",
-        provider=Provider.oidc(issuer_url="https://idp.example.com", groups_claim="roles"),
+        provider=Provider.oidc(
+            issuer_url="https://idp.example.com", groups_claim="roles", client_id="wiki"
+        ),
         sessions=Sessions.redis(
             url="rediss://redis.sessions.svc.cluster.local:6380/0",
             password_secret="sessions-redis",
@@ -319,9 +336,9 @@ def _cdk8s_manifests() -> dict[str, list[dict[str, Any]]]:
     """Per example chart, the manifests of this package's constructs, as cdk8s synthesizes."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SnippetAnnotationWarning)
-        app = build_app()
+        charts = [chart for app in build_apps() for chart in app.charts]
     found: dict[str, list[dict[str, Any]]] = {}
-    for chart in app.charts:
+    for chart in charts:
         objects = []
         for construct in chart.node.find_all():
             if isinstance(construct, Cdk8sProxy):
@@ -347,7 +364,7 @@ def cdk8s_manifests() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_every_example_chart_has_a_pulumi_scenario():
-    assert set(SCENARIOS) == {chart.node.id for chart in build_app().charts}
+    assert set(SCENARIOS) == set(EXAMPLES)
 
 
 @pytest.mark.parametrize("chart_id", sorted(SCENARIOS))

@@ -1,6 +1,8 @@
 """Whole-manifest snapshots of each meaningful configuration (review changes like code).
 
-Update with ``pytest tests/test_snapshots.py --snapshot-update`` and read the diff of
+Each snapshot is one YAML file, ``tests/__snapshots__/test_snapshots/<test>.yaml``, written by
+the package's own user-facing helper (``oauth_ingress_construct.testing``). Update with
+``pytest tests/test_snapshots.py --snapshot-update`` and read the diff of
 ``tests/__snapshots__/`` before committing. The intent of each configuration is asserted
 in test_protected_app.py and test_pass_through.py; these pin every other detail.
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 import cdk8s
 import cdk8s_plus_28 as kplus
 import pytest
-import yaml
 
 from oauth_ingress_construct import (
     IngressNginx,
@@ -21,12 +22,14 @@ from oauth_ingress_construct import (
     RiskLevel,
     ServiceRef,
 )
+from oauth_ingress_construct.testing import YamlSnapshotExtension, synth_yaml, to_yaml
 
 OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/main")
 
 
-def _yaml(chart: cdk8s.Chart) -> str:
-    return yaml.safe_dump_all(cdk8s.Testing.synth(chart), sort_keys=False)
+@pytest.fixture
+def snapshot(snapshot):
+    return snapshot.use_extension(YamlSnapshotExtension)
 
 
 def test_own_proxy_defaults(chart, snapshot):
@@ -37,7 +40,7 @@ def test_own_proxy_defaults(chart, snapshot):
         backend=ServiceRef("grafana", 3000),
         provider=OIDC,
     )
-    assert _yaml(chart) == snapshot
+    assert synth_yaml(chart) == snapshot
 
 
 def test_shared_proxy_two_apps(chart, snapshot):
@@ -66,7 +69,7 @@ def test_shared_proxy_two_apps(chart, snapshot):
         allowed_groups=["example-org:platform"],
         paths=["/v1"],
     )
-    assert _yaml(chart) == snapshot
+    assert synth_yaml(chart) == snapshot
 
 
 def test_cdk8s_plus_backend_single_replica(chart, snapshot):
@@ -86,7 +89,7 @@ def test_cdk8s_plus_backend_single_replica(chart, snapshot):
         network_policy=False,
     )
     ProtectedApp(chart, "Web", host="web.example.com", backend=service, proxy=access)
-    assert _yaml(chart) == snapshot
+    assert synth_yaml(chart) == snapshot
 
 
 @pytest.mark.parametrize(
@@ -115,4 +118,4 @@ def test_pass_through_with_described_controller(chart, snapshot, controller):
         controller=controller,
     )
     ingress = [o for o in cdk8s.Testing.synth(chart) if o["metadata"]["name"] == "api"]
-    assert yaml.safe_dump_all(ingress, sort_keys=False) == snapshot
+    assert to_yaml(ingress) == snapshot

@@ -5,9 +5,9 @@
 PodDisruptionBudget), the Ingress ``example-protected-app`` for ``app.example.com`` ->
 ``my-service:80`` with the backend's own 401s passed through (the seed's
 ``server-snippet``), and the Ingress ``whoami`` for ``whoami.example.com`` -> the Service
-``whoami`` made by this program. The proxy's credentials are read from the existing Secret
-``oauth2-proxy`` (keys ``client-id``, ``client-secret``, ``cookie-secret``): see the README,
-"With Pulumi", for how to create it.
+``whoami`` made by this program. The proxy reads its client secret and cookie secret from
+the existing Secret ``oauth2-proxy`` (keys ``client-secret``, ``cookie-secret``): see the
+README, "With Pulumi", for how to create it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ access = OAuth2Proxy(
     "oauth2-proxy",
     namespace=NAMESPACE,
     host="access.example.com",
-    provider=Provider.oidc(issuer_url="https://login.example.com/realms/example"),
+    provider=Provider.oidc(
+        issuer_url="https://login.example.com/realms/example", client_id="example-app"
+    ),
 )
 seed_app = ProtectedApp(
     "example-protected-app",

