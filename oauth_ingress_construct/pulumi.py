@@ -84,7 +84,7 @@ _TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
 _HEADER = ("apiVersion", "kind", "metadata")
 
 
-def kubernetes_resource(
+def _kubernetes_resource(
     resource_name: str,
     obj: Manifest,
     opts: pulumi.ResourceOptions,
@@ -276,7 +276,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
         self._spec = spec
         self._owner = owner
         self._resources = {
-            kind: kubernetes_resource(f"{resource_name}-{kind.lower()}", obj, _child_options(self))
+            kind: _kubernetes_resource(f"{resource_name}-{kind.lower()}", obj, _child_options(self))
             for kind, obj in objects.items()
         }
         self.register_outputs(
@@ -591,14 +591,14 @@ class ProtectedApp(pulumi.ComponentResource):
         child_name = f"{resource_name}-ingress"
         if service is None:
             self._backend: pulumi.Output[ServiceRef] = pulumi.Output.from_input(spec.backend)
-            made = kubernetes_resource(child_name, ingress, _child_options(self))
+            made = _kubernetes_resource(child_name, ingress, _child_options(self))
         else:
             self._backend = _service_backend(service, backend_port, spec.namespace)
             # The same core call, with the Service's real name and port once they resolve.
             body = self._backend.apply(
                 lambda ref: app_manifests(dataclasses.replace(spec, backend=ref), plan)["Ingress"]
             )
-            made = kubernetes_resource(
+            made = _kubernetes_resource(
                 child_name,
                 ingress,
                 _child_options(self, depends_on=[service]),
