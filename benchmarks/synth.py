@@ -20,7 +20,14 @@ oauth2-proxy on ``access.example.com``, half with their own proxy; see ``app_con
   module), ``app.synth_yaml()``. cdk8s-plus cannot express everything identically (named
   ports, pod seccomp, topology spread, its own defaults): see ``docs/benchmark.md``;
 - ``dicts``: the same manifests as Python dicts, ``yaml.safe_dump_all`` (pure Python);
-- ``dicts-libyaml``: the same with ``yaml.CSafeDumper`` when PyYAML has libyaml.
+- ``dicts-libyaml``: the same with ``yaml.CSafeDumper`` when PyYAML has libyaml;
+- ``core``: the package's pure-Python core alone (resolve, plan, manifests, the program-wide
+  claims), no cdk8s and no jsii, ``yaml.safe_dump_all`` like ``dicts``: what the manifests
+  themselves cost over the PyYAML floor;
+- ``pulumi``: ``oauth_ingress_construct.pulumi`` components in a Pulumi program run under
+  ``pulumi.runtime.set_mocks`` (no engine, no provider plugin): "construct" is the program
+  run, every child's inputs serialized and registered with the mock; Pulumi has no synth
+  step, so "synth" is the YAML dump of the registered inputs (for ``--check``).
 
 Measured per worker: import time, construct time (App, Chart and every object), synth time,
 jsii round trips, Python peak memory (``tracemalloc``, in a separate worker so tracing does
@@ -48,7 +55,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ("construct", "kplus", "dicts", "dicts-libyaml")
+VARIANTS = ("construct", "kplus", "dicts", "dicts-libyaml", "core", "pulumi")
 IMPORT_CASES = {
     "cdk8s": ("cdk8s",),
     "cdk8s_plus_28": ("cdk8s_plus_28",),
@@ -61,6 +68,9 @@ IMPORT_CASES = {
         "cdk8s_plus_28",
         "oauth_ingress_construct:ProtectedApp",
     ),
+    # The core alone and the Pulumi front end (no cdk8s, no node).
+    "core: oauth_ingress_construct._ingress_nginx": ("oauth_ingress_construct._ingress_nginx",),
+    "oauth_ingress_construct.pulumi": ("oauth_ingress_construct.pulumi",),
 }
 
 NAMESPACE = "apps"
@@ -214,6 +224,155 @@ def build_construct(n: int) -> Any:
         else:
             ProtectedApp(chart, cfg["id"], provider=github, **common)
     return app
+
+
+# --- (core) the pure-Python core, no front end ------------------------------------------------
+
+
+def _controllers() -> tuple[Any, Any]:
+    from oauth_ingress_construct import IngressNginx, RiskLevel
+
+    stock = IngressNginx(version="1.15.1")
+    snippets = IngressNginx(
+        version="1.15.1",
+        allow_snippet_annotations=True,
+        annotations_risk_level=RiskLevel.CRITICAL,
+        custom_http_errors=[503],
+    )
+    return stock, snippets
+
+
+def build_core(n: int) -> list[dict[str, Any]]:
+    """What both front ends compute, in the order the cdk8s front end adds the objects."""
+    from oauth_ingress_construct import Provider, ServiceRef
+    from oauth_ingress_construct._appspec import resolve_app
+    from oauth_ingress_construct._ingress_nginx import app_manifests, plan_app, proxy_route
+    from oauth_ingress_construct._inventory import Inventory
+    from oauth_ingress_construct._workload import resolve_proxy, workload_manifests
+
+    stock, snippets = _controllers()
+    keycloak = Provider.keycloak_oidc(
+        issuer_url="https://keycloak.example.com/realms/staff", groups_claim="groups"
+    )
+    github = Provider.github(org="example-org", team="platform")
+    inventory = Inventory()
+
+    def owner() -> str:
+        return "benchmark"
+
+    def claim(objects: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        for obj in objects.values():
+            meta = obj["metadata"]
+            inventory.claim_name(obj["kind"], meta["namespace"], meta["name"], owner)
+        return list(objects.values())
+
+    shared = resolve_proxy(
+        name="access",
+        namespace=NAMESPACE,
+        host=AUTH_HOST,
+        provider=keycloak,
+        tls_secret_name=TLS_SECRET,
+    )
+    inventory.claim_route("nginx", AUTH_HOST, "/oauth2", owner)
+    docs = claim(workload_manifests(shared, route=proxy_route(shared)))
+    for i in range(n):
+        cfg = app_config(i)
+        spec = resolve_app(
+            name=cfg["name"],
+            namespace=NAMESPACE,
+            host=cfg["host"],
+            backend=ServiceRef(cfg["service"], cfg["port"]),
+            proxy=shared if cfg["shared"] else None,
+            provider=None if cfg["shared"] else github,
+            paths=cfg["paths"],
+            tls_secret_name=TLS_SECRET,
+            allowed_groups=cfg["groups"],
+        )
+        plan = plan_app(
+            spec,
+            pass_through_401=cfg["pass_through"],
+            custom_http_errors=cfg["custom_http_errors"],
+            controller=(snippets if cfg["snippet_controller"] else stock)
+            if cfg["pass_through"]
+            else None,
+        )
+        for path in spec.paths:
+            inventory.claim_route("nginx", spec.host, path, owner)
+        if spec.own_proxy:
+            inventory.claim_route("nginx", spec.host, "/oauth2", owner)
+            docs += claim(workload_manifests(spec.proxy, route=proxy_route(spec.proxy)))
+        docs += claim(app_manifests(spec, plan))
+    return docs
+
+
+# --- (pulumi) the Pulumi front end under mocks ------------------------------------------------
+
+
+def build_pulumi(n: int) -> list[dict[str, Any]]:
+    """The Pulumi components in a mocked program run; the Kubernetes children's inputs."""
+    import pulumi
+
+    from oauth_ingress_construct import Provider, ServiceRef
+    from oauth_ingress_construct.pulumi import OAuth2Proxy, ProtectedApp
+
+    registered: list[dict[str, Any]] = []
+
+    class Mocks(pulumi.runtime.Mocks):
+        def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+            if args.typ.startswith("kubernetes:"):
+                registered.append(args.inputs)
+            return f"{args.name}-id", args.inputs
+
+        def call(self, args: Any) -> dict[str, Any]:
+            return {}
+
+    pulumi.runtime.set_mocks(Mocks(), preview=False)
+    stock, snippets = _controllers()
+    keycloak = Provider.keycloak_oidc(
+        issuer_url="https://keycloak.example.com/realms/staff", groups_claim="groups"
+    )
+    github = Provider.github(org="example-org", team="platform")
+
+    @pulumi.runtime.test
+    def program() -> None:
+        shared = OAuth2Proxy(
+            "Access",
+            namespace=NAMESPACE,
+            host=AUTH_HOST,
+            provider=keycloak,
+            tls_secret_name=TLS_SECRET,
+        )
+        for i in range(n):
+            cfg = app_config(i)
+            common: dict[str, Any] = {
+                "namespace": NAMESPACE,
+                "host": cfg["host"],
+                "backend": ServiceRef(cfg["service"], cfg["port"]),
+                "paths": cfg["paths"],
+                "tls_secret_name": TLS_SECRET,
+                "pass_through_401": cfg["pass_through"],
+                "custom_http_errors": cfg["custom_http_errors"],
+            }
+            if cfg["pass_through"]:
+                common["controller"] = snippets if cfg["snippet_controller"] else stock
+            if cfg["shared"]:
+                ProtectedApp(cfg["id"], proxy=shared, allowed_groups=cfg["groups"], **common)
+            else:
+                ProtectedApp(cfg["id"], provider=github, **common)
+
+    program()
+    return registered
+
+
+def _integral(value: Any) -> Any:
+    """Numbers cross Pulumi's engine protocol as doubles: 80.0 back to 80."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 # --- (a) hand-built with cdk8s-plus-28 ------------------------------------------------------
@@ -693,6 +852,10 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         from oauth_ingress_construct import OAuth2Proxy, ProtectedApp  # noqa: F401
     elif variant == "kplus":
         import cdk8s_plus_28  # noqa: F401
+    elif variant == "core":
+        import oauth_ingress_construct._ingress_nginx
+    elif variant == "pulumi":
+        import oauth_ingress_construct.pulumi  # noqa: F401
     import yaml
 
     t_import = time.perf_counter() - t0
@@ -709,6 +872,10 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         app = build_construct(n)
     elif variant == "kplus":
         app = build_kplus(n, stubs)
+    elif variant == "core":
+        docs = build_core(n)
+    elif variant == "pulumi":
+        docs = build_pulumi(n)
     else:
         docs = build_dicts(n)
     t2 = time.perf_counter()
@@ -716,10 +883,16 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
     t2b = time.perf_counter()
     if variant in ("construct", "kplus"):
         text = app.synth_yaml()
+    elif variant == "pulumi":
+        # Not part of a Pulumi run (the engine gets the inputs): only for --check.
+        t2b = time.perf_counter()
+        text = yaml.safe_dump_all(_integral(docs), sort_keys=False) if dump else ""
     else:
         dumper = yaml.CSafeDumper if variant == "dicts-libyaml" else yaml.SafeDumper
         text = yaml.dump_all(docs, Dumper=dumper, sort_keys=False)
     t3 = time.perf_counter()
+    if variant == "pulumi":
+        t3 = t2b
     cpu2 = _cpu_ns(node)
 
     result: dict[str, Any] = {
@@ -733,7 +906,7 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         "construct_cpu_s": (sum(cpu1) - sum(cpu0)) / 1e9,
         "synth_cpu_s": (sum(cpu2) - sum(cpu1)) / 1e9,
         "node_cpu_share": ((cpu2[1] - cpu0[1]) / max(1, sum(cpu2) - sum(cpu0))),
-        "docs": text.count("\n---\n") + 1,
+        "docs": len(docs) if variant == "pulumi" else text.count("\n---\n") + 1,
         "bytes": len(text),
         "jsii_calls": calls() - calls0,
     }
@@ -799,7 +972,7 @@ def check_equivalence(n: int) -> None:
 
     tmp = Path(tempfile.gettempdir())
     texts = {}
-    for variant in ("construct", "dicts", "kplus"):
+    for variant in ("construct", "dicts", "kplus", "core", "pulumi"):
         path = tmp / f"bench-{variant}-{n}.yaml"
         spawn(variant, str(n), "--dump", str(path))
         texts[variant] = list(yaml.safe_load_all(path.read_text()))
@@ -811,8 +984,22 @@ def check_equivalence(n: int) -> None:
         f"check N={n}: kplus has the same objects (kind, name): "
         f"{sorted(kinds) == sorted(kplus_kinds)}"
     )
-    if not same:
-        raise SystemExit("construct and dict manifests differ: the comparison is not fair")
+
+    def keyed(docs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+    differ = [] if same else ["dicts"]
+    for variant in ("core", "pulumi"):
+        equal = keyed(texts[variant]) == keyed(texts["construct"]) and len(texts[variant]) == len(
+            texts["construct"]
+        )
+        print(f"check N={n}: {variant} == construct (by kind and name): {equal}")
+        if not equal:
+            differ.append(variant)
+    if differ:
+        raise SystemExit(
+            f"manifests of {differ} differ from construct's: the comparison is not fair"
+        )
 
 
 def main() -> None:
@@ -939,6 +1126,23 @@ def report(
                     )
                     spreads.append(f"{per_run[0]:.2f}-{per_run[-1]:.2f}")
                 print(f"| {n} | " + " | ".join(cells + ratios + spreads) + " |")
+
+    if "dicts" in variants:
+        print("\n## Per-app cost (construct + synth) against the PyYAML floor (dicts)\n")
+        print("| N | variant | wall ms/app | CPU ms/app | wall / dicts | CPU / dicts |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for n in sizes:
+            if not pick("dicts", n):
+                continue
+            floor = {clock: total("dicts", n, clock) / n for clock in ("_s", "_cpu_s")}
+            for v in variants:
+                if not pick(v, n):
+                    continue
+                wall, cpu = (total(v, n, clock) / n for clock in ("_s", "_cpu_s"))
+                print(
+                    f"| {n} | {v} | {wall * 1e3:.2f} | {cpu * 1e3:.2f} "
+                    f"| {wall / floor['_s']:.2f} | {cpu / floor['_cpu_s']:.2f} |"
+                )
 
     ordered = sorted(sizes)
     if len(ordered) > 1:

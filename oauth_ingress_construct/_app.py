@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import cdk8s
 import constructs
 
-from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app
+from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
 from ._controller import IngressNginx, PassThroughStrategy
 from ._ingress_nginx import app_manifests, plan_app
 from ._manifests import kebab_case
@@ -19,7 +19,7 @@ from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._signature import visible_signature
-from ._validation import check_int, check_service_name, fail
+from ._validation import fail
 
 if TYPE_CHECKING:
     import cdk8s_plus_28 as kplus
@@ -51,29 +51,9 @@ def _backend_ref(
     service = _as_kplus_service(backend)
     if service is None:
         fail("backend", backend, "a cdk8s_plus_28.Service or a ServiceRef(name, port)")
-    name = check_service_name("backend", service.name)
     ports = [int(p.port) for p in service.ports]
-    if backend_port is None:
-        if len(ports) != 1:
-            fail(
-                "backend_port",
-                backend_port,
-                f"one of the Service's ports {ports} (it has {len(ports)}, so say which)",
-            )
-        port = ports[0]
-    else:
-        port = check_int("backend_port", backend_port, low=1, high=65535)
-        if port not in ports:
-            fail("backend_port", backend_port, f"one of the Service's ports {ports}")
     service_ns = service.metadata.namespace or chart_namespace(service)
-    if (service_ns or "default") != namespace:
-        fail(
-            "backend",
-            f"{service_ns}/{name}",
-            f"a Service in the app's namespace {namespace!r} (an Ingress can only "
-            "route to Services of its own namespace)",
-        )
-    return ServiceRef(name, port)
+    return service_backend(service.name, ports, backend_port, service_ns, namespace)
 
 
 @visible_signature

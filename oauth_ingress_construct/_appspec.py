@@ -19,6 +19,7 @@ from ._validation import (
     check_group,
     check_header_name,
     check_host,
+    check_int,
     check_list,
     check_path,
     check_service_name,
@@ -32,6 +33,7 @@ __all__ = [
     "PathType",
     "check_covers",
     "resolve_app",
+    "service_backend",
 ]
 
 #: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
@@ -107,6 +109,42 @@ def check_covers(proxy: ProxySpec, argument: str, host: str) -> None:
             f"send the session cookie to the app and sign-in would loop. Either {widen}"
             f"put the app under {proxy.cookie_domain!r}, or give it its own proxy"
         )
+
+
+def service_backend(
+    name: object,
+    ports: Sequence[int],
+    backend_port: int | None,
+    service_namespace: str | None,
+    namespace: str,
+) -> ServiceRef:
+    """A Service object of the front end's program as the app's backend, by name and port.
+
+    ``ports`` are the Service's ports; ``backend_port`` picks one (required when there are
+    several); ``service_namespace`` is the Service's namespace (``None``: ``default``),
+    which must be the app's: an Ingress routes only to Services of its own namespace.
+    """
+    checked = check_service_name("backend", name)
+    if backend_port is None:
+        if len(ports) != 1:
+            fail(
+                "backend_port",
+                backend_port,
+                f"one of the Service's ports {list(ports)} (it has {len(ports)}, so say which)",
+            )
+        port = ports[0]
+    else:
+        port = check_int("backend_port", backend_port, low=1, high=65535)
+        if port not in ports:
+            fail("backend_port", backend_port, f"one of the Service's ports {list(ports)}")
+    if (service_namespace or "default") != namespace:
+        fail(
+            "backend",
+            f"{service_namespace}/{checked}",
+            f"a Service in the app's namespace {namespace!r} (an Ingress can only "
+            "route to Services of its own namespace)",
+        )
+    return ServiceRef(checked, port)
 
 
 def _authorization_query(

@@ -1,0 +1,823 @@
+"""The Pulumi front end under Pulumi's mocks: same core, same manifests as the cdk8s front end.
+
+No Pulumi CLI and no provider plugin: ``pulumi.runtime.set_mocks`` answers every resource
+registration in-process, and the mock sees each child's inputs as the Kubernetes provider
+would receive them. For every example chart the Pulumi components are built with the same
+arguments and their children's inputs must equal the manifests cdk8s synthesizes.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+import yaml
+from google.protobuf import json_format
+
+from examples import EXAMPLES, build_apps
+from oauth_ingress_construct import (
+    ConfigurationError,
+    IngressNginx,
+    NamespaceFallbackWarning,
+    PassThroughStrategy,
+    Provider,
+    ProxyResources,
+    ProxySecret,
+    ServiceRef,
+    Sessions,
+    SnippetAnnotationWarning,
+)
+from oauth_ingress_construct import OAuth2Proxy as Cdk8sProxy
+from oauth_ingress_construct import ProtectedApp as Cdk8sApp
+from oauth_ingress_construct.pulumi import OAuth2Proxy, ProtectedApp
+
+ROOT = Path(__file__).resolve().parent.parent
+PROXY_TYPE = "oauth-ingress-construct:index:OAuth2Proxy"
+APP_TYPE = "oauth-ingress-construct:index:ProtectedApp"
+
+
+# --------------------------------------------------------------------------------------------
+# Mocks that record what the engine is told.
+# --------------------------------------------------------------------------------------------
+
+
+class Recorder(pulumi.runtime.Mocks):
+    """Every resource registration: type, name, inputs; outputs are the inputs."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict[str, Any]] = {}
+        self.types: dict[str, str] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        assert args.name not in self.inputs, f"two resources named {args.name!r}"
+        self.inputs[args.name] = args.inputs
+        self.types[args.name] = args.typ
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        raise AssertionError(f"unexpected invoke {args.token}")
+
+
+class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
+    """Also records each resource's dependencies and a component's registered outputs."""
+
+    def __init__(self, mocks: Recorder) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, list[str]] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        result = super().RegisterResource(request)
+        self.dependencies[request.name] = list(request.dependencies)
+        return result
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.outputs[request.urn.rsplit("::", 1)[1]] = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class Program:
+    """One mocked program run: a fresh engine connection, so a fresh inventory."""
+
+    def __init__(self) -> None:
+        self.mocks = Recorder()
+        self.monitor = RecordingMonitor(self.mocks)
+        pulumi.runtime.settings.reset_options()  # a new root Stack, registered with this monitor
+        pulumi.runtime.set_mocks(self.mocks, preview=False, monitor=self.monitor)
+
+    def run(self, build: Callable[[], Any]) -> Any:
+        """Run ``build`` as the program; wait for every registration."""
+        result: list[Any] = []
+
+        @pulumi.runtime.test
+        def program() -> None:
+            result.append(build())
+
+        program()
+        return result[0]
+
+    @property
+    def urns(self) -> dict[str, str]:
+        """Resource name -> URN (the URN holds the parent chain of types)."""
+        return {urn.rsplit("::", 1)[1]: urn for urn in self.monitor.resources}
+
+    def kubernetes_inputs(self, parent_types: tuple[str, ...] = (PROXY_TYPE, APP_TYPE)):
+        """Inputs of the Kubernetes resources whose parent is one of ``parent_types``."""
+        found = []
+        for name, urn in self.urns.items():
+            chain = urn.split("::")[2].split("$")
+            if chain[-1].startswith("kubernetes:") and len(chain) > 1 and chain[-2] in parent_types:
+                found.append(self.mocks.inputs[name])
+        return found
+
+
+@pytest.fixture
+def program() -> Program:
+    return Program()
+
+
+@pytest.fixture(autouse=True)
+def _collect_failed_futures():
+    """Finalize a test's leftover asyncio futures now, not during a later ``ast.parse``.
+
+    A failed program run leaves futures whose exception nobody retrieved; their finalizer
+    logs a traceback, and Python 3.11's traceback formatting calls ``ast.parse``. Run from
+    a garbage collection inside another ``ast.parse`` (pytest rewriting a module imported
+    later), that nested parse trips CPython's "AST constructor recursion depth mismatch"
+    check: the depth counter it compares is shared by the nested parse (seen with Python
+    3.11.7; python/cpython#106905 is the same message).
+    """
+    yield
+    gc.collect()
+
+
+def by_kind_and_name(objects) -> dict[tuple[str, str], dict[str, Any]]:
+    keyed = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    assert len(keyed) == len(objects), "two objects of one kind and name"
+    return keyed
+
+
+# --------------------------------------------------------------------------------------------
+# The example charts, built with the Pulumi components (same arguments as examples/*.py).
+# --------------------------------------------------------------------------------------------
+
+
+def seed_example() -> None:
+    ns = "seed-example"
+    access = OAuth2Proxy(
+        "OAuth2Proxy",
+        namespace=ns,
+        host="access.example.com",
+        provider=Provider.oidc(
+            issuer_url="https://login.example.com/realms/example", client_id="example-app"
+        ),
+    )
+    ProtectedApp(
+        "ExampleProtectedApp",
+        namespace=ns,
+        host="app.example.com",
+        backend=ServiceRef("my-service", 80),
+        proxy=access,
+        pass_through_401=True,
+    )
+
+
+def shared_proxy() -> None:
+    ns = "apps"
+    controller = IngressNginx(version="1.15.1")
+    access = OAuth2Proxy(
+        "OAuth2Proxy",
+        namespace=ns,
+        host="access.example.com",
+        provider=Provider.keycloak_oidc(
+            issuer_url="https://keycloak.example.com/realms/staff",
+            groups_claim="groups",
+            client_id="access-example-com",
+        ),
+        tls_secret_name="example-com-tls",
+    )
+    ProtectedApp(
+        "Dashboard",
+        namespace=ns,
+        host="dashboard.example.com",
+        backend=ServiceRef("dashboard", 3000),
+        proxy=access,
+        tls_secret_name="example-com-tls",
+        allowed_groups=["/ops"],
+        controller=controller,
+    )
+    ProtectedApp(
+        "Api",
+        namespace=ns,
+        host="api.example.com",
+        backend=ServiceRef("api", 8080),
+        proxy=access,
+        paths=["/v1", "/v2"],
+        tls_secret_name="example-com-tls",
+        custom_http_errors=[502, 503],
+        pass_through_401=True,
+        controller=controller,
+    )
+
+
+def self_contained() -> None:
+    ns = "whoami"
+    # The backend as a Service of the program, as the chart's cdk8s-plus Service.
+    service = k8s.core.v1.Service(
+        "whoami-backend",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="whoami", namespace=ns),
+        spec=k8s.core.v1.ServiceSpecArgs(
+            ports=[k8s.core.v1.ServicePortArgs(name="http", port=80, target_port=8080)]
+        ),
+    )
+    ProtectedApp(
+        "Whoami",
+        namespace=ns,
+        host="whoami.example.com",
+        backend=service,
+        provider=Provider.github(
+            org="example-org", team="platform", client_id="Iv1.0123456789abcdef"
+        ),
+        tls_secret_name="whoami-tls",
+    )
+
+
+def gitlab() -> None:
+    ProtectedApp(
+        "Handbook",
+        namespace="docs",
+        host="handbook.example.com",
+        backend=ServiceRef("handbook", 8080),
+        provider=Provider.gitlab(
+            issuer_url="https://gitlab.example.com",
+            groups=["platform"],
+            client_id="3f9c2a1b7d8e4f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2",
+        ),
+        secret=ProxySecret(name="handbook-oauth2-proxy-credentials"),
+        tls_secret_name="handbook-tls",
+    )
+
+
+def google() -> None:
+    ns = "intranet"
+    access = OAuth2Proxy(
+        "Access",
+        namespace=ns,
+        host="access.example.org",
+        provider=Provider.google(
+            client_id="123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+        ),
+        email_domains=["example.org", "subsidiary.example.org"],
+        tls_secret_name="example-org-tls",
+    )
+    ProtectedApp(
+        "Wiki",
+        namespace=ns,
+        host="wiki.example.org",
+        backend=ServiceRef("wiki", 80),
+        proxy=access,
+        tls_secret_name="example-org-tls",
+    )
+    ProtectedApp(
+        "Finance",
+        namespace=ns,
+        host="finance.example.org",
+        backend=ServiceRef("finance", 8000),
+        proxy=access,
+        allowed_email_domains=["example.org"],
+        tls_secret_name="example-org-tls",
+    )
+
+
+def entra_id() -> None:
+    from examples.entra_id import ADMINS, STAFF
+
+    ns = "corp"
+    access = OAuth2Proxy(
+        "Access",
+        namespace=ns,
+        host="login.corp.example.net",
+        provider=Provider.entra_id(
+            tenant_id="contoso.onmicrosoft.com",
+            client_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        ),
+        allowed_groups=[STAFF],
+        set_authorization_header=True,
+        trusted_proxy_ips=["10.244.0.0/16"],
+        replicas=3,
+        resources=ProxyResources(cpu_limit="1", memory_limit="256Mi"),
+        tls_secret_name="corp-example-net-tls",
+    )
+    ProtectedApp(
+        "Admin",
+        namespace=ns,
+        host="admin.corp.example.net",
+        backend=ServiceRef("admin", 8080),
+        proxy=access,
+        allowed_groups=[ADMINS],
+        pass_authorization_header=True,
+        proxy_buffer_size="16k",
+        tls_secret_name="corp-example-net-tls",
+    )
+
+
+def redis_sessions() -> None:
+    ns = "analytics"
+    access = OAuth2Proxy(
+        "Access",
+        namespace=ns,
+        host="sso.example.com",
+        provider=Provider.oidc(
+            issuer_url="https://idp.example.com", groups_claim="roles", client_id="wiki"
+        ),
+        sessions=Sessions.redis(
+            url="rediss://redis.sessions.svc.cluster.local:6380/0",
+            password_secret="sessions-redis",
+        ),
+        tls_secret_name="example-com-tls",
+    )
+    ProtectedApp(
+        "Superset",
+        namespace=ns,
+        host="superset.example.com",
+        backend=ServiceRef("superset", 8088),
+        proxy=access,
+        allowed_groups=["analysts"],
+        tls_secret_name="example-com-tls",
+    )
+
+
+SCENARIOS: dict[str, Callable[[], None]] = {
+    "seed-example": seed_example,
+    "shared-proxy": shared_proxy,
+    "self-contained": self_contained,
+    "gitlab": gitlab,
+    "google": google,
+    "entra-id": entra_id,
+    "redis-sessions": redis_sessions,
+}
+
+
+def _cdk8s_manifests() -> dict[str, list[dict[str, Any]]]:
+    """Per example chart, the manifests of this package's constructs, as cdk8s synthesizes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnippetAnnotationWarning)
+        charts = [chart for app in build_apps() for chart in app.charts]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for chart in charts:
+        objects = []
+        for construct in chart.node.find_all():
+            if isinstance(construct, Cdk8sProxy):
+                api_objects = [
+                    construct.deployment,
+                    construct.service,
+                    construct.ingress,
+                    construct.network_policy,
+                    construct.pod_disruption_budget,
+                ]
+            elif isinstance(construct, Cdk8sApp):
+                api_objects = [construct.ingress]
+            else:
+                continue
+            objects.extend(o.to_json() for o in api_objects if o is not None)
+        found[chart.node.id] = objects
+    return found
+
+
+@pytest.fixture(scope="module")
+def cdk8s_manifests() -> dict[str, list[dict[str, Any]]]:
+    return _cdk8s_manifests()
+
+
+def test_every_example_chart_has_a_pulumi_scenario():
+    assert set(SCENARIOS) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("chart_id", sorted(SCENARIOS))
+def test_children_inputs_equal_the_cdk8s_manifests(program, cdk8s_manifests, chart_id):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnippetAnnotationWarning)
+        program.run(SCENARIOS[chart_id])
+    expected = by_kind_and_name(cdk8s_manifests[chart_id])
+    assert expected, "the chart has no objects of this package"
+    actual = by_kind_and_name(program.kubernetes_inputs())
+    assert sorted(actual) == sorted(expected)
+    for key, manifest in expected.items():
+        # Numbers cross the engine as protobuf doubles (80 -> 80.0): equal as values.
+        assert actual[key] == manifest, key
+
+
+# --------------------------------------------------------------------------------------------
+# The tree, the types, the names and the outputs.
+# --------------------------------------------------------------------------------------------
+
+
+def test_tree_types_and_names_of_a_shared_proxy_and_an_app(program):
+    def build():
+        access = OAuth2Proxy(
+            "access",
+            namespace="apps",
+            host="access.example.com",
+            provider=Provider.oidc(issuer_url="https://login.example.com"),
+        )
+        ProtectedApp(
+            "dashboard",
+            namespace="apps",
+            host="dashboard.example.com",
+            backend=ServiceRef("dashboard", 3000),
+            proxy=access,
+        )
+
+    program.run(build)
+    stack = "pulumi:pulumi:Stack"
+    assert {name: urn.split("::")[2] for name, urn in program.urns.items()} == {
+        "access": f"{stack}${PROXY_TYPE}",
+        "access-deployment": f"{PROXY_TYPE}$kubernetes:apps/v1:Deployment",
+        "access-service": f"{PROXY_TYPE}$kubernetes:core/v1:Service",
+        "access-ingress": f"{PROXY_TYPE}$kubernetes:networking.k8s.io/v1:Ingress",
+        "access-networkpolicy": f"{PROXY_TYPE}$kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "access-poddisruptionbudget": f"{PROXY_TYPE}$kubernetes:policy/v1:PodDisruptionBudget",
+        "dashboard": f"{stack}${APP_TYPE}",
+        "dashboard-ingress": f"{APP_TYPE}$kubernetes:networking.k8s.io/v1:Ingress",
+    }
+
+
+def test_an_apps_own_proxy_is_a_child_component_of_the_app(program):
+    def build():
+        return ProtectedApp(
+            "handbook",
+            namespace="docs",
+            host="handbook.example.com",
+            backend=ServiceRef("handbook", 8080),
+            provider=Provider.github(org="example-org"),
+            controller=IngressNginx(version="1.15.1"),
+        )
+
+    app = program.run(build)
+    types = {name: urn.split("::")[2] for name, urn in program.urns.items()}
+    assert types["handbook-oauth2-proxy"] == f"{APP_TYPE}${PROXY_TYPE}"
+    assert types["handbook-oauth2-proxy-deployment"] == (
+        f"{PROXY_TYPE}$kubernetes:apps/v1:Deployment"
+    )
+    assert types["handbook-ingress"] == f"{APP_TYPE}$kubernetes:networking.k8s.io/v1:Ingress"
+    assert program.mocks.inputs["handbook-oauth2-proxy-service"]["metadata"]["name"] == (
+        "handbook-oauth2-proxy"
+    )
+    assert isinstance(app.proxy, OAuth2Proxy)
+    assert app.proxy.service_name == "handbook-oauth2-proxy"
+
+
+def test_registered_outputs(program):
+    def build():
+        access = OAuth2Proxy(
+            "access",
+            namespace="apps",
+            host="access.example.com",
+            provider=Provider.oidc(issuer_url="https://login.example.com"),
+        )
+        return ProtectedApp(
+            "dashboard",
+            namespace="apps",
+            host="dashboard.example.com",
+            backend=ServiceRef("dashboard", 3000),
+            proxy=access,
+            allowed_groups=["ops"],
+        )
+
+    app = program.run(build)
+    auth = "http://access.apps.svc.cluster.local:80/oauth2/auth"
+    assert program.monitor.outputs["access"] == {
+        "host": "access.example.com",
+        "service_name": "access",
+        "auth_url": auth,
+        "public_auth_url": "https://access.example.com/oauth2/auth",
+        "signin_url": "https://access.example.com/oauth2/start",
+    }
+    assert program.monitor.outputs["dashboard"] == {
+        "host": "dashboard.example.com",
+        "ingress_name": "dashboard",
+        "proxy_host": "access.example.com",
+        "proxy_service_name": "access",
+        "auth_url": auth + "?allowed_groups=ops",
+        "signin_url": "https://access.example.com/oauth2/start",
+    }
+    assert (app.host, app.auth_url, app.proxy.auth_url) == (
+        "dashboard.example.com",
+        auth + "?allowed_groups=ops",
+        auth,
+    )
+    assert app.pass_through_strategy is None
+
+
+@pytest.mark.filterwarnings("ignore::oauth_ingress_construct.SnippetAnnotationWarning")
+def test_camel_case_field_names_reach_the_provider_unchanged(program):
+    program.run(seed_example)
+    deployment = program.mocks.inputs["OAuth2Proxy-deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is False
+    assert "securityContext" in pod
+    assert "topologySpreadConstraints" in pod
+    assert "automount_service_account_token" not in pod
+    ingress = program.mocks.inputs["ExampleProtectedApp-ingress"]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+
+
+# --------------------------------------------------------------------------------------------
+# A backend Service of the same program.
+# --------------------------------------------------------------------------------------------
+
+
+def _service(name="whoami", namespace="apps", ports=(80,), resource_name="backend"):
+    return k8s.core.v1.Service(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace),
+        spec=k8s.core.v1.ServiceSpecArgs(
+            ports=[k8s.core.v1.ServicePortArgs(port=p, name=f"p{p}") for p in ports]
+        ),
+    )
+
+
+def _app_on(backend, **kwargs):
+    return ProtectedApp(
+        "app",
+        namespace="apps",
+        host="app.example.com",
+        backend=backend,
+        provider=Provider.oidc(issuer_url="https://login.example.com"),
+        **kwargs,
+    )
+
+
+def _backend_of(inputs):
+    return inputs["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+
+
+def test_a_service_backend_resolves_its_name_and_port_and_is_a_dependency(program):
+    program.run(lambda: _app_on(_service(ports=(8080, 9090)), backend_port=9090))
+    assert _backend_of(program.mocks.inputs["app-ingress"]) == {
+        "name": "whoami",
+        "port": {"number": 9090},
+    }
+    backend_urn = program.urns["backend"]
+    assert backend_urn in program.monitor.dependencies["app-ingress"]
+
+
+def test_a_service_backend_whose_name_is_an_output(program):
+    def build():
+        name = pulumi.Output.from_input("whoami").apply(lambda n: n)
+        return _app_on(_service(name=name))
+
+    app = program.run(build)
+    assert _backend_of(program.mocks.inputs["app-ingress"]) == {
+        "name": "whoami",
+        "port": {"number": 80},
+    }
+    seen: list[ServiceRef] = []
+    program.run(lambda: app.backend.apply(seen.append))
+    assert seen == [ServiceRef("whoami", 80)]
+
+
+@pytest.mark.parametrize(
+    ("service_kwargs", "app_kwargs", "message"),
+    [
+        ({"ports": (80, 81)}, {}, r"backend_port must be one of the Service's ports \[80, 81\]"),
+        ({}, {"backend_port": 81}, r"backend_port must be one of the Service's ports \[80\]"),
+        ({"namespace": "other"}, {}, r"backend must be a Service in the app's namespace 'apps'"),
+        ({"name": "9lives"}, {}, r"backend must be a DNS-1123 label that starts with a letter"),
+    ],
+)
+def test_fails_when_a_service_backend_resolves_to_something_unusable(
+    program, service_kwargs, app_kwargs, message
+):
+    # Raised inside the Output's apply; Pulumi reports it as the Ingress's ValueError.
+    with pytest.raises(ValueError, match=message) as raised:
+        program.run(lambda: _app_on(_service(**service_kwargs), **app_kwargs))
+    causes: list[BaseException] = []
+    todo: list[BaseException | None] = [raised.value]
+    while todo:  # causes and contexts; the chain may loop
+        error = todo.pop()
+        if error is not None and all(error is not e for e in causes):
+            causes.append(error)
+            todo += [error.__cause__, error.__context__]
+    assert any(isinstance(e, ConfigurationError) for e in causes)
+    assert "While processing resource: 'app-ingress'" in str(raised.value)
+
+
+def test_fails_on_a_backend_port_out_of_range_before_anything_is_registered(program):
+    def build():
+        service = _service()
+        with pytest.raises(ConfigurationError, match="backend_port must be an integer"):
+            _app_on(service, backend_port=70000)
+
+    program.run(build)
+    assert "app" not in program.mocks.inputs
+
+
+def test_namespace_defaults_to_default_with_a_warning(program):
+    def build():
+        with pytest.warns(NamespaceFallbackWarning, match="OAuth2Proxy 'access': no namespace="):
+            return OAuth2Proxy("access", host="access.example.com", provider=OIDC)
+
+    access = program.run(build)
+    assert access.namespace == "default"
+    assert program.mocks.inputs["access-service"]["metadata"]["namespace"] == "default"
+
+
+def test_fails_on_a_backend_that_is_neither():
+    Program()
+    with pytest.raises(ConfigurationError, match="backend must be a pulumi_kubernetes"):
+        _app_on("whoami")
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: the same ConfigurationErrors as the cdk8s constructs, nothing registered.
+# --------------------------------------------------------------------------------------------
+
+OIDC = Provider.oidc(issuer_url="https://login.example.com")
+
+BAD_PROXY_ARGS = [
+    {"host": "https://access.example.com"},
+    {"replicas": 0},
+    {"email_domains": []},
+    {"extra_args": ["--cookie-secure=false"]},
+    {"name": "Bad_Name"},
+    {"namespace": "Apps"},
+]
+
+BAD_APP_ARGS = [
+    {"host": "*.example.com"},
+    {"backend_port": 80},
+    {"provider": None},
+    {"paths": []},
+    {"allowed_emails": ["a@example.com"]},
+    {"pass_through_401_strategy": PassThroughStrategy.SERVER_SNIPPET},
+    {"proxy_buffer_size": "lots"},
+    {"custom_http_errors": [200]},
+    {"namespace": "x" * 64},
+]
+
+
+def _message(build: Callable[[], Any]) -> str:
+    with pytest.raises(ConfigurationError) as raised:
+        build()
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("bad", BAD_PROXY_ARGS, ids=lambda b: next(iter(b)))
+def test_fails_on_bad_proxy_arguments_as_the_cdk8s_construct_does(chart, program, bad):
+    args = {"host": "access.example.com", "provider": OIDC, "namespace": "apps", **bad}
+    expected = _message(lambda: Cdk8sProxy(chart, "Access", **args))
+
+    def build():
+        assert _message(lambda: OAuth2Proxy("Access", **args)) == expected
+
+    program.run(build)
+    assert program.mocks.inputs == {}
+
+
+@pytest.mark.parametrize("bad", BAD_APP_ARGS, ids=lambda b: next(iter(b)))
+def test_fails_on_bad_app_arguments_as_the_cdk8s_construct_does(chart, program, bad):
+    args = {
+        "host": "app.example.com",
+        "backend": ServiceRef("app", 80),
+        "provider": OIDC,
+        "namespace": "apps",
+        **bad,
+    }
+    expected = _message(lambda: Cdk8sApp(chart, "App", **args))
+
+    def build():
+        assert _message(lambda: ProtectedApp("App", **args)) == expected
+
+    program.run(build)
+    assert program.mocks.inputs == {}
+
+
+def test_fails_on_a_cdk8s_proxy_given_to_a_pulumi_app(chart, program):
+    cdk8s_proxy = Cdk8sProxy(chart, "Access", host="access.example.com", provider=OIDC)
+
+    def build():
+        with pytest.raises(ConfigurationError, match="proxy must be an oauth_ingress_construct"):
+            ProtectedApp(
+                "app",
+                namespace="apps",
+                host="app.example.com",
+                backend=ServiceRef("app", 80),
+                proxy=cdk8s_proxy,
+            )
+
+    program.run(build)
+
+
+def test_fails_on_program_wide_conflicts_and_takes_the_claims_back(program):
+    def build():
+        OAuth2Proxy("access", namespace="apps", host="access.example.com", provider=OIDC)
+        # Same Kubernetes names in the same namespace.
+        with pytest.raises(ConfigurationError, match="a Deployment named 'access' in namespace"):
+            OAuth2Proxy(
+                "access-2", name="access", namespace="apps", host="sso.example.com", provider=OIDC
+            )
+        # Same host and path as the first proxy's /oauth2.
+        with pytest.raises(ConfigurationError, match=r"'access\.example\.com' path '/oauth2'"):
+            OAuth2Proxy("other", namespace="apps", host="access.example.com", provider=OIDC)
+        # The failed proxies' claims were taken back: their names and hosts are free.
+        OAuth2Proxy("access-3", name="sso", namespace="apps", host="sso.example.com", provider=OIDC)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SnippetAnnotationWarning)
+            _app_on(ServiceRef("app", 80), pass_through_401=True)
+            with pytest.raises(ConfigurationError, match="already has a server-snippet"):
+                ProtectedApp(
+                    "app-2",
+                    namespace="apps",
+                    host="app.example.com",
+                    paths=["/other"],
+                    backend=ServiceRef("app", 80),
+                    provider=OIDC,
+                    pass_through_401=True,
+                )
+
+    program.run(build)
+    assert "access-2" not in program.mocks.inputs
+    assert "other" not in program.mocks.inputs
+    assert "app-2" not in program.mocks.inputs
+
+
+@pytest.mark.filterwarnings("ignore::oauth_ingress_construct.SnippetAnnotationWarning")
+def test_a_new_program_run_starts_with_a_fresh_inventory():
+    for _ in range(2):
+        Program().run(seed_example)
+
+
+def test_objects_on_another_kubernetes_provider_do_not_conflict(program):
+    def build():
+        other = k8s.Provider("other-cluster")
+        seed_example()
+        OAuth2Proxy(
+            "OAuth2Proxy-elsewhere",
+            name="oauth2-proxy",
+            namespace="seed-example",
+            host="access.example.com",
+            provider=Provider.oidc(issuer_url="https://login.example.com/realms/example"),
+            opts=pulumi.ResourceOptions(provider=other),
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnippetAnnotationWarning)
+        program.run(build)
+    assert "OAuth2Proxy-elsewhere-deployment" in program.mocks.inputs
+
+
+# --------------------------------------------------------------------------------------------
+# The example program, and imports without cdk8s.
+# --------------------------------------------------------------------------------------------
+
+
+def test_example_program_builds_the_seed_chart_and_a_second_app(program, monkeypatch):
+    exports: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", exports.__setitem__)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnippetAnnotationWarning)
+        program.run(lambda: runpy.run_path(str(ROOT / "examples" / "pulumi" / "__main__.py")))
+    actual = by_kind_and_name(program.kubernetes_inputs())
+    golden = by_kind_and_name(
+        [d for d in yaml.safe_load_all((ROOT / "dist" / "seed-example.k8s.yaml").read_text()) if d]
+    )
+    for key, manifest in golden.items():
+        assert actual.pop(key) == manifest, key
+    assert list(actual) == [("Ingress", "whoami")]
+    assert _backend_of(actual["Ingress", "whoami"]) == {"name": "whoami", "port": {"number": 80}}
+    assert program.urns["whoami-service"] in program.monitor.dependencies["whoami-ingress"]
+    assert exports == {
+        "signin_url": "https://access.example.com/oauth2/start",
+        "auth_url": "http://oauth2-proxy.seed-example.svc.cluster.local:80/oauth2/auth",
+        "hosts": ["app.example.com", "whoami.example.com"],
+    }
+
+
+NO_CDK8S = """
+import sys
+import oauth_ingress_construct
+from oauth_ingress_construct import Provider, ServiceRef
+from oauth_ingress_construct._appspec import resolve_app
+from oauth_ingress_construct._ingress_nginx import app_manifests, plan_app
+import oauth_ingress_construct.pulumi
+spec = resolve_app(name="app", namespace="apps", host="app.example.com",
+                   backend=ServiceRef("app", 80), proxy=None,
+                   provider=Provider.oidc(issuer_url="https://login.example.com"))
+assert app_manifests(spec, plan_app(spec))["Ingress"]["kind"] == "Ingress"
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("cdk8s", "cdk8s_plus_28",
+                                                              "constructs", "jsii"))
+assert loaded == [], loaded
+print("ok")
+"""
+
+
+def test_core_and_pulumi_front_end_import_without_cdk8s_or_node(tmp_path):
+    # A PATH with the interpreter's directory only: no node to start.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    assert shutil.which("node", path=env["PATH"]) is None
+    result = subprocess.run(
+        [sys.executable, "-c", NO_CDK8S],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
