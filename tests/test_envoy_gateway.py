@@ -277,7 +277,8 @@ def test_an_app_gets_a_route_and_a_security_policy_asking_the_proxy(chart):
     # the forwarded host or URI, which would let a client steer the return URL
     assert ext["headersToExtAuth"] == ["cookie", "accept", "x-forwarded-proto"]
     assert app.ingress is None
-    assert app.http_route is not None and app.security_policy is not None
+    assert app.http_route is not None
+    assert app.security_policy is not None
     assert app.pass_through_strategy is PassThroughStrategy.NONE_NEEDED
 
 
@@ -378,9 +379,14 @@ def test_the_client_traffic_policy_is_shared_across_charts_of_one_app():
 
 def test_a_shared_claim_is_taken_back_with_a_failed_transaction():
     inventory = Inventory()
-    with pytest.raises(RuntimeError), inventory.transaction():
-        assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "a")
-        raise RuntimeError("failed half-way")
+
+    def fail_half_way() -> None:
+        with inventory.transaction():
+            assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "a")
+            raise RuntimeError("failed half-way")
+
+    with pytest.raises(RuntimeError, match="failed half-way"):
+        fail_half_way()
     assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "b")
     assert not inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "c")
 
