@@ -99,8 +99,9 @@ class Inventory:
         """Refuse a second HTTPRoute match for the same Gateway listener, host and path.
 
         Gateway API gives a tie between routes of equal precedence to the oldest route
-        (HTTPRoute ``spec.rules`` documentation, "matching precedence"): the other match is
-        silently shadowed, its SecurityPolicy with it.
+        (Gateway ``listeners[].allowedRoutes`` documentation, "Matching precedence"; in
+        envoyproxy/gateway ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``
+        line 2445 at v1.9.0): the other match is silently shadowed.
         """
         key = (gateway, host, path)
         other = self._gateway_routes.get(key)
