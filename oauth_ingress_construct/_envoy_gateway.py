@@ -40,14 +40,17 @@ __all__ = [
     "HEADERS_TO_EXT_AUTH",
     "IDENTITY_HEADERS",
     "ClientTrafficPolicyWarning",
+    "Controller",
     "EnvoyGateway",
     "GatewayPlan",
     "GatewayRef",
     "app_manifests",
+    "check_controller",
     "check_same_target",
     "plan_app",
     "proxy_mode",
     "proxy_route",
+    "proxy_route_claim",
     "route_claims",
     "shared_manifests",
 ]
@@ -316,6 +319,21 @@ class EnvoyGateway:
         """A one-line summary used in error messages."""
         envoy = self.envoy or "unknown"
         return f"Envoy Gateway v{self.version} (Envoy {envoy}) at {self.gateway.describe()}"
+
+
+#: What ``controller=`` accepts: a target description, or ``None`` for ingress-nginx.
+Controller = IngressNginx | EnvoyGateway | None
+
+
+def check_controller(controller: object) -> Controller:
+    """``controller`` if it is a target description or ``None`` (every front end's check)."""
+    if controller is not None and not isinstance(controller, (IngressNginx, EnvoyGateway)):
+        fail(
+            "controller",
+            controller,
+            "IngressNginx(...), EnvoyGateway(gateway=GatewayRef(...)) or None (ingress-nginx)",
+        )
+    return controller
 
 
 def check_same_target(

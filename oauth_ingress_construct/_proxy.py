@@ -10,7 +10,7 @@ import constructs
 from . import _envoy_gateway as envoy_gateway
 from ._appspec import check_covers
 from ._controller import IngressNginx
-from ._envoy_gateway import EnvoyGateway
+from ._envoy_gateway import Controller, EnvoyGateway, check_controller
 from ._ingress_nginx import proxy_route
 from ._manifests import Manifest, kebab_case
 from ._objects import AppInventory, api_object, building, chart_namespace
@@ -18,7 +18,6 @@ from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
 from ._signature import visible_signature
-from ._validation import fail
 from ._workload import (
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
@@ -27,22 +26,7 @@ from ._workload import (
     workload_manifests,
 )
 
-__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
-
-#: What ``controller=`` accepts: a target description, or ``None`` for ingress-nginx.
-Controller = IngressNginx | EnvoyGateway | None
-
-
-def check_controller(controller: object) -> Controller:
-    """``controller`` if it is a target description or ``None``."""
-    if controller is not None and not isinstance(controller, (IngressNginx, EnvoyGateway)):
-        fail(
-            "controller",
-            controller,
-            "IngressNginx(...), EnvoyGateway(gateway=GatewayRef(...)) or None (ingress-nginx)",
-        )
-    return controller
-
+__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources", "check_controller"]
 
 def _target_route(
     spec: ProxySpec, controller: Controller, found: AppInventory, owner: Callable[[], str]
