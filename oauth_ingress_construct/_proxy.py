@@ -28,6 +28,7 @@ from ._workload import (
 
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources", "check_controller"]
 
+
 def _target_route(
     spec: ProxySpec, controller: Controller, found: AppInventory, owner: Callable[[], str]
 ) -> Manifest:
