@@ -266,6 +266,7 @@ def run(scenario: Scenario) -> Run:
         if skip is None
         else skip,
         api_routes=tuple(flags.get("--api-route", [])),
+        redirect_url=flags["--redirect-url"][0],
         sessions={"alice": ALICE, "bob": BOB, "carol": CAROL},
     )
     result = Run(scenario)
@@ -479,6 +480,14 @@ def test_unsigned_browser_is_sent_to_the_provider_and_back_to_the_original_url(v
     assert r["roundtrip"].status == 200
     assert r["roundtrip"].header("x-test-landed-on") == ORIGINAL
     assert json.loads(r["roundtrip"].body)["path"] == ORIGINAL
+
+
+def test_the_provider_sends_the_browser_back_to_the_apps_own_host():
+    # the proxy signs in on access.example.com; the callback must come back on the app's
+    # host, where the app's /oauth2 route leads to the proxy (and its cookies are sent)
+    location = observed(STANDARD[NEWEST].id).replies["browser"].header("location") or ""
+    query = parse_qs(urlsplit(location).query)
+    assert query["redirect_uri"] == [f"https://{fx.HOST}/oauth2/callback"]
 
 
 def test_envoy_1_37_0_drops_location_from_the_denied_redirect():
