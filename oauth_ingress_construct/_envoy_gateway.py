@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from ._appspec import AppSpec
 from ._controller import IngressNginx, PassThroughStrategy
@@ -123,7 +124,8 @@ FIRST_EG_WITH: Mapping[str, str] = {
     "BackendTrafficPolicy.responseOverride": "1.2.0",
 }
 
-#: The fields the objects of this module use.
+#: The fields the objects of this module use: all in the API from :data:`MINIMUM_EG` on
+#: (asserted by tests/test_envoy_gateway.py), so no version in range lacks one.
 FIELDS_USED = (
     "SecurityPolicy.targetRefs",
     "SecurityPolicy.extAuth.http",
@@ -382,21 +384,23 @@ def proxy_mode(
     """
     if not isinstance(controller, EnvoyGateway):
         fail("controller", controller, "an EnvoyGateway(...) description")
+    fixes = {
+        "ingress_class_name": f"routes attach to {controller.gateway.describe()}",
+        "tls_secret_name": "TLS is configured on the Gateway's listener (certificateRefs)",
+        "ingress_controller_namespace": "the Envoy proxies' namespace is "
+        f"EnvoyGateway(envoy_namespace={controller.envoy_namespace!r})",
+    }
     for argument, value, default in (
         ("ingress_class_name", ingress_class_name, "nginx"),
         ("tls_secret_name", tls_secret_name, None),
         ("ingress_controller_namespace", ingress_controller_namespace, "ingress-nginx"),
     ):
         if value != default:
-            fix = (
-                "TLS is configured on the Gateway's listener (certificateRefs)"
-                if argument == "tls_secret_name"
-                else f"the Envoy proxies' namespace is EnvoyGateway(envoy_namespace="
-                f"{controller.envoy_namespace!r})"
-                if argument == "ingress_controller_namespace"
-                else f"routes attach to {controller.gateway.describe()}"
+            fail(
+                argument,
+                value,
+                f"unset on Envoy Gateway (an ingress-nginx setting): {fixes[argument]}",
             )
-            fail(argument, value, f"unset on Envoy Gateway (an ingress-nginx setting): {fix}")
     return ProxyMode(
         upstream="static://200",
         redirect_url="/oauth2/callback",
@@ -537,15 +541,10 @@ def plan_app(
             app.tls_secret_name,
             "unset: TLS is configured on the Gateway's listener (certificateRefs)",
         )
-    if app.auth_query:
-        argument = (
-            "allowed_groups"
-            if app.auth_query.startswith("?allowed_groups=")
-            else "allowed_email_domains"
-        )
+    for argument, values in parse_qs(app.auth_query.removeprefix("?")).items():
         _refuse(
             argument,
-            app.auth_query,
+            values[0].split(","),
             "empty: oauth2-proxy checked at its root (static://200) applies no per-request "
             "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
             "allowed_groups= (or email_domains=)",
@@ -558,9 +557,6 @@ def plan_app(
             "responseOverride (and describe it with response_override_401=False), or "
             "pass_through_401=False"
         )
-    missing = [f for f in FIELDS_USED if not controller.has(f)]
-    if missing:  # unreachable from v1.4 on; kept so a new field cannot be used unchecked
-        fail("version", controller.version, f"a release whose API has {', '.join(missing)}")
     if not controller.client_traffic_policy:
         warnings.warn(
             ClientTrafficPolicyWarning(

@@ -502,3 +502,11 @@ def test_exact_paths_become_exact_matches(chart):
     route = find(synth(chart), "HTTPRoute", "dash")
     assert route["spec"]["rules"][0]["matches"] == [{"path": {"type": "Exact", "value": "/x"}}]
     validate_gateway_objects([route])
+
+
+@pytest.mark.parametrize("controller", [None, IngressNginx()])
+def test_fails_when_the_core_is_called_for_envoy_gateway_without_its_description(controller):
+    from oauth_ingress_construct import _envoy_gateway
+
+    with pytest.raises(ConfigurationError, match=r"controller must be an EnvoyGateway"):
+        _envoy_gateway.proxy_mode(controller)  # type: ignore[arg-type]
