@@ -32,7 +32,13 @@ from urllib.parse import parse_qs
 from ._appspec import AppSpec
 from ._controller import IngressNginx, PassThroughStrategy
 from ._manifests import Manifest, manifest
-from ._validation import ConfigurationError, check_dns_label, check_dns_subdomain, fail
+from ._validation import (
+    ConfigurationError,
+    check_dns_label,
+    check_dns_subdomain,
+    check_http_status_codes,
+    fail,
+)
 from ._workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
 
 __all__ = [
@@ -508,7 +514,7 @@ def plan_app(
             pass_through_401_strategy,
             "unset: an ingress-nginx setting; ext_authz never sees a backend response",
         )
-    if tuple(custom_http_errors) != ():
+    if check_http_status_codes("custom_http_errors", custom_http_errors):
         _refuse(
             "custom_http_errors",
             custom_http_errors,
