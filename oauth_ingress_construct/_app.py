@@ -279,7 +279,7 @@ class ProtectedApp(constructs.Construct):
 
     @property
     def name(self) -> str:
-        """The name of the app's Ingress."""
+        """The name of the app's own objects (its Ingress, or HTTPRoute and SecurityPolicy)."""
         return self._spec.name
 
     @property
