@@ -5,6 +5,9 @@ from __future__ import annotations
 import cdk8s
 
 from .entra_id import EntraId
+from .envoy_gateway import EnvoyGatewayApp
+from .envoy_gateway_migration import EnvoyGatewayMigration
+from .envoy_gateway_shared import EnvoyGatewayShared
 from .gitlab import GitLab
 from .google import Google
 from .redis_sessions import RedisSessions
@@ -15,6 +18,9 @@ from .shared_proxy import SharedProxy
 __all__ = [
     "EXAMPLES",
     "EntraId",
+    "EnvoyGatewayApp",
+    "EnvoyGatewayMigration",
+    "EnvoyGatewayShared",
     "GitLab",
     "Google",
     "RedisSessions",
@@ -33,6 +39,9 @@ EXAMPLES: dict[str, type[cdk8s.Chart]] = {
     "google": Google,
     "entra-id": EntraId,
     "redis-sessions": RedisSessions,
+    "envoy-gateway": EnvoyGatewayApp,
+    "envoy-gateway-shared": EnvoyGatewayShared,
+    "envoy-gateway-migration": EnvoyGatewayMigration,
 }
 
 

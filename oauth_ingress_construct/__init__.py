@@ -1,4 +1,4 @@
-"""cdk8s constructs that put oauth2-proxy in front of web apps served by ingress-nginx.
+"""cdk8s constructs that put oauth2-proxy in front of web apps (ingress-nginx, Envoy Gateway).
 
 The value types (``Provider``, ``Sessions``, ...) are plain Python. The cdk8s constructs
 ``ProtectedApp`` and ``OAuth2Proxy`` are loaded on first use, so that importing a submodule
@@ -19,6 +19,7 @@ from ._controller import (
     RiskLevel,
     SnippetAnnotationWarning,
 )
+from ._envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
 from ._manifests import NamespaceFallbackWarning
 from ._provider import Provider
 from ._refs import ProxySecret, ServiceRef
@@ -39,8 +40,11 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
     "DEFAULT_RESPONSE_HEADERS",
+    "ClientTrafficPolicyWarning",
     "ConfigurationError",
     "ControllerAdvisoryWarning",
+    "EnvoyGateway",
+    "GatewayRef",
     "IngressNginx",
     "NamespaceFallbackWarning",
     "OAuth2Proxy",

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import cdk8s
 import constructs
 
+from . import _envoy_gateway as envoy_gateway
+from . import _ingress_nginx as ingress_nginx
 from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
 from ._controller import IngressNginx, PassThroughStrategy
-from ._ingress_nginx import app_manifests, plan_app
+from ._envoy_gateway import EnvoyGateway
 from ._manifests import kebab_case
 from ._objects import api_object, building, chart_namespace, resolve_namespace
 from ._provider import Provider
-from ._proxy import OAuth2Proxy, _OwnProxy
+from ._proxy import OAuth2Proxy, _OwnProxy, check_controller
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._signature import visible_signature
@@ -23,6 +25,8 @@ from ._validation import fail
 
 if TYPE_CHECKING:
     import cdk8s_plus_28 as kplus
+
+    from ._manifests import Manifest
 
 __all__ = ["DEFAULT_RESPONSE_HEADERS", "PathType", "ProtectedApp"]
 
@@ -56,14 +60,32 @@ def _backend_ref(
     return service_backend(service.name, ports, backend_port, service_ns, namespace)
 
 
+class _TargetArgs(TypedDict):
+    """The arguments both targets' ``plan_app`` take (each refuses what it cannot do)."""
+
+    pass_through_401: bool
+    pass_through_401_strategy: PassThroughStrategy | None
+    custom_http_errors: Sequence[int]
+    public_auth_url: bool
+    proxy_buffer_size: str | None
+
+
 @visible_signature
 class ProtectedApp(constructs.Construct):
-    """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
+    """A web app served by ingress-nginx or Envoy Gateway, with sign-in through oauth2-proxy.
 
     Creates the app's ``Ingress`` [<name>] for ``host`` with the ``auth-url`` and
     ``auth-signin`` annotations, and, unless ``proxy=`` shares an existing one, its own
     :class:`OAuth2Proxy` [<name>-oauth2-proxy] serving ``/oauth2`` on the same host
     (Deployment, Service, Ingress, NetworkPolicy, PodDisruptionBudget).
+
+    With ``controller=EnvoyGateway(...)``, instead of the Ingress: an ``HTTPRoute``
+    [<name>] on the Gateway and a ``SecurityPolicy`` [<name>] whose ``extAuth.http`` asks
+    the proxy about every request; an ``HTTPRoute`` [<name>-oauth2] for ``/oauth2`` on the
+    app's host when the proxy signs in on another host; a ``ReferenceGrant``
+    [<namespace>.<name>] in the proxy's namespace when the proxy is in another namespace;
+    and, once per Gateway listener in the program, a ``ClientTrafficPolicy`` removing
+    client-sent identity headers (unless ``client_traffic_policy=False``).
 
     :param host: the app's host, e.g. ``app.example.com`` (``*.example.com`` only with a
         shared ``proxy``).
@@ -86,8 +108,16 @@ class ProtectedApp(constructs.Construct):
         client gets the backend's 401, body and ``WWW-Authenticate`` header.
     :param pass_through_401_strategy: Default: - chosen from ``controller``: the least risky
         strategy that works there; without ``controller``, the ``server-snippet`` fix.
-    :param controller: Default: - not described; the seed's ``server-snippet`` is emitted
-        for ``pass_through_401`` and no controller checks are made.
+    :param controller: the target. Default: - ingress-nginx, not described; the seed's
+        ``server-snippet`` is emitted for ``pass_through_401`` and no controller checks are
+        made. ``IngressNginx(...)`` describes the ingress-nginx controller;
+        ``EnvoyGateway(...)`` targets a Gateway of Envoy Gateway (a shared ``proxy`` must
+        target Envoy Gateway too). On Envoy Gateway a backend's 401 always reaches the
+        client unless the description has ``response_override_401=True``; the
+        ingress-nginx settings (``ingress_class_name``, ``tls_secret_name``,
+        ``custom_http_errors``, ``public_auth_url``, ``proxy_buffer_size``,
+        ``pass_through_401_strategy``) and per-app ``allowed_groups`` /
+        ``allowed_email_domains`` are refused there, each with the fix.
     :param custom_http_errors: the Ingress's ``custom-http-errors``. Default: - none.
     :param public_auth_url: Default: ``False`` - ``auth-url`` is the proxy's in-cluster
         Service URL; ``True`` uses ``https://<proxy host>/oauth2/auth``.
@@ -124,7 +154,7 @@ class ProtectedApp(constructs.Construct):
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
         pass_through_401_strategy: PassThroughStrategy | None = None,
-        controller: IngressNginx | None = None,
+        controller: IngressNginx | EnvoyGateway | None = None,
         custom_http_errors: Sequence[int] = (),
         public_auth_url: bool = False,
         allowed_groups: Sequence[str] = (),
@@ -139,6 +169,16 @@ class ProtectedApp(constructs.Construct):
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
+        controller = check_controller(controller)
+        if proxy is not None:
+            envoy_gateway.check_same_target(controller, proxy.controller, proxy.name)
+        # The one place this front end picks the target module.
+        envoy = controller if isinstance(controller, EnvoyGateway) else None
+        proxy_mode = None
+        if envoy is not None and proxy is None:
+            proxy_mode = envoy_gateway.proxy_mode(
+                envoy, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
+            )
         spec = resolve_app(
             name=name if name is not None else kebab_case(id),
             namespace=app_namespace,
@@ -157,18 +197,30 @@ class ProtectedApp(constructs.Construct):
             response_headers=response_headers,
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
+            proxy_mode=proxy_mode,
         )
-        plan = plan_app(
-            spec,
+        target_args = _TargetArgs(
             pass_through_401=pass_through_401,
             pass_through_401_strategy=pass_through_401_strategy,
-            controller=controller,
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
         )
+        plan: ingress_nginx.IngressPlan | envoy_gateway.GatewayPlan
+        shared: dict[str, Manifest] = {}
+        if envoy is not None:
+            plan = envoy_gateway.plan_app(spec, controller=envoy, **target_args)
+            objects = envoy_gateway.app_manifests(spec, plan)
+            shared = envoy_gateway.shared_manifests(plan)
+            gateway_routes = envoy_gateway.route_claims(spec, plan)
+        else:
+            assert not isinstance(controller, EnvoyGateway)
+            plan = ingress_nginx.plan_app(spec, controller=controller, **target_args)
+            objects = ingress_nginx.app_manifests(spec, plan)
+            gateway_routes = []
         with building(self, scope, id) as found:
             self._spec = spec
+            self._controller = controller
             self._pass_through_strategy = plan.strategy
 
             def owner() -> str:
@@ -176,19 +228,33 @@ class ProtectedApp(constructs.Construct):
 
             if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
                 found.claim_server_snippet(spec.host, owner)
-            for path in spec.paths:
-                found.claim_route(
-                    spec.ingress_class_name,
-                    spec.host,
-                    path,
-                    owner,
-                    proxy=None if proxy is None else proxy._owner,
-                )
-            self._proxy = proxy if proxy is not None else _OwnProxy(self, "OAuth2Proxy", spec.proxy)
-            objects = app_manifests(spec, plan)
-            self._ingress = api_object(
-                self, "Ingress", objects["Ingress"], claims=found, owner=owner
+            if envoy is None:
+                for path in spec.paths:
+                    found.claim_route(
+                        spec.ingress_class_name,
+                        spec.host,
+                        path,
+                        owner,
+                        proxy=None if proxy is None else proxy._owner,
+                    )
+            for claim in gateway_routes:
+                found.claim_gateway_route(*claim, owner)
+            self._proxy = (
+                proxy
+                if proxy is not None
+                else _OwnProxy(self, "OAuth2Proxy", spec.proxy, controller)
             )
+            made = {
+                key: api_object(self, key, obj, claims=found, owner=owner)
+                for key, obj in objects.items()
+            }
+            for key, obj in shared.items():
+                meta = obj["metadata"]
+                if found.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
+                    made[key] = api_object(self, key, obj, claims=found, owner=owner)
+            self._ingress = made.get("Ingress")
+            self._http_route = made.get("HTTPRoute")
+            self._security_policy = made.get("SecurityPolicy")
 
     @property
     def host(self) -> str:
@@ -197,7 +263,7 @@ class ProtectedApp(constructs.Construct):
 
     @property
     def name(self) -> str:
-        """The name of the app's Ingress."""
+        """The name of the app's own objects (its Ingress, or HTTPRoute and SecurityPolicy)."""
         return self._spec.name
 
     @property
@@ -207,7 +273,10 @@ class ProtectedApp(constructs.Construct):
 
     @property
     def pass_through_strategy(self) -> PassThroughStrategy | None:
-        """The pass-through strategy in effect, or ``None`` without ``pass_through_401``."""
+        """The pass-through strategy in effect, or ``None`` without ``pass_through_401``.
+
+        On Envoy Gateway ``NONE_NEEDED``: ext_authz never touches a backend's response.
+        """
         return self._pass_through_strategy
 
     @property
@@ -216,6 +285,24 @@ class ProtectedApp(constructs.Construct):
         return self._proxy
 
     @property
-    def ingress(self) -> cdk8s.ApiObject:
-        """The app's ``Ingress`` (a ``cdk8s.ApiObject``; patch it with ``add_json_patch``)."""
+    def ingress(self) -> cdk8s.ApiObject | None:
+        """The app's ``Ingress`` (a ``cdk8s.ApiObject``; patch it with ``add_json_patch``).
+
+        ``None`` on Envoy Gateway.
+        """
         return self._ingress
+
+    @property
+    def http_route(self) -> cdk8s.ApiObject | None:
+        """The app's ``HTTPRoute`` on Envoy Gateway, else ``None``."""
+        return self._http_route
+
+    @property
+    def security_policy(self) -> cdk8s.ApiObject | None:
+        """The app's Envoy Gateway ``SecurityPolicy`` (ext_authz), else ``None``."""
+        return self._security_policy
+
+    @property
+    def controller(self) -> IngressNginx | EnvoyGateway | None:
+        """The target (``None``: ingress-nginx, undescribed)."""
+        return self._controller

@@ -25,7 +25,7 @@ from ._validation import (
     check_service_name,
     fail,
 )
-from ._workload import ProxySpec, resolve_proxy
+from ._workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
@@ -212,11 +212,13 @@ def resolve_app(
     response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
     pass_authorization_header: bool = False,
     sessions: Sessions | None = None,
+    proxy_mode: ProxyMode | None = None,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
 
     ``backend`` and ``proxy`` come from the front end, already in the core's terms. With
-    ``proxy=None`` the app gets a proxy of its own on its host, from ``provider``.
+    ``proxy=None`` the app gets a proxy of its own on its host, from ``provider``, in the
+    target's ``proxy_mode`` (default: the ingress-nginx mode).
     """
     host = check_host("host", host, wildcard=proxy is not None)
     name = check_dns_label("name", name)
@@ -286,6 +288,7 @@ def resolve_app(
             ingress_class_name=ingress_class_name,
             set_authorization_header=pass_authorization_header,
             sessions=sessions,
+            mode=proxy_mode,
         )
     return AppSpec(
         name=name,

@@ -120,6 +120,8 @@ class PassThroughStrategy(enum.Enum):
     #: Only undoes the interception that the Ingress's own ``custom-http-errors`` switches on.
     DISABLE_INTERCEPT_ANNOTATION = "disable-proxy-intercept-errors"
     #: Nothing to emit: the controller never intercepts the protected location's errors.
+    #: Always the case on Envoy Gateway (ext_authz never sees a backend's response) unless
+    #: a BackendTrafficPolicy overrides 401, which is refused there.
     NONE_NEEDED = "none-needed"
 
 

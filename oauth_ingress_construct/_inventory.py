@@ -28,6 +28,8 @@ class Inventory:
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
         self._routes: dict[tuple[str, str, str], tuple[Owner, Owner | None]] = {}
+        self._gateway_routes: dict[tuple[str, str, str], Owner] = {}
+        self._shared: dict[tuple[str, str, str], Owner] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
@@ -113,3 +115,34 @@ class Inventory:
             )
         self._routes[key] = (owner, proxy)
         self._journal.append((self._routes, key))
+
+    def claim_gateway_route(self, gateway: str, host: str, path: str, owner: Owner) -> None:
+        """Refuse a second HTTPRoute match for the same Gateway listener, host and path.
+
+        Gateway API gives a tie between routes of equal precedence to the oldest route
+        (Gateway ``listeners[].allowedRoutes`` documentation, "Matching precedence"; in
+        envoyproxy/gateway ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``
+        line 2445 at v1.9.0): the other match is silently shadowed.
+        """
+        key = (gateway, host, path)
+        other = self._gateway_routes.get(key)
+        if other is not None:
+            raise ConfigurationError(
+                f"host: {host!r} path {path!r} on {gateway} is already routed by {other()}; "
+                "Gateway API keeps the oldest route for equal matches and would silently "
+                "shadow one of them. Use other paths, or one shared OAuth2Proxy per host "
+                "(proxy=) so /oauth2 is served once"
+            )
+        self._claim(self._gateway_routes, key, owner)
+
+    def claim_shared(self, kind: str, namespace: str, name: str, owner: Owner) -> bool:
+        """Whether ``owner`` is the first to need this object, which several constructs share.
+
+        The first claimer emits it (an Envoy Gateway ClientTrafficPolicy per Gateway, say);
+        the claim is taken back with the transaction, so the next construct emits it then.
+        """
+        key = (kind, namespace, name)
+        if key in self._shared:
+            return False
+        self._claim(self._shared, key, owner)
+        return True

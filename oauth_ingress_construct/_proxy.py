@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cdk8s
 import constructs
 
+from . import _envoy_gateway as envoy_gateway
 from ._appspec import check_covers
+from ._controller import IngressNginx
+from ._envoy_gateway import Controller, EnvoyGateway, check_controller
 from ._ingress_nginx import proxy_route
-from ._manifests import kebab_case
-from ._objects import api_object, building, resolve_namespace
+from ._manifests import Manifest, kebab_case
+from ._objects import AppInventory, api_object, building, resolve_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
@@ -24,7 +27,18 @@ from ._workload import (
     workload_manifests,
 )
 
-__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
+__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources", "check_controller"]
+
+
+def _target_route(
+    spec: ProxySpec, controller: Controller, found: AppInventory, owner: Callable[[], str]
+) -> Manifest:
+    """The target's ``/oauth2`` route for the proxy, its match claimed in ``found``."""
+    if isinstance(controller, EnvoyGateway):
+        found.claim_gateway_route(*envoy_gateway.proxy_route_claim(spec, controller), owner)
+        return envoy_gateway.proxy_route(spec, controller)
+    found.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
+    return proxy_route(spec)
 
 
 @visible_signature
@@ -34,19 +48,27 @@ class OAuth2Proxy(constructs.Construct):
     Creates (names in brackets; ``<name>`` defaults to the id in kebab case):
 
     - ``Deployment`` [<name>]: auth-only oauth2-proxy (``--upstream=static://202``) on
-      ``0.0.0.0:4180``, metrics on 44180, probes on ``/ping`` and ``/ready``, credentials
-      (and a Redis password, with Redis ``sessions``) from existing Secrets through
-      ``secretKeyRef``, a hardened pod (uid/gid 65532, read-only, no capabilities);
+      ``0.0.0.0:4180``, metrics on 44180, probes on ``/ping`` and ``/ready``, the client
+      and cookie secrets read from files of the Secret mounted read-only (a Redis
+      password, with Redis ``sessions``, through ``secretKeyRef``: oauth2-proxy reads it
+      from no file), the client id from the provider's ``client_id`` else the Secret, a
+      hardened pod (uid/gid 65532, read-only, no capabilities);
     - ``Service`` [<name>]: port 80 -> ``http`` (4180) and 44180 -> ``metrics``;
     - ``Ingress`` [<name>]: ``https://<host>/oauth2`` -> the Service, where browsers sign in;
+      with ``controller=EnvoyGateway(...)`` an ``HTTPRoute`` [<name>] on the Gateway
+      instead, and oauth2-proxy runs in the mode Envoy needs (``--upstream=static://200``,
+      ``--skip-provider-button=true``, ``--redirect-url=/oauth2/callback``: the callback
+      comes back on each app's own host);
     - ``NetworkPolicy`` [<name>] (unless ``network_policy=False``): only the ingress
-      controller's namespace reaches port 4180; the metrics port stays open in-cluster;
+      controller's namespace (the Envoy proxies' namespace on Envoy Gateway) reaches port
+      4180, only ``metrics_namespace`` port 44180;
     - ``PodDisruptionBudget`` [<name>] when ``replicas > 1``: ``minAvailable: 1``.
 
     :param host: the host browsers use for ``/oauth2/*``, e.g. ``access.example.com``.
     :param provider: the identity provider, e.g. ``Provider.oidc(issuer_url=...)``.
     :param secret: Default: - ``ProxySecret(name=<name>)``: a Secret named like the proxy,
-        with the Helm chart's keys ``client-id``, ``client-secret``, ``cookie-secret``.
+        with the Helm chart's keys ``client-secret``, ``cookie-secret`` (and ``client-id``
+        when the provider has no ``client_id``).
     :param shared: Default: ``True`` - sign-in is shared by every app under ``cookie_domain``
         (cookie, ``--whitelist-domain`` and ``--cookie-domain`` derived); ``False`` - only
         apps on ``host`` itself may use this proxy, with a host-only cookie.
@@ -67,10 +89,20 @@ class OAuth2Proxy(constructs.Construct):
         Default: - oauth2-proxy trusts every peer's ``X-Forwarded-*`` headers; the
         NetworkPolicy then limits the peers to the controller's namespace.
     :param tls_secret_name: Default: - no ``tls`` section; the controller's default
-        certificate serves ``host``.
-    :param ingress_class_name: Default: ``"nginx"``.
+        certificate serves ``host``. ingress-nginx only (on Envoy Gateway TLS is the
+        Gateway listener's).
+    :param ingress_class_name: Default: ``"nginx"``. ingress-nginx only.
     :param network_policy: Default: ``True``.
-    :param ingress_controller_namespace: Default: ``"ingress-nginx"``.
+    :param ingress_controller_namespace: Default: ``"ingress-nginx"``. ingress-nginx only
+        (on Envoy Gateway: ``EnvoyGateway(envoy_namespace=...)``).
+    :param controller: the target. Default: - ingress-nginx, undescribed.
+        ``EnvoyGateway(...)`` serves ``/oauth2`` through a Gateway; the apps that use
+        this proxy must target Envoy Gateway too. On Envoy Gateway ``extra_args`` may not
+        hold ``--cookie-refresh`` (the refreshed cookie never reaches the client).
+    :param metrics_namespace: the namespace whose pods may scrape the metrics port (44180),
+        matched by its ``kubernetes.io/metadata.name`` label, which the API server sets to
+        the namespace's name. Default: ``"monitoring"``, where kube-prometheus installs and
+        where kube-prometheus-stack usually runs. ``None``: no pod reaches the metrics port.
     :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
         cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
         keep them in Redis, the password read from a Secret.
@@ -105,9 +137,19 @@ class OAuth2Proxy(constructs.Construct):
         metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
+        controller: IngressNginx | EnvoyGateway | None = None,
     ) -> None:
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
+        controller = check_controller(controller)
+        mode = None
+        if isinstance(controller, EnvoyGateway):
+            mode = envoy_gateway.proxy_mode(
+                controller,
+                ingress_class_name=ingress_class_name,
+                tls_secret_name=tls_secret_name,
+                ingress_controller_namespace=ingress_controller_namespace,
+            )
         spec = resolve_proxy(
             name=name if name is not None else kebab_case(id),
             namespace=resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}"),
@@ -130,27 +172,32 @@ class OAuth2Proxy(constructs.Construct):
             metrics_namespace=metrics_namespace,
             sessions=sessions,
             extra_args=extra_args,
+            mode=mode,
         )
-        self._attach(scope, id, spec)
+        self._attach(scope, id, spec, controller)
 
-    def _attach(self, scope: constructs.Construct, id: str, spec: ProxySpec) -> None:
+    def _attach(
+        self, scope: constructs.Construct, id: str, spec: ProxySpec, controller: Controller
+    ) -> None:
         """Join the tree as ``id`` of ``scope`` with the objects of ``spec``."""
         with building(self, scope, id) as found:
             self._spec = spec
+            self._controller = controller
 
             def owner() -> str:
                 return f"OAuth2Proxy {self.node.path!r}"
 
             self._owner = owner
-            found.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
-            objects = workload_manifests(spec, route=proxy_route(spec))
+            route = _target_route(spec, controller, found, owner)
+            objects = workload_manifests(spec, route=route)
             made = {
                 key: api_object(self, key, obj, claims=found, owner=owner)
                 for key, obj in objects.items()
             }
             self._deployment = made["Deployment"]
             self._service = made["Service"]
-            self._ingress = made["Ingress"]
+            self._ingress = made.get("Ingress")
+            self._http_route = made.get("HTTPRoute")
             self._network_policy = made.get("NetworkPolicy")
             self._pod_disruption_budget = made.get("PodDisruptionBudget")
 
@@ -165,9 +212,19 @@ class OAuth2Proxy(constructs.Construct):
         return self._service
 
     @property
-    def ingress(self) -> cdk8s.ApiObject:
-        """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers."""
+    def ingress(self) -> cdk8s.ApiObject | None:
+        """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers (ingress-nginx)."""
         return self._ingress
+
+    @property
+    def http_route(self) -> cdk8s.ApiObject | None:
+        """The ``HTTPRoute`` serving ``/oauth2`` on the Gateway (Envoy Gateway), else ``None``."""
+        return self._http_route
+
+    @property
+    def controller(self) -> IngressNginx | EnvoyGateway | None:
+        """The target this proxy serves (``None``: ingress-nginx, undescribed)."""
+        return self._controller
 
     @property
     def network_policy(self) -> cdk8s.ApiObject | None:
@@ -252,5 +309,7 @@ class OAuth2Proxy(constructs.Construct):
 class _OwnProxy(OAuth2Proxy):
     """The proxy a ``ProtectedApp`` makes for itself, from a spec its arguments resolved."""
 
-    def __init__(self, scope: constructs.Construct, id: str, spec: ProxySpec) -> None:
-        self._attach(scope, id, spec)
+    def __init__(
+        self, scope: constructs.Construct, id: str, spec: ProxySpec, controller: Controller
+    ) -> None:
+        self._attach(scope, id, spec, controller)

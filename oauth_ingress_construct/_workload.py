@@ -36,6 +36,7 @@ from ._validation import (
 
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
+    "ProxyMode",
     "ProxyResources",
     "ProxySpec",
     "cluster_auth_url_for",
@@ -162,6 +163,30 @@ def signin_url_for(host: str) -> str:
     return f"https://{host}/oauth2/start"
 
 
+@dataclass(frozen=True)
+class ProxyMode:
+    """What the target needs of oauth2-proxy: its upstream, flags, peers. Target-neutral.
+
+    The defaults are the ingress-nginx mode: ``auth-url`` checks ``/oauth2/auth`` (202 is
+    "allowed" for nginx), the callback is on the proxy's host, and the ingress controller's
+    namespace is the NetworkPolicy's peer.
+
+    :param upstream: ``--upstream``. Default: ``"static://202"``.
+    :param redirect_url: ``--redirect-url``. Default: - ``https://<host>/oauth2/callback``.
+    :param flags: further flags the target sets (refused in ``extra_args`` like every
+        managed flag). Default: - none.
+    :param refused_flags: flags ``extra_args`` may not set on this target, with the reason.
+    :param peer_namespace: the namespace whose pods may reach port ``http``. Default: - the
+        ``ingress_controller_namespace`` argument.
+    """
+
+    upstream: str = "static://202"
+    redirect_url: str | None = None
+    flags: tuple[str, ...] = ()
+    refused_flags: tuple[tuple[str, str], ...] = ()
+    peer_namespace: str | None = None
+
+
 def _parent_domain(host: str) -> str:
     labels = host.removeprefix("*.").split(".")
     return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
@@ -203,6 +228,8 @@ class ProxySpec:
     network_policy: bool
     ingress_controller_namespace: str
     metrics_namespace: str | None
+    #: The namespace whose pods may reach port ``http`` (the NetworkPolicy's peer).
+    peer_namespace: str
 
     @property
     def cluster_auth_url(self) -> str:
@@ -243,8 +270,15 @@ def resolve_proxy(
     metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
     sessions: Sessions | None = None,
     extra_args: Sequence[str] = (),
+    mode: ProxyMode | None = None,
 ) -> ProxySpec:
-    """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked."""
+    """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
+
+    ``mode`` is what the target needs (computed by the target module); default: the
+    ingress-nginx mode.
+    """
+    if mode is None:
+        mode = ProxyMode()
     host = check_host("host", host, wildcard=False)
     if not isinstance(provider, Provider):
         fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
@@ -324,12 +358,13 @@ def resolve_proxy(
         f"--http-address=0.0.0.0:{HTTP_PORT}",
         f"--metrics-address=0.0.0.0:{METRICS_PORT}",
         "--reverse-proxy=true",
-        "--upstream=static://202",
+        f"--upstream={mode.upstream}",
         "--set-xauthrequest=true",
+        *mode.flags,
         *provider.args,
         *(f"--email-domain={d}" for d in domains),
         *(f"--allowed-group={g}" for g in groups),
-        f"--redirect-url=https://{host}/oauth2/callback",
+        f"--redirect-url={mode.redirect_url or f'https://{host}/oauth2/callback'}",
         f"--whitelist-domain={cookie_domain or host}",
         *([f"--cookie-domain={cookie_domain}"] if cookie_domain else []),
         "--cookie-secure=true",
@@ -340,8 +375,11 @@ def resolve_proxy(
         *secret._file_args(),
     ]
     managed = {a.split("=", 1)[0] for a in args}
+    refused = dict(mode.refused_flags)
     for extra in extras:
         flag = extra.split("=", 1)[0]
+        if flag in refused:
+            fail("extra_args", extra, f"without {flag}: {refused[flag]}")
         if flag in _RESERVED_FLAGS:
             fail(
                 "extra_args",
@@ -383,6 +421,7 @@ def resolve_proxy(
         network_policy=network_policy,
         ingress_controller_namespace=controller_ns,
         metrics_namespace=metrics_ns,
+        peer_namespace=mode.peer_namespace or controller_ns,
     )
 
 
@@ -460,7 +499,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
     """The proxy's objects by construct id, in creation order, ``route`` after the Service.
 
     ``route`` is the target's object serving ``/oauth2`` to browsers (an Ingress for
-    ingress-nginx).
+    ingress-nginx, an HTTPRoute for Envoy Gateway).
     """
     labels = proxy_labels(spec)
     selector = _selector(spec)
@@ -548,9 +587,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
                                 {
                                     "namespaceSelector": {
                                         "matchLabels": {
-                                            "kubernetes.io/metadata.name": (
-                                                spec.ingress_controller_namespace
-                                            )
+                                            "kubernetes.io/metadata.name": (spec.peer_namespace)
                                         }
                                     }
                                 }

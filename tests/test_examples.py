@@ -16,6 +16,7 @@ from examples import build_apps
 from oauth_ingress_construct import SnippetAnnotationWarning
 
 from .conftest import annotations, find
+from .gateway_validation import validate_gateway_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "dist"
@@ -109,3 +110,57 @@ def test_golden_files_hold_no_secret_values(name):
                 # the client id may be a plain value: it is public (in every redirect)
                 assert "value" not in env or not env["name"].endswith(("SECRET", "PASSWORD")), env
         assert obj["kind"] != "Secret"
+
+
+ENVOY_EXAMPLES = ["envoy-gateway.k8s.yaml", "envoy-gateway-shared.k8s.yaml"]
+ENVOY_EXAMPLES.append("envoy-gateway-migration.k8s.yaml")
+GATEWAY_GROUPS = ("gateway.networking.k8s.io/", "gateway.envoyproxy.io/")
+
+
+@pytest.mark.parametrize("name", ENVOY_EXAMPLES)
+def test_the_gateway_objects_of_the_envoy_examples_are_schema_valid(name):
+    objects = [o for o in _load(name) if o["apiVersion"].startswith(GATEWAY_GROUPS)]
+    assert {o["kind"] for o in objects} >= {"HTTPRoute", "SecurityPolicy", "ClientTrafficPolicy"}
+    validate_gateway_objects(objects)
+
+
+def test_the_shared_envoy_example_grants_each_app_namespace_access_to_the_proxy():
+    objects = _load("envoy-gateway-shared.k8s.yaml")
+    grants = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ReferenceGrant"}
+    assert sorted(grants) == ["api.api", "dashboard.dashboard"]
+    for name, grant in grants.items():
+        assert grant["metadata"]["namespace"] == "auth"
+        assert {f["namespace"] for f in grant["spec"]["from"]} == {name.split(".")[0]}
+        assert grant["spec"]["to"] == [{"group": "", "kind": "Service", "name": "oauth2-proxy"}]
+    assert len([o for o in objects if o["kind"] == "ClientTrafficPolicy"]) == 1
+
+
+def test_the_migration_example_is_the_seed_example_on_envoy_gateway():
+    seed = _load("seed-example.k8s.yaml")
+    moved = _load("envoy-gateway-migration.k8s.yaml")
+
+    def args(objects):
+        deployment = find(objects, "Deployment", "oauth2-proxy")
+        return deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+
+    # the proxy differs only in the mode Envoy needs
+    assert set(args(seed)) - set(args(moved)) == {
+        "--upstream=static://202",
+        "--redirect-url=https://access.example.com/oauth2/callback",
+    }
+    assert set(args(moved)) - set(args(seed)) == {
+        "--upstream=static://200",
+        "--skip-provider-button=true",
+        "--redirect-url=/oauth2/callback",
+    }
+    # the same app: host, paths and backend
+    ingress = find(seed, "Ingress", "example-protected-app")
+    route = find(moved, "HTTPRoute", "example-protected-app")
+    assert route["spec"]["hostnames"] == [ingress["spec"]["rules"][0]["host"]]
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "my-service", "port": 80}]
+    assert route["spec"]["rules"][0]["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    assert find(moved, "SecurityPolicy", "example-protected-app")
+    for kind in ("Service", "NetworkPolicy", "PodDisruptionBudget"):
+        assert find(seed, kind, "oauth2-proxy")["spec"].keys() == (
+            find(moved, kind, "oauth2-proxy")["spec"].keys()
+        )

@@ -442,7 +442,8 @@ def test_fails_strategy_that_is_not_a_strategy(chart):
 def test_fails_controller_that_is_not_a_description(chart):
     _refused(
         chart,
-        r"^controller must be an IngressNginx\(\.\.\.\) description, or None",
+        r"^controller must be IngressNginx\(\.\.\.\), EnvoyGateway\(gateway=GatewayRef\(\.\.\.\)\) "
+        r"or None",
         controller={"version": "1.15.1"},
     )
 

@@ -1,4 +1,8 @@
-"""Every synthesized object validates against the Kubernetes schemas, strictly."""
+"""Every synthesized object validates against its schemas, strictly.
+
+Kubernetes kinds against the Kubernetes schemas; Gateway API and Envoy Gateway kinds (which
+``kubernetes_validate`` does not bundle) through tests/gateway_validation.py.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,23 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from tests.gateway_validation import validate_gateway_objects
+
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = ["1.28.0", kubernetes_validate.latest_version()]
-OBJECTS = [
-    pytest.param(obj, id=f"{path.stem}:{obj['kind']}/{obj['metadata']['name']}")
+GATEWAY_GROUPS = ("gateway.networking.k8s.io/", "gateway.envoyproxy.io/")
+ALL = [
+    (path.stem, obj)
     for path in sorted((ROOT / "dist").glob("*.k8s.yaml"))
     for obj in yaml.safe_load_all(path.read_text())
     if obj
 ]
+OBJECTS = [
+    pytest.param(obj, id=f"{stem}:{obj['kind']}/{obj['metadata']['name']}")
+    for stem, obj in ALL
+    if not obj["apiVersion"].startswith(GATEWAY_GROUPS)
+]
+GATEWAY_OBJECTS = [obj for _, obj in ALL if obj["apiVersion"].startswith(GATEWAY_GROUPS)]
 
 
 def test_newest_bundled_schema_is_recent():
@@ -26,3 +39,8 @@ def test_newest_bundled_schema_is_recent():
 @pytest.mark.parametrize("obj", OBJECTS)
 def test_example_object_validates_strictly(obj, version):
     kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_example_gateway_objects_validate_strictly():
+    assert GATEWAY_OBJECTS
+    validate_gateway_objects(GATEWAY_OBJECTS)

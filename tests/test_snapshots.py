@@ -14,6 +14,8 @@ import cdk8s_plus_28 as kplus
 import pytest
 
 from oauth_ingress_construct import (
+    EnvoyGateway,
+    GatewayRef,
     IngressNginx,
     OAuth2Proxy,
     ProtectedApp,
@@ -119,3 +121,28 @@ def test_pass_through_with_described_controller(chart, snapshot, controller):
     )
     ingress = [o for o in cdk8s.Testing.synth(chart) if o["metadata"]["name"] == "api"]
     assert to_yaml(ingress) == snapshot
+
+
+def test_envoy_gateway_shared_proxy_across_namespaces(chart, snapshot):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https"))
+    access = OAuth2Proxy(
+        chart,
+        "Access",
+        host="access.example.com",
+        namespace="auth",
+        provider=Provider.github(org="example-org"),
+        set_authorization_header=True,
+        controller=controller,
+    )
+    ProtectedApp(
+        chart,
+        "Grafana",
+        host="grafana.example.com",
+        backend=ServiceRef("grafana", 3000),
+        proxy=access,
+        paths=["/", "/api"],
+        pass_authorization_header=True,
+        pass_through_401=True,
+        controller=controller,
+    )
+    assert synth_yaml(chart) == snapshot

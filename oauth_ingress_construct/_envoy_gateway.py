@@ -1,0 +1,713 @@
+"""The Envoy Gateway target: its description, its checks and its objects.
+
+The app gets an ``HTTPRoute`` and a ``SecurityPolicy`` whose ``extAuth.http`` asks
+oauth2-proxy, at its root, about every request; the proxy runs with
+``--upstream=static://200`` because Envoy's ext_authz allows only a 200 (oauth2-proxy's
+``/oauth2/auth`` answers 202, a denial for Envoy). Facts, sources and the behaviour observed
+on real Envoy: ``docs/envoy-gateway-facts.md``; the suite ``tests/test_envoy_behaviour.py``
+runs these objects on real Envoy.
+
+What browsers and API clients see (oauth2-proxy v7.15.3, ``oauthproxy.go`` ``Proxy``, line
+1041 and on): signed in, the request reaches the backend with the ``X-Auth-Request-*``
+headers; not signed in, a browser gets a 302 to the identity provider
+(``--skip-provider-button``; the return URL travels in ``state``), and an API client
+(``Accept: application/json``, or a path matching an ``--api-route`` given in
+``extra_args``) gets 401 ``{}``. A backend's own 401 reaches the client untouched: ext_authz
+never sees a backend response.
+
+Same functions as the ingress-nginx target (``_ingress_nginx``): :func:`plan_app`,
+:func:`app_manifests`, :func:`proxy_route`, plus :func:`proxy_mode` (what the proxy needs)
+and :func:`shared_manifests` (objects emitted once per program).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from ._appspec import AppSpec
+from ._controller import IngressNginx, PassThroughStrategy
+from ._manifests import Manifest, manifest
+from ._validation import (
+    ConfigurationError,
+    check_dns_label,
+    check_dns_subdomain,
+    check_http_status_codes,
+    fail,
+)
+from ._workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
+
+__all__ = [
+    "ENVOY_OF_EG",
+    "FIRST_EG_WITH",
+    "HEADERS_TO_EXT_AUTH",
+    "IDENTITY_HEADERS",
+    "ClientTrafficPolicyWarning",
+    "Controller",
+    "EnvoyGateway",
+    "GatewayPlan",
+    "GatewayRef",
+    "app_manifests",
+    "check_controller",
+    "check_same_target",
+    "plan_app",
+    "proxy_mode",
+    "proxy_route",
+    "proxy_route_claim",
+    "route_claims",
+    "shared_manifests",
+]
+
+GATEWAY_API_GROUP = "gateway.networking.k8s.io"
+ENVOY_GATEWAY_API = "gateway.envoyproxy.io/v1alpha1"
+
+#: Envoy Gateway release -> the Envoy it runs by default: ``DefaultEnvoyProxyImage`` in
+#: envoyproxy/gateway ``api/v1alpha1/shared_types.go`` at each tag (line 29 at v1.9.0); the
+#: minor lines agree with ``site/content/en/news/releases/matrix.md``. An ``EnvoyProxy``
+#: resource may run another image: ``EnvoyGateway(envoy_version=...)`` says so.
+ENVOY_OF_EG: Mapping[str, str] = {
+    "1.4.0": "1.34.1",
+    "1.4.1": "1.34.1",
+    "1.4.2": "1.34.1",
+    "1.4.3": "1.34.4",
+    "1.4.4": "1.34.7",
+    "1.4.5": "1.34.10",
+    "1.4.6": "1.34.10",
+    "1.5.0": "1.35.0",
+    "1.5.1": "1.35.3",
+    "1.5.2": "1.35.3",
+    "1.5.3": "1.35.3",
+    "1.5.4": "1.35.6",
+    "1.5.5": "1.35.6",
+    "1.5.6": "1.35.7",
+    "1.5.7": "1.35.8",
+    "1.5.8": "1.35.8",
+    "1.5.9": "1.35.8",
+    "1.6.0": "1.36.2",
+    "1.6.1": "1.36.3",
+    "1.6.2": "1.36.3",
+    "1.6.3": "1.36.4",
+    "1.6.4": "1.36.4",
+    "1.6.5": "1.36.5",
+    "1.6.6": "1.36.6",
+    "1.6.7": "1.36.6",
+    "1.7.0": "1.37.0",
+    "1.7.1": "1.37.1",
+    "1.7.2": "1.37.2",
+    "1.7.3": "1.37.2",
+    "1.7.4": "1.37.3",
+    "1.7.5": "1.37.5",
+    "1.8.0": "1.38.0",
+    "1.8.1": "1.38.1",
+    "1.8.2": "1.38.3",
+    "1.8.3": "1.38.3",
+    "1.9.0": "1.39.0",
+}
+#: The newest release in :data:`ENVOY_OF_EG`, and the default ``version``.
+NEWEST_EG = "1.9.0"
+#: The oldest release this target is checked against (its API has every field used here).
+MINIMUM_EG = (1, 4, 0)
+
+#: API field (as a path) -> the first Envoy Gateway release whose API has it
+#: (``api/v1alpha1/*_types.go`` at the release tags, ``release-notes/<tag>.yaml``).
+FIRST_EG_WITH: Mapping[str, str] = {
+    "SecurityPolicy.extAuth.http": "1.0.0",  # ext_auth_types.go HTTPExtAuthService
+    "SecurityPolicy.extAuth.headersToExtAuth": "1.0.0",
+    "SecurityPolicy.extAuth.http.headersToBackend": "1.0.0",
+    "SecurityPolicy.extAuth.http.path": "1.0.0",  # a prefix, honoured since 1.0.1
+    "SecurityPolicy.extAuth.failOpen": "1.1.0",
+    "SecurityPolicy.extAuth.http.backendRefs": "1.1.0",  # backendRef deprecated then
+    "SecurityPolicy.targetRefs": "1.1.0",  # policy_helpers.go PolicyTargetReferences
+    "SecurityPolicy.extAuth.recomputeRoute": "1.2.0",
+    "SecurityPolicy.extAuth.http.pathOverride": "1.8.0",
+    "SecurityPolicy.extAuth.statusOnError": "1.8.0",
+    "ClientTrafficPolicy.headers.earlyRequestHeaders": "1.2.0",
+    "ClientTrafficPolicy.headers.earlyRequestHeaders.removeOnMatch": "1.7.0",
+    "BackendTrafficPolicy.responseOverride": "1.2.0",
+}
+
+#: The fields the objects of this module use: all in the API from :data:`MINIMUM_EG` on
+#: (asserted by tests/test_envoy_gateway.py), so no version in range lacks one.
+FIELDS_USED = (
+    "SecurityPolicy.targetRefs",
+    "SecurityPolicy.extAuth.http",
+    "SecurityPolicy.extAuth.http.backendRefs",
+    "SecurityPolicy.extAuth.http.headersToBackend",
+    "SecurityPolicy.extAuth.headersToExtAuth",
+    "ClientTrafficPolicy.headers.earlyRequestHeaders",
+)
+
+#: Envoy releases whose HTTP ext_authz drops every header of a denied (non-200) answer,
+#: ``Location`` and ``Set-Cookie`` included: envoyproxy/envoy #43475 (regression of 1.37.0,
+#: from #41868), fixed by #43043 / back-port #43104 in 1.37.1 (``changelogs/1.37.1.yaml``);
+#: envoyproxy/gateway #8202 (Envoy Gateway v1.7.0; v1.7.1 ships 1.37.1).
+ENVOY_DROPS_DENIED_HEADERS = frozenset({"1.37.0"})
+
+#: Every identity header oauth2-proxy v7.15.3 sets with ``--set-xauthrequest``
+#: (``pkg/apis/options/legacy_options.go`` lines 412-462): what a backend may trust, so what
+#: the Gateway removes from client requests before ext_authz runs.
+IDENTITY_HEADERS = (
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Access-Token",
+)
+#: What oauth2-proxy must see of a request: the session cookie, ``Accept`` (JSON -> 401
+#: instead of a redirect) and the scheme. Never X-Forwarded-Host / -Uri nor
+#: X-Auth-Request-Redirect: through them a client could steer where sign-in returns to.
+HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto")
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+_ENVOY_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+class ClientTrafficPolicyWarning(UserWarning):
+    """The Gateway is not this program's: its owner must remove forged identity headers.
+
+    With ``EnvoyGateway(client_traffic_policy=False)`` nothing removes a client-sent
+    ``X-Auth-Request-Groups`` that oauth2-proxy does not overwrite (a user without groups):
+    the message names the ClientTrafficPolicy the Gateway's owner must apply.
+    """
+
+
+@dataclass(frozen=True)
+class GatewayRef:
+    """A Gateway defined elsewhere, by name and namespace, optionally one of its listeners.
+
+    :param name: the Gateway's name.
+    :param namespace: the Gateway's namespace.
+    :param section_name: Default: - every listener of the Gateway; else the listener's
+        ``name`` (HTTPRoute ``parentRefs[].sectionName``).
+    """
+
+    name: str
+    namespace: str
+    section_name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", check_dns_subdomain("GatewayRef.name", self.name))
+        namespace = check_dns_label("GatewayRef.namespace", self.namespace)
+        object.__setattr__(self, "namespace", namespace)
+        if self.section_name is not None:
+            section = check_dns_subdomain("GatewayRef.section_name", self.section_name)
+            object.__setattr__(self, "section_name", section)
+
+    def parent_ref(self) -> dict[str, str]:
+        """The HTTPRoute ``parentRefs`` item: group, kind, name, namespace, sectionName."""
+        ref = {"group": GATEWAY_API_GROUP, "kind": "Gateway", "name": self.name}
+        ref["namespace"] = self.namespace
+        if self.section_name is not None:
+            ref["sectionName"] = self.section_name
+        return ref
+
+    def target_ref(self) -> dict[str, str]:
+        """A policy's ``targetRefs`` item; the policy lives in the Gateway's namespace."""
+        ref = self.parent_ref()
+        del ref["namespace"]
+        return ref
+
+    def describe(self) -> str:
+        section = f" listener {self.section_name!r}" if self.section_name else ""
+        return f"Gateway {self.namespace}/{self.name}{section}"
+
+
+@dataclass(frozen=True)
+class EnvoyGateway:
+    """The Envoy Gateway install that serves the apps, and the Gateway they attach to.
+
+    :param gateway: the Gateway the routes attach to. Its listeners must admit routes from
+        the apps' and the proxy's namespaces (``allowedRoutes.namespaces``; Gateway API's
+        default admits the Gateway's own namespace only).
+    :param version: the Envoy Gateway release, ``"1.9.0"`` or ``"v1.8"`` (= v1.8.0); v1.4.0
+        or newer. A release newer than this package's table is accepted with the newest
+        known facts: the API fields used here only grow, and the one Envoy regression that
+        breaks sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
+    :param envoy_version: the version of the Envoy image, when an ``EnvoyProxy`` resource
+        pins one. Default: - the Envoy that ``version`` ships.
+    :param envoy_namespace: where the Envoy proxies run: the only namespace the
+        oauth2-proxy NetworkPolicy admits. Default: ``"envoy-gateway-system"`` (the
+        controller's namespace, where Envoy Gateway deploys them unless its
+        ``GatewayNamespace`` mode puts them in the Gateway's namespace).
+    :param response_override_401: whether a BackendTrafficPolicy ``responseOverride`` for
+        401 applies to the apps' routes (it would replace a backend's own 401).
+        Default: ``False``.
+    :param client_traffic_policy: Default: ``True`` - the construct emits, once per Gateway
+        listener, the ClientTrafficPolicy that removes client-sent identity headers. Envoy
+        Gateway applies a single ClientTrafficPolicy per Gateway or listener (another one is
+        marked Conflicted, and a listener's overrides the Gateway's), so pass ``False`` when
+        the Gateway already has one, or is not yours: a :class:`ClientTrafficPolicyWarning`
+        then says what its owner must add.
+    """
+
+    gateway: GatewayRef
+    version: str = NEWEST_EG
+    envoy_version: str | None = None
+    envoy_namespace: str = "envoy-gateway-system"
+    response_override_401: bool = False
+    client_traffic_policy: bool = True
+    _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.gateway, GatewayRef):
+            fail("gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)")
+        match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
+        if match is None:
+            fail("version", self.version, "an Envoy Gateway version such as '1.9.0' or 'v1.8'")
+        major, minor, patch = (int(g or 0) for g in match.groups())
+        if (major, minor, patch) < MINIMUM_EG:
+            fail(
+                "version",
+                self.version,
+                "Envoy Gateway v1.4.0 or newer (the oldest release this target is checked "
+                "against); upgrade Envoy Gateway",
+            )
+        object.__setattr__(self, "_version", (major, minor, patch))
+        object.__setattr__(self, "version", f"{major}.{minor}.{patch}")
+        if self.envoy_version is not None:
+            hit = (
+                _ENVOY_VERSION_RE.fullmatch(self.envoy_version)
+                if isinstance(self.envoy_version, str)
+                else None
+            )
+            if hit is None:
+                fail("envoy_version", self.envoy_version, "an Envoy version such as '1.37.1'")
+            object.__setattr__(self, "envoy_version", ".".join(hit.groups()))
+        namespace = check_dns_label("envoy_namespace", self.envoy_namespace)
+        object.__setattr__(self, "envoy_namespace", namespace)
+        for name in ("response_override_401", "client_traffic_policy"):
+            if not isinstance(getattr(self, name), bool):
+                fail(name, getattr(self, name), "True or False")
+        self._refuse_broken_envoy()
+
+    def _refuse_broken_envoy(self) -> None:
+        envoy = self.envoy
+        if envoy not in ENVOY_DROPS_DENIED_HEADERS:
+            return
+        if self.envoy_version is not None:
+            raise ConfigurationError(
+                f"envoy_version: Envoy {envoy} drops every header of a denied ext_authz "
+                "answer (envoyproxy/envoy #43475): the 302 to sign-in loses Location and its "
+                "CSRF cookie, so nobody can sign in. Run Envoy 1.37.1 or newer (or 1.36.x)"
+            )
+        raise ConfigurationError(
+            f"version: Envoy Gateway v{self.version} runs Envoy {envoy}, which drops every "
+            "header of a denied ext_authz answer (envoyproxy/envoy #43475, "
+            "envoyproxy/gateway #8202): the 302 to sign-in loses Location and its CSRF "
+            "cookie, so nobody can sign in. Upgrade Envoy Gateway to v1.7.1 or newer, or, if "
+            "an EnvoyProxy resource pins another Envoy image, name its version in "
+            "envoy_version="
+        )
+
+    @property
+    def envoy(self) -> str | None:
+        """The Envoy version in effect, or ``None`` for a release newer than the table."""
+        if self.envoy_version is not None:
+            return self.envoy_version
+        return ENVOY_OF_EG.get(self.version)
+
+    @property
+    def known(self) -> bool:
+        """Whether ``version`` is in this package's table of releases."""
+        return self.version in ENVOY_OF_EG
+
+    def has(self, api_field: str) -> bool:
+        """Whether this release's API has ``api_field`` (a key of :data:`FIRST_EG_WITH`)."""
+        return self._version >= _key(FIRST_EG_WITH[api_field])
+
+    def describe(self) -> str:
+        """A one-line summary used in error messages."""
+        envoy = self.envoy or "unknown"
+        return f"Envoy Gateway v{self.version} (Envoy {envoy}) at {self.gateway.describe()}"
+
+
+#: What ``controller=`` accepts: a target description, or ``None`` for ingress-nginx.
+Controller = IngressNginx | EnvoyGateway | None
+
+
+def check_controller(controller: object) -> Controller:
+    """``controller`` if it is a target description or ``None`` (every front end's check)."""
+    if controller is not None and not isinstance(controller, (IngressNginx, EnvoyGateway)):
+        fail(
+            "controller",
+            controller,
+            "IngressNginx(...), EnvoyGateway(gateway=GatewayRef(...)) or None (ingress-nginx)",
+        )
+    return controller
+
+
+def check_same_target(
+    controller: IngressNginx | EnvoyGateway | None,
+    proxy_controller: IngressNginx | EnvoyGateway | None,
+    proxy_name: str,
+) -> None:
+    """Refuse an app and its shared proxy that name different kinds of controller."""
+    app_envoy = isinstance(controller, EnvoyGateway)
+    proxy_envoy = isinstance(proxy_controller, EnvoyGateway)
+    if app_envoy == proxy_envoy:
+        return
+    if app_envoy:
+        raise ConfigurationError(
+            f"controller: the app targets Envoy Gateway, but its proxy {proxy_name!r} serves "
+            "ingress-nginx (OAuth2Proxy without controller=EnvoyGateway(...)); an app and its "
+            "proxy must use the same kind of controller. Pass controller=EnvoyGateway(...) "
+            "to the OAuth2Proxy too"
+        )
+    raise ConfigurationError(
+        f"controller: the app targets ingress-nginx ({controller!r}), but its proxy "
+        f"{proxy_name!r} serves Envoy Gateway; an app and its proxy must use the same kind "
+        "of controller. Pass the proxy's controller=EnvoyGateway(...) to the app too"
+    )
+
+
+def proxy_mode(
+    controller: EnvoyGateway,
+    *,
+    ingress_class_name: str = "nginx",
+    tls_secret_name: str | None = None,
+    ingress_controller_namespace: str = "ingress-nginx",
+) -> ProxyMode:
+    """What oauth2-proxy needs on Envoy Gateway; refuses the ingress-nginx settings.
+
+    - ``--upstream=static://200``: Envoy allows only a 200;
+    - ``--skip-provider-button=true``: a browser without a session gets a 302 to the identity
+      provider, its URL in ``state`` (not the 403 sign-in page);
+    - ``--redirect-url=/oauth2/callback``: a path only, so the callback comes back on the
+      host the request came on (oauth2-proxy v7.15.3 ``oauthproxy.go``
+      ``getOAuthRedirectURI``, lines 1113-1135: no host -> the request's host, https with
+      ``--cookie-secure``), each app's own host for a shared proxy;
+    - ``--cookie-refresh`` refused: a ``Set-Cookie`` sent with the check's 200 never reaches
+      the client (Envoy Gateway sets no ``allowed_client_headers_on_success``);
+    - the NetworkPolicy admits the Envoy proxies' namespace.
+    """
+    if not isinstance(controller, EnvoyGateway):
+        fail("controller", controller, "an EnvoyGateway(...) description")
+    fixes = {
+        "ingress_class_name": f"routes attach to {controller.gateway.describe()}",
+        "tls_secret_name": "TLS is configured on the Gateway's listener (certificateRefs)",
+        "ingress_controller_namespace": "the Envoy proxies' namespace is "
+        f"EnvoyGateway(envoy_namespace={controller.envoy_namespace!r})",
+    }
+    for argument, value, default in (
+        ("ingress_class_name", ingress_class_name, "nginx"),
+        ("tls_secret_name", tls_secret_name, None),
+        ("ingress_controller_namespace", ingress_controller_namespace, "ingress-nginx"),
+    ):
+        if value != default:
+            fail(
+                argument,
+                value,
+                f"unset on Envoy Gateway (an ingress-nginx setting): {fixes[argument]}",
+            )
+    return ProxyMode(
+        upstream="static://200",
+        redirect_url="/oauth2/callback",
+        flags=("--skip-provider-button=true",),
+        refused_flags=(
+            (
+                "--cookie-refresh",
+                "on Envoy Gateway the refreshed cookie, sent with the check's 200, never "
+                "reaches the client (docs/envoy-gateway-facts.md §4); let sessions last "
+                "--cookie-expire instead",
+            ),
+        ),
+        peer_namespace=controller.envoy_namespace,
+    )
+
+
+def _http_route(
+    *,
+    name: str,
+    namespace: str,
+    labels: Mapping[str, str],
+    gateway: GatewayRef,
+    host: str,
+    matches: Sequence[tuple[str, str]],
+    service: Mapping[str, Any],
+) -> Manifest:
+    return manifest(
+        api_version=f"{GATEWAY_API_GROUP}/v1",
+        kind="HTTPRoute",
+        name=name,
+        namespace=namespace,
+        labels=labels,
+        body={
+            "spec": {
+                "parentRefs": [gateway.parent_ref()],
+                "hostnames": [host],
+                "rules": [
+                    {
+                        "matches": [{"path": {"type": t, "value": v}} for t, v in matches],
+                        "backendRefs": [dict(service)],
+                    }
+                ],
+            }
+        },
+    )
+
+
+def _proxy_backend(proxy: ProxySpec, from_namespace: str) -> dict[str, Any]:
+    ref: dict[str, Any] = {"name": proxy.name}
+    if proxy.namespace != from_namespace:
+        ref["namespace"] = proxy.namespace
+    ref["port"] = SERVICE_PORT
+    return ref
+
+
+def proxy_route(proxy: ProxySpec, controller: EnvoyGateway) -> Manifest:
+    """The ``HTTPRoute`` serving ``/oauth2`` on the proxy's host, without any policy."""
+    return _http_route(
+        name=proxy.name,
+        namespace=proxy.namespace,
+        labels=proxy_labels(proxy),
+        gateway=controller.gateway,
+        host=proxy.host,
+        matches=[("PathPrefix", "/oauth2")],
+        service=_proxy_backend(proxy, proxy.namespace),
+    )
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """What the app's objects on Envoy Gateway are made of, every choice made."""
+
+    controller: EnvoyGateway
+    #: ``NONE_NEEDED`` with ``pass_through_401`` (nothing intercepts a backend's 401).
+    strategy: PassThroughStrategy | None
+    #: A route for ``/oauth2`` on the app's host (the proxy signs in on another host).
+    oauth2_route: bool
+    #: A ReferenceGrant in the proxy's namespace (the app is in another namespace).
+    reference_grant: bool
+
+
+def _refuse(argument: str, value: object, fix: str) -> None:
+    fail(argument, value, f"{fix} (on Envoy Gateway)")
+
+
+def plan_app(
+    app: AppSpec,
+    *,
+    controller: EnvoyGateway,
+    pass_through_401: bool = False,
+    pass_through_401_strategy: PassThroughStrategy | None = None,
+    custom_http_errors: Sequence[int] = (),
+    public_auth_url: bool = False,
+    proxy_buffer_size: str | None = None,
+) -> GatewayPlan:
+    """Check an app's arguments for Envoy Gateway and decide its objects."""
+    if not isinstance(controller, EnvoyGateway):
+        fail("controller", controller, "an EnvoyGateway(...) description")
+    for arg, flag in (("pass_through_401", pass_through_401), ("public_auth_url", public_auth_url)):
+        if not isinstance(flag, bool):
+            fail(arg, flag, "True or False")
+    if pass_through_401_strategy is not None:
+        _refuse(
+            "pass_through_401_strategy",
+            pass_through_401_strategy,
+            "unset: an ingress-nginx setting; ext_authz never sees a backend response",
+        )
+    if check_http_status_codes("custom_http_errors", custom_http_errors):
+        _refuse(
+            "custom_http_errors",
+            custom_http_errors,
+            "empty: an ingress-nginx annotation; custom error pages on Envoy Gateway are a "
+            "BackendTrafficPolicy responseOverride",
+        )
+    if public_auth_url:
+        _refuse(
+            "public_auth_url",
+            public_auth_url,
+            "False: the SecurityPolicy always reaches the proxy's Service in-cluster",
+        )
+    if proxy_buffer_size is not None:
+        _refuse(
+            "proxy_buffer_size",
+            proxy_buffer_size,
+            "unset: an ingress-nginx annotation (Envoy has no per-route proxy buffer for "
+            "response headers)",
+        )
+    if app.ingress_class_name != "nginx":
+        _refuse(
+            "ingress_class_name",
+            app.ingress_class_name,
+            f"unset: an ingress-nginx setting; the routes attach to "
+            f"{controller.gateway.describe()}",
+        )
+    if app.tls_secret_name is not None:
+        _refuse(
+            "tls_secret_name",
+            app.tls_secret_name,
+            "unset: TLS is configured on the Gateway's listener (certificateRefs)",
+        )
+    for argument, values in parse_qs(app.auth_query.removeprefix("?")).items():
+        _refuse(
+            argument,
+            values[0].split(","),
+            "empty: oauth2-proxy checked at its root (static://200) applies no per-request "
+            "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
+            "allowed_groups= (or email_domains=)",
+        )
+    if pass_through_401 and controller.response_override_401:
+        raise ConfigurationError(
+            f"pass_through_401: {controller.describe()} has a BackendTrafficPolicy "
+            "responseOverride for 401 on the app's route (response_override_401=True): it "
+            "replaces the backend's own 401, body and WWW-Authenticate. Drop 401 from that "
+            "responseOverride (and describe it with response_override_401=False), or "
+            "pass_through_401=False"
+        )
+    if not controller.client_traffic_policy:
+        warnings.warn(
+            ClientTrafficPolicyWarning(
+                f"{controller.gateway.describe()} is not this program's "
+                "(client_traffic_policy=False): nothing removes client-sent identity headers, "
+                "and a user oauth2-proxy sends no X-Auth-Request-Groups for (no groups) would "
+                "reach the backend with the client's forged one. The Gateway's owner must "
+                f"apply, in namespace {controller.gateway.namespace!r}, a ClientTrafficPolicy "
+                f"(gateway.envoyproxy.io/v1alpha1) with targetRefs "
+                f"[{controller.gateway.target_ref()}] and headers.earlyRequestHeaders.remove "
+                f"{list(IDENTITY_HEADERS)} (or add that removal to its existing one)"
+            ),
+            stacklevel=4,
+        )
+    proxy = app.proxy
+    return GatewayPlan(
+        controller=controller,
+        strategy=PassThroughStrategy.NONE_NEEDED if pass_through_401 else None,
+        oauth2_route=app.host != proxy.host,
+        reference_grant=app.namespace != proxy.namespace,
+    )
+
+
+def route_claims(app: AppSpec, plan: GatewayPlan) -> list[tuple[str, str, str]]:
+    """The (Gateway listener, host, path) matches the app's routes claim."""
+    gateway = plan.controller.gateway.describe()
+    claims = [(gateway, app.host, f"{app.path_type.value}:{p}") for p in app.paths]
+    if plan.oauth2_route:
+        claims.append((gateway, app.host, "Prefix:/oauth2"))
+    return claims
+
+
+def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> tuple[str, str, str]:
+    """The (Gateway listener, host, path) match of the proxy's own route."""
+    return (controller.gateway.describe(), proxy.host, "Prefix:/oauth2")
+
+
+def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
+    """The app's own objects by construct id, in creation order.
+
+    ``HTTPRoute`` [<name>], ``SecurityPolicy`` [<name>], ``OAuth2Route`` [<name>-oauth2]
+    when the proxy signs in on another host, ``ReferenceGrant`` [<app-ns>.<name>] in the
+    proxy's namespace when the app is in another.
+    """
+    gateway = plan.controller.gateway
+    proxy = app.proxy
+    labels = {"app.kubernetes.io/instance": app.name}
+    route_type = {"Prefix": "PathPrefix", "Exact": "Exact"}[app.path_type.value]
+    objects = {
+        "HTTPRoute": _http_route(
+            name=app.name,
+            namespace=app.namespace,
+            labels=labels,
+            gateway=gateway,
+            host=app.host,
+            matches=[(route_type, p) for p in app.paths],
+            service={"name": app.backend.name, "port": app.backend.port},
+        ),
+        "SecurityPolicy": manifest(
+            api_version=ENVOY_GATEWAY_API,
+            kind="SecurityPolicy",
+            name=app.name,
+            namespace=app.namespace,
+            labels=labels,
+            body={
+                "spec": {
+                    "targetRefs": [
+                        {"group": GATEWAY_API_GROUP, "kind": "HTTPRoute", "name": app.name}
+                    ],
+                    "extAuth": {
+                        "http": {
+                            # no path: the check keeps the request's path and query, and
+                            # oauth2-proxy answers it as its upstream (static://200)
+                            "backendRefs": [_proxy_backend(proxy, app.namespace)],
+                            "headersToBackend": list(app.response_headers),
+                        },
+                        "headersToExtAuth": list(HEADERS_TO_EXT_AUTH),
+                    },
+                }
+            },
+        ),
+    }
+    if plan.oauth2_route:
+        objects["OAuth2Route"] = _http_route(
+            name=f"{app.name}-oauth2",
+            namespace=app.namespace,
+            labels=labels,
+            gateway=gateway,
+            host=app.host,
+            matches=[("PathPrefix", "/oauth2")],
+            service=_proxy_backend(proxy, app.namespace),
+        )
+    if plan.reference_grant:
+        sources = [{"group": "gateway.envoyproxy.io", "kind": "SecurityPolicy"}]
+        if plan.oauth2_route:
+            sources.append({"group": GATEWAY_API_GROUP, "kind": "HTTPRoute"})
+        objects["ReferenceGrant"] = manifest(
+            # v1beta1: what Envoy Gateway reads (internal/provider/kubernetes/controller.go,
+            # line 1594 at v1.9.0) and every Gateway API release serves
+            api_version=f"{GATEWAY_API_GROUP}/v1beta1",
+            kind="ReferenceGrant",
+            name=f"{app.namespace}.{app.name}",
+            namespace=proxy.namespace,
+            labels=labels,
+            body={
+                "spec": {
+                    "from": [{**s, "namespace": app.namespace} for s in sources],
+                    "to": [{"group": "", "kind": "Service", "name": proxy.name}],
+                }
+            },
+        )
+    return objects
+
+
+def client_traffic_policy_name(gateway: GatewayRef) -> str:
+    """``<gateway>-identity-headers``, with ``-<section>`` for one listener."""
+    section = f"-{gateway.section_name}" if gateway.section_name else ""
+    return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
+
+
+def shared_manifests(plan: GatewayPlan) -> dict[str, Manifest]:
+    """Objects the program emits once, whichever app needs them first.
+
+    The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
+    Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter
+    (``internal/xds/translator/listener.go`` buildEarlyHeaderMutation, line 602 at v1.9.0),
+    so a client-sent identity header is gone before ext_authz adds the real ones. Never a
+    route-level ``RequestHeaderModifier``: it runs after ext_authz and strips the real
+    headers too.
+    """
+    controller = plan.controller
+    if not controller.client_traffic_policy:
+        return {}
+    gateway = controller.gateway
+    return {
+        "ClientTrafficPolicy": manifest(
+            api_version=ENVOY_GATEWAY_API,
+            kind="ClientTrafficPolicy",
+            name=client_traffic_policy_name(gateway),
+            namespace=gateway.namespace,
+            body={
+                "spec": {
+                    "targetRefs": [gateway.target_ref()],
+                    "headers": {"earlyRequestHeaders": {"remove": list(IDENTITY_HEADERS)}},
+                }
+            },
+        )
+    }

@@ -1,0 +1,518 @@
+"""The Envoy Gateway target: its description, the objects it emits, and every refusal.
+
+What these objects do on a real Envoy is in tests/test_envoy_behaviour.py; here: what they
+say (intent), that the Gateway objects are schema-valid, and that each trap is refused before
+deploy with the fix in the message.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import cdk8s
+import pytest
+
+from oauth_ingress_construct import (
+    ClientTrafficPolicyWarning,
+    ConfigurationError,
+    EnvoyGateway,
+    GatewayRef,
+    IngressNginx,
+    OAuth2Proxy,
+    PassThroughStrategy,
+    ProtectedApp,
+    Provider,
+    ServiceRef,
+)
+from oauth_ingress_construct._envoy_gateway import (
+    ENVOY_DROPS_DENIED_HEADERS,
+    ENVOY_OF_EG,
+    FIELDS_USED,
+    FIRST_EG_WITH,
+    IDENTITY_HEADERS,
+    MINIMUM_EG,
+    NEWEST_EG,
+)
+from oauth_ingress_construct._inventory import Inventory
+from tests import envoy_gateway_versions as facts
+from tests.gateway_validation import validate_gateway_objects
+
+from .conftest import find, synth
+
+OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/example")
+GW = GatewayRef("eg", "infra", section_name="https")
+EG = EnvoyGateway(gateway=GW)
+GATEWAY_KINDS = {"HTTPRoute", "SecurityPolicy", "ReferenceGrant", "ClientTrafficPolicy"}
+
+
+def _proxy(chart: cdk8s.Chart, **kwargs: object) -> OAuth2Proxy:
+    options: dict[str, object] = {
+        "host": "access.example.com",
+        "namespace": "auth",
+        "provider": OIDC,
+        "controller": EG,
+    }
+    options.update(kwargs)
+    return OAuth2Proxy(chart, "Auth", **options)  # type: ignore[arg-type]
+
+
+def _app(chart: cdk8s.Chart, id: str = "Dash", **kwargs: object) -> ProtectedApp:
+    options: dict[str, object] = {
+        "host": "dash.example.com",
+        "backend": ServiceRef("dash", 3000),
+        "controller": EG,
+    }
+    options.update(kwargs)
+    return ProtectedApp(chart, id, **options)  # type: ignore[arg-type]
+
+
+def _args(objects: list[dict], name: str) -> list[str]:
+    return find(objects, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]["args"]
+
+
+def _gateway_objects(objects: list[dict]) -> list[dict]:
+    return [o for o in objects if o["kind"] in GATEWAY_KINDS]
+
+
+# --------------------------------------------------------------------------- the description
+
+
+def test_the_version_table_is_the_checked_facts():
+    assert dict(ENVOY_OF_EG) == facts.ENVOY_OF_EG
+    assert dict(FIRST_EG_WITH) == facts.FIRST_EG_WITH
+    assert NEWEST_EG == facts.NEWEST_EG
+    assert ENVOY_DROPS_DENIED_HEADERS == facts.ENVOY_DROPS_DENIED_LOCATION
+
+
+def test_every_field_the_target_uses_exists_from_the_minimum_version():
+    minimum = ".".join(map(str, MINIMUM_EG))
+    oldest = EnvoyGateway(gateway=GW, version=minimum)
+    assert all(oldest.has(f) for f in FIELDS_USED)
+    assert not oldest.has("SecurityPolicy.extAuth.http.pathOverride")  # v1.8: never emitted
+
+
+def test_defaults_describe_the_newest_release():
+    assert EG.version == "1.9.0"
+    assert EG.envoy == "1.39.0"
+    assert EG.envoy_namespace == "envoy-gateway-system"
+    assert EG.client_traffic_policy is True
+    assert EG.response_override_401 is False
+    assert EnvoyGateway(gateway=GW, version="v1.8").version == "1.8.0"
+
+
+def test_a_release_newer_than_the_table_is_accepted_with_its_envoy_unknown():
+    newer = EnvoyGateway(gateway=GW, version="1.10.0")
+    assert not newer.known
+    assert newer.envoy is None
+    assert "Envoy unknown" in newer.describe()
+    assert EnvoyGateway(gateway=GW, version="1.10.0", envoy_version="1.40.0").envoy == "1.40.0"
+
+
+def test_v1_7_0_is_accepted_when_an_envoy_proxy_pins_a_fixed_envoy():
+    pinned = EnvoyGateway(gateway=GW, version="1.7.0", envoy_version="1.37.1")
+    assert pinned.envoy == "1.37.1"
+    assert EnvoyGateway(gateway=GW, version="1.7.1").envoy == "1.37.1"
+
+
+def test_fails_below_the_minimum_version():
+    with pytest.raises(
+        ConfigurationError, match=r"version must be Envoy Gateway v1\.4\.0 or newer"
+    ):
+        EnvoyGateway(gateway=GW, version="1.3.2")
+
+
+def test_fails_on_v1_7_0_with_its_default_envoy():
+    with pytest.raises(
+        ConfigurationError,
+        match=r"version: Envoy Gateway v1\.7\.0 runs Envoy 1\.37\.0.*Upgrade Envoy Gateway to "
+        r"v1\.7\.1 or newer.*envoy_version=",
+    ):
+        EnvoyGateway(gateway=GW, version="v1.7.0")
+
+
+def test_fails_on_an_envoy_image_of_1_37_0():
+    with pytest.raises(
+        ConfigurationError, match=r"envoy_version: Envoy 1\.37\.0 drops.*Run Envoy 1\.37\.1"
+    ):
+        EnvoyGateway(gateway=GW, version="1.8.0", envoy_version="1.37.0")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"gateway": "eg"}, r"gateway must be a GatewayRef"),
+        ({"gateway": GW, "version": "latest"}, r"version must be an Envoy Gateway version"),
+        ({"gateway": GW, "envoy_version": "1.38"}, r"envoy_version must be an Envoy version"),
+        ({"gateway": GW, "envoy_namespace": "Envoy"}, r"envoy_namespace must be"),
+        ({"gateway": GW, "response_override_401": "no"}, r"response_override_401 must be True"),
+        ({"gateway": GW, "client_traffic_policy": 1}, r"client_traffic_policy must be True"),
+    ],
+)
+def test_fails_on_a_bad_description(kwargs, message):
+    with pytest.raises(ConfigurationError, match=message):
+        EnvoyGateway(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("EG", "infra"), r"GatewayRef\.name must be"),
+        (("eg", "infra/x"), r"GatewayRef\.namespace must be"),
+        (("eg", "infra", "HTTPS"), r"GatewayRef\.section_name must be"),
+    ],
+)
+def test_fails_on_a_bad_gateway_ref(args, message):
+    with pytest.raises(ConfigurationError, match=message):
+        GatewayRef(*args)
+
+
+# --------------------------------------------------------------------------- the proxy
+
+
+def test_the_proxy_runs_in_the_mode_envoy_needs(chart):
+    _proxy(chart)
+    objects = synth(chart)
+    args = _args(objects, "auth")
+    assert "--upstream=static://200" in args  # Envoy allows only 200
+    assert "--upstream=static://202" not in args
+    assert "--skip-provider-button=true" in args  # a browser goes straight to the provider
+    assert "--reverse-proxy=true" in args
+    assert "--set-xauthrequest=true" in args
+    # a path only: the callback comes back on the host the request came on
+    assert "--redirect-url=/oauth2/callback" in args
+    assert not [o for o in objects if o["kind"] == "Ingress"]
+
+
+def test_the_proxy_serves_oauth2_on_its_host_through_the_gateway(chart):
+    _proxy(chart)
+    route = find(synth(chart), "HTTPRoute", "auth")
+    assert route["metadata"]["namespace"] == "auth"
+    assert route["spec"]["parentRefs"] == [
+        {
+            "group": "gateway.networking.k8s.io",
+            "kind": "Gateway",
+            "name": "eg",
+            "namespace": "infra",
+            "sectionName": "https",
+        }
+    ]
+    assert route["spec"]["hostnames"] == ["access.example.com"]
+    (rule,) = route["spec"]["rules"]
+    assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": "/oauth2"}}]
+    assert rule["backendRefs"] == [{"name": "auth", "port": 80}]
+
+
+def test_only_the_envoy_proxies_reach_the_proxy(chart):
+    _proxy(chart, controller=EnvoyGateway(gateway=GW, envoy_namespace="gateways"))
+    policy = find(synth(chart), "NetworkPolicy", "auth")
+    http, metrics = policy["spec"]["ingress"]
+    assert http["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateways"}}}
+    ]
+    assert http["ports"] == [{"port": "http", "protocol": "TCP"}]
+    # The metrics port stays as on ingress-nginx: the monitoring namespace only.
+    assert metrics == {
+        "from": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        ],
+        "ports": [{"port": "metrics", "protocol": "TCP"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ingress_class_name": "public"}, r"ingress_class_name must be unset on Envoy Gateway"),
+        ({"tls_secret_name": "tls"}, r"tls_secret_name must be unset.*Gateway's listener"),
+        (
+            {"ingress_controller_namespace": "nginx"},
+            r"ingress_controller_namespace must be unset.*envoy_namespace=",
+        ),
+        (
+            {"extra_args": ["--cookie-refresh=1h"]},
+            r"extra_args must be without --cookie-refresh: on Envoy Gateway the refreshed "
+            r"cookie.*never reaches the client",
+        ),
+        (
+            {"extra_args": ["--skip-provider-button=false"]},
+            r"extra_args must be a flag this construct does not set itself",
+        ),
+        ({"controller": "envoy"}, r"controller must be IngressNginx\(\.\.\.\), EnvoyGateway"),
+    ],
+)
+def test_fails_on_proxy_settings_envoy_gateway_cannot_honour(chart, kwargs, message):
+    with pytest.raises(ConfigurationError, match=message):
+        _proxy(chart, **kwargs)
+    assert synth(chart) == []
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def test_an_app_gets_a_route_and_a_security_policy_asking_the_proxy(chart):
+    proxy = _proxy(chart)
+    app = _app(chart, proxy=proxy, paths=["/", "/api"], pass_through_401=True)
+    objects = synth(chart)
+    route = find(objects, "HTTPRoute", "dash")
+    assert route["metadata"]["namespace"] == "apps"
+    assert route["spec"]["hostnames"] == ["dash.example.com"]
+    assert route["spec"]["parentRefs"][0]["sectionName"] == "https"
+    (rule,) = route["spec"]["rules"]
+    assert rule["matches"] == [
+        {"path": {"type": "PathPrefix", "value": "/"}},
+        {"path": {"type": "PathPrefix", "value": "/api"}},
+    ]
+    assert rule["backendRefs"] == [{"name": "dash", "port": 3000}]
+    assert "filters" not in rule  # never a route-level header removal: it strips real ones
+
+    policy = find(objects, "SecurityPolicy", "dash")
+    assert policy["metadata"]["namespace"] == "apps"
+    assert policy["spec"]["targetRefs"] == [
+        {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": "dash"}
+    ]
+    ext = policy["spec"]["extAuth"]
+    assert ext["http"]["backendRefs"] == [{"name": "auth", "namespace": "auth", "port": 80}]
+    assert "path" not in ext["http"]  # checked at the proxy's root
+    assert "pathOverride" not in ext["http"]
+    assert ext["http"]["headersToBackend"] == [
+        "X-Auth-Request-User",
+        "X-Auth-Request-Email",
+        "X-Auth-Request-Groups",
+    ]
+    # the cookie (else everyone is denied), Accept (API clients get 401), the scheme; never
+    # the forwarded host or URI, which would let a client steer the return URL
+    assert ext["headersToExtAuth"] == ["cookie", "accept", "x-forwarded-proto"]
+    assert app.ingress is None
+    assert app.http_route is not None
+    assert app.security_policy is not None
+    assert app.pass_through_strategy is PassThroughStrategy.NONE_NEEDED
+
+
+def test_callbacks_land_on_the_app_host_when_the_proxy_signs_in_elsewhere(chart):
+    _app(chart, proxy=_proxy(chart))
+    route = find(synth(chart), "HTTPRoute", "dash-oauth2")
+    assert route["metadata"]["namespace"] == "apps"
+    assert route["spec"]["hostnames"] == ["dash.example.com"]
+    (rule,) = route["spec"]["rules"]
+    assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": "/oauth2"}}]
+    assert rule["backendRefs"] == [{"name": "auth", "namespace": "auth", "port": 80}]
+
+
+def test_a_reference_grant_lets_the_app_namespace_reach_the_proxy_service(chart):
+    _app(chart, proxy=_proxy(chart))
+    grant = find(synth(chart), "ReferenceGrant", "apps.dash")
+    assert grant["apiVersion"] == "gateway.networking.k8s.io/v1beta1"
+    assert grant["metadata"]["namespace"] == "auth"
+    assert grant["spec"]["from"] == [
+        {"group": "gateway.envoyproxy.io", "kind": "SecurityPolicy", "namespace": "apps"},
+        {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "apps"},
+    ]
+    assert grant["spec"]["to"] == [{"group": "", "kind": "Service", "name": "auth"}]
+
+
+def test_an_app_with_its_own_proxy_needs_no_grant_and_no_second_oauth2_route(chart):
+    _app(chart, provider=OIDC)
+    objects = synth(chart)
+    kinds = sorted((o["kind"], o["metadata"]["name"]) for o in _gateway_objects(objects))
+    assert kinds == [
+        ("ClientTrafficPolicy", "eg-https-identity-headers"),
+        ("HTTPRoute", "dash"),
+        ("HTTPRoute", "dash-oauth2-proxy"),
+        ("SecurityPolicy", "dash"),
+    ]
+    policy = find(objects, "SecurityPolicy", "dash")
+    assert policy["spec"]["extAuth"]["http"]["backendRefs"] == [
+        {"name": "dash-oauth2-proxy", "port": 80}
+    ]
+    assert "--upstream=static://200" in _args(objects, "dash-oauth2-proxy")
+
+
+def test_a_proxy_in_the_app_namespace_on_another_host_needs_no_grant(chart):
+    proxy = _proxy(chart, namespace="apps")
+    _app(chart, proxy=proxy)
+    objects = synth(chart)
+    assert not [o for o in objects if o["kind"] == "ReferenceGrant"]
+    route = find(objects, "HTTPRoute", "dash-oauth2")
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "auth", "port": 80}]
+
+
+def test_pass_authorization_header_passes_authorization_to_the_backend(chart):
+    proxy = _proxy(chart, set_authorization_header=True)
+    _app(chart, proxy=proxy, pass_authorization_header=True)
+    policy = find(synth(chart), "SecurityPolicy", "dash")
+    assert policy["spec"]["extAuth"]["http"]["headersToBackend"][-1] == "Authorization"
+
+
+def test_forged_identity_headers_are_removed_once_per_gateway_listener(chart):
+    proxy = _proxy(chart)
+    _app(chart, "One", host="one.example.com", proxy=proxy)
+    _app(chart, "Two", host="two.example.com", proxy=proxy)
+    other = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="internal"))
+    _app(chart, "Three", host="three.example.com", provider=OIDC, controller=other)
+    policies = [o for o in synth(chart) if o["kind"] == "ClientTrafficPolicy"]
+    assert sorted(p["metadata"]["name"] for p in policies) == [
+        "eg-https-identity-headers",
+        "eg-internal-identity-headers",
+    ]
+    policy = next(p for p in policies if p["metadata"]["name"] == "eg-https-identity-headers")
+    assert policy["metadata"]["namespace"] == "infra"  # the Gateway's namespace
+    assert policy["spec"]["targetRefs"] == [
+        {
+            "group": "gateway.networking.k8s.io",
+            "kind": "Gateway",
+            "name": "eg",
+            "sectionName": "https",
+        }
+    ]
+    assert policy["spec"]["headers"]["earlyRequestHeaders"]["remove"] == list(IDENTITY_HEADERS)
+    assert "X-Auth-Request-Access-Token" in IDENTITY_HEADERS
+
+
+def test_the_client_traffic_policy_is_shared_across_charts_of_one_app():
+    app = cdk8s.App()
+    first = cdk8s.Chart(app, "first", namespace="a", disable_resource_name_hashes=True)
+    second = cdk8s.Chart(app, "second", namespace="b", disable_resource_name_hashes=True)
+    _app(first, provider=OIDC, host="a.example.com")
+    _app(second, provider=OIDC, host="b.example.com")
+    policies = [
+        o
+        for chart in (first, second)
+        for o in cdk8s.Testing.synth(chart)
+        if o["kind"] == "ClientTrafficPolicy"
+    ]
+    assert len(policies) == 1
+
+
+def test_a_shared_claim_is_taken_back_with_a_failed_transaction():
+    inventory = Inventory()
+
+    def fail_half_way() -> None:
+        with inventory.transaction():
+            assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "a")
+            raise RuntimeError("failed half-way")
+
+    with pytest.raises(RuntimeError, match="failed half-way"):
+        fail_half_way()
+    assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "b")
+    assert not inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "c")
+
+
+def test_a_foreign_gateway_gets_no_policy_and_a_warning_naming_the_one_to_apply(chart):
+    foreign = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with pytest.warns(
+        ClientTrafficPolicyWarning,
+        match=r"Gateway infra/eg listener 'https' is not this program's.*in namespace 'infra', "
+        r"a ClientTrafficPolicy.*'sectionName': 'https'.*X-Auth-Request-Groups",
+    ):
+        _app(chart, provider=OIDC, controller=foreign)
+    assert not [o for o in synth(chart) if o["kind"] == "ClientTrafficPolicy"]
+
+
+def test_an_owned_gateway_does_not_warn(chart):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _app(chart, provider=OIDC)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"pass_through_401_strategy": PassThroughStrategy.SERVER_SNIPPET},
+            r"pass_through_401_strategy must be unset: an ingress-nginx setting",
+        ),
+        ({"custom_http_errors": [503]}, r"custom_http_errors must be empty.*responseOverride"),
+        ({"proxy_buffer_size": "16k"}, r"proxy_buffer_size must be unset"),
+        ({"public_auth_url": True}, r"public_auth_url must be False"),
+        ({"ingress_class_name": "public"}, r"ingress_class_name must be unset"),
+        ({"tls_secret_name": "tls"}, r"tls_secret_name must be unset.*Gateway's listener"),
+        (
+            {"allowed_groups": ["ops"]},
+            r"allowed_groups must be empty: oauth2-proxy checked at its root.*shared "
+            r"OAuth2Proxy of their own with allowed_groups=",
+        ),
+        (
+            {"allowed_email_domains": ["example.com"]},
+            r"allowed_email_domains must be empty: oauth2-proxy checked at its root",
+        ),
+        ({"controller": "eg"}, r"controller must be IngressNginx\(\.\.\.\), EnvoyGateway"),
+    ],
+)
+def test_fails_on_app_settings_envoy_gateway_cannot_honour(chart, kwargs, message):
+    proxy = _proxy(chart)
+    before = len(synth(chart))
+    with pytest.raises(ConfigurationError, match=message):
+        _app(chart, proxy=proxy, **kwargs)
+    assert len(synth(chart)) == before
+
+
+def test_fails_on_pass_through_401_with_a_401_response_override(chart):
+    overridden = EnvoyGateway(gateway=GW, response_override_401=True)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"pass_through_401: .*responseOverride for 401.*Drop 401 from that "
+        r"responseOverride",
+    ):
+        _app(chart, provider=OIDC, controller=overridden, pass_through_401=True)
+    app = _app(chart, provider=OIDC, controller=overridden)  # without pass-through: fine
+    assert app.pass_through_strategy is None
+
+
+def test_fails_on_an_envoy_app_with_an_ingress_nginx_proxy(chart):
+    proxy = OAuth2Proxy(chart, "Nginx", host="access.example.com", provider=OIDC)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"controller: the app targets Envoy Gateway, but its proxy 'nginx' serves "
+        r"ingress-nginx.*controller=EnvoyGateway",
+    ):
+        _app(chart, proxy=proxy)
+
+
+@pytest.mark.parametrize("controller", [None, IngressNginx()])
+def test_fails_on_an_ingress_nginx_app_with_an_envoy_proxy(chart, controller):
+    proxy = _proxy(chart)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"controller: the app targets ingress-nginx.*proxy 'auth' serves Envoy Gateway",
+    ):
+        _app(chart, proxy=proxy, controller=controller)
+
+
+def test_fails_on_two_routes_for_one_host_and_path_on_one_gateway(chart):
+    proxy = _proxy(chart)
+    _app(chart, "One", proxy=proxy)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"host: 'dash\.example\.com' path 'Prefix:/' on Gateway infra/eg listener "
+        r"'https' is already routed by ProtectedApp 'test/One'",
+    ):
+        _app(chart, "Two", proxy=proxy, name="two")
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def test_every_gateway_object_is_schema_valid(chart):
+    proxy = _proxy(chart, set_authorization_header=True)
+    _app(chart, "One", proxy=proxy, paths=["/a", "/b"], pass_authorization_header=True)
+    _app(chart, "Own", host="own.example.com", namespace="own", provider=OIDC)
+    objects = _gateway_objects(synth(chart))
+    assert {o["kind"] for o in objects} == GATEWAY_KINDS
+    validate_gateway_objects(objects)
+
+
+def test_exact_paths_become_exact_matches(chart):
+    from oauth_ingress_construct import PathType
+
+    _app(chart, provider=OIDC, paths=["/x"], path_type=PathType.EXACT)
+    route = find(synth(chart), "HTTPRoute", "dash")
+    assert route["spec"]["rules"][0]["matches"] == [{"path": {"type": "Exact", "value": "/x"}}]
+    validate_gateway_objects([route])
+
+
+@pytest.mark.parametrize("controller", [None, IngressNginx()])
+def test_fails_when_the_core_is_called_for_envoy_gateway_without_its_description(controller):
+    from oauth_ingress_construct import _envoy_gateway
+
+    with pytest.raises(ConfigurationError, match=r"controller must be an EnvoyGateway"):
+        _envoy_gateway.proxy_mode(controller)  # type: ignore[arg-type]
