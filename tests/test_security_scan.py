@@ -1,8 +1,9 @@
 """Security scan: checkov (Kubernetes framework) over every example's synthesized output.
 
 The examples fail no check, with two documented exceptions, each asserted narrowly
-(checkov 3.3.30 over dist/: 1052 of 1054 pass, the three Envoy Gateway examples 90 of 90 each; the seed example 97 of 98, failing only
-CKV_K8S_153; the redis-sessions example 97 of 98, failing only CKV_K8S_35):
+(checkov 3.3.30 over dist/: 1052 of 1054 pass, the three Envoy Gateway examples 90 of 90
+each; the seed example 97 of 98, failing only CKV_K8S_153; the redis-sessions example 97 of
+98, failing only CKV_K8S_35):
 
 - ``CKV_K8S_153`` ("Prevent All NGINX Ingress annotation snippets") on an Ingress that
   carries a snippet annotation because its author chose the snippet pass-through of the
