@@ -17,7 +17,8 @@ from ._controller import (
     plan_pass_through,
 )
 from ._objects import api_object, chart_namespace, kebab_case, registry
-from ._provider import Provider
+from ._paths import find_location_collisions
+from ._provider import Provider, check_account_restriction, effective_email_domains
 from ._proxy import OAuth2Proxy, cluster_auth_url_for, public_auth_url_for, signin_url_for
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
@@ -27,12 +28,14 @@ from ._validation import (
     check_email,
     check_email_domain,
     check_group,
-    check_header_name,
     check_host,
     check_http_status_codes,
     check_int,
     check_list,
+    check_nginx_parameter,
     check_path,
+    check_proxy_buffer_size,
+    check_response_header,
     check_service_name,
     fail,
 )
@@ -45,7 +48,6 @@ __all__ = ["DEFAULT_RESPONSE_HEADERS", "PathType", "ProtectedApp"]
 #: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
 DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
 
-_BUFFER_SIZE_RE = r"^[1-9][0-9]{0,5}[km]?$"
 #: What ingress-nginx's annotation validation (on by default since v1.12; the admission
 #: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
 #: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
@@ -187,6 +189,10 @@ class ProtectedApp(constructs.Construct):
         identity providers with large tokens. Default: - the controller's (4k).
     :param sessions: where the app's own proxy keeps sessions (not with ``proxy``; a
         shared proxy has its own). Default: - ``Sessions.cookie()``.
+    :param allow_any_account: for the app's own proxy (not with ``proxy``). Default:
+        ``False`` - a public identity provider (GitHub, Google, gitlab.com, a public OIDC
+        issuer) must be restricted by the provider, ``allowed_groups`` or
+        ``allowed_email_domains``; ``True`` lets anyone with an account there in.
     """
 
     def __init__(
@@ -218,6 +224,7 @@ class ProtectedApp(constructs.Construct):
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
         sessions: Sessions | None = None,
+        allow_any_account: bool = False,
     ) -> None:
         # Everything is checked before the construct joins the tree.
         self.host = check_host("host", host, wildcard=proxy is not None)
@@ -250,7 +257,15 @@ class ProtectedApp(constructs.Construct):
             for arg, value in (("provider", provider), ("secret", secret), ("sessions", sessions)):
                 if value is not None:
                     fail(arg, value, "unset when proxy= is given (the shared proxy has its own)")
+            if allow_any_account is not False:
+                fail(
+                    "allow_any_account",
+                    allow_any_account,
+                    "unset when proxy= is given (the shared proxy decides who may sign in)",
+                )
             proxy.covers("host", self.host)
+        elif provider is not None and not isinstance(provider, Provider):
+            fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
         elif provider is None:
             fail(
                 "provider",
@@ -265,6 +280,17 @@ class ProtectedApp(constructs.Construct):
             fail("paths", paths, "a list without repeated paths")
         if not isinstance(path_type, PathType):
             fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
+        routes = [(p, path_type.value) for p in path_list]
+        own_proxy_routes = [] if proxy is not None else [("/oauth2", "Prefix")]
+        for collision in [
+            *find_location_collisions(routes),
+            *find_location_collisions(routes, own_proxy_routes),
+        ]:
+            fail(
+                "paths",
+                list(path_list),
+                "paths that stay distinct in nginx: " + collision.describe(),
+            )
         ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
         if tls_secret_name is not None:
             check_dns_subdomain("tls_secret_name", tls_secret_name)
@@ -279,7 +305,7 @@ class ProtectedApp(constructs.Construct):
             fail("controller", controller, "an IngressNginx(...) description, or None")
         own_errors = check_http_status_codes("custom_http_errors", custom_http_errors)
         auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
-        headers = list(check_list("response_headers", response_headers, check_header_name))
+        headers = list(check_list("response_headers", response_headers, check_response_header))
         if pass_authorization_header:
             if proxy is not None and not proxy.set_authorization_header:
                 fail(
@@ -296,11 +322,16 @@ class ProtectedApp(constructs.Construct):
                     "no ID token to pass",
                 )
             headers.append("Authorization")
-        if proxy_buffer_size is not None and (
-            not isinstance(proxy_buffer_size, str)
-            or not re.fullmatch(_BUFFER_SIZE_RE, proxy_buffer_size)
-        ):
-            fail("proxy_buffer_size", proxy_buffer_size, "an nginx size such as '8k' or '16k'")
+        if proxy_buffer_size is not None:
+            proxy_buffer_size = check_proxy_buffer_size("proxy_buffer_size", proxy_buffer_size)
+        if proxy is None:
+            assert provider is not None
+            check_account_restriction(
+                provider,
+                email_domains=effective_email_domains(provider, None),
+                restricted_elsewhere=bool(auth_query),
+                allow_any_account=allow_any_account,
+            )
 
         plan = None
         if pass_through_401:
@@ -329,7 +360,7 @@ class ProtectedApp(constructs.Construct):
             if public_auth_url
             else cluster_auth_url_for(proxy_name, proxy_namespace)
         )
-        auth_url += auth_query
+        auth_url = check_nginx_parameter("allowed_groups", auth_url + auth_query)
         annotations = {
             ANNOTATION_PREFIX + "auth-url": auth_url,
             ANNOTATION_PREFIX + "auth-signin": signin_url_for(proxy_host),
@@ -397,6 +428,7 @@ class ProtectedApp(constructs.Construct):
                     ingress_class_name=ingress_class_name,
                     set_authorization_header=pass_authorization_header,
                     sessions=sessions,
+                    allow_any_account=True,  # checked above, with the app's restrictions
                 )
             #: The :class:`OAuth2Proxy` this app signs in through (its own or the shared one).
             self.proxy = proxy

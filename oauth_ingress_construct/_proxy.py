@@ -10,8 +10,9 @@ from typing import Any
 import cdk8s
 import constructs
 
+from ._flags import check_extra_args, check_known_args, restricts_accounts
 from ._objects import api_object, chart_namespace, kebab_case, registry
-from ._provider import Provider
+from ._provider import Provider, check_account_restriction, effective_email_domains
 from ._refs import ProxySecret
 from ._sessions import Sessions
 from ._validation import (
@@ -20,15 +21,14 @@ from ._validation import (
     check_cookie_domain,
     check_dns_label,
     check_dns_subdomain,
-    check_email_domain,
     check_group,
     check_host,
     check_int,
     check_list,
-    check_proxy_flag,
     check_quantity,
     check_request_within_limit,
     check_service_name,
+    derive_cookie_domain,
     fail,
 )
 
@@ -48,43 +48,6 @@ SERVICE_PORT = 80
 #: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
 #: cannot collide with a host account (checkov CKV_K8S_40).
 RUN_AS_ID = 65532
-
-#: Flags that extra_args may not set, with the argument that sets them instead.
-_RESERVED_FLAGS = {
-    **dict.fromkeys(
-        (
-            "--client-id",
-            "--client-secret",
-            "--client-secret-file",
-            "--cookie-secret",
-            "--cookie-secret-file",
-            "--redis-password",
-            "--redis-sentinel-password",
-        ),
-        "secret (credentials come from the Secret through secretKeyRef, never from flags)",
-    ),
-    **dict.fromkeys(
-        (
-            "--session-store-type",
-            "--session-cookie-minimal",
-            "--redis-connection-url",
-            "--redis-use-sentinel",
-            "--redis-sentinel-master-name",
-            "--redis-sentinel-connection-urls",
-            "--redis-use-cluster",
-            "--redis-cluster-connection-urls",
-        ),
-        "sessions",
-    ),
-    "--email-domain": "email_domains",
-    "--allowed-group": "allowed_groups",
-    "--set-authorization-header": "set_authorization_header",
-    "--trusted-proxy-ip": "trusted_proxy_ips",
-    "--cookie-domain": "cookie_domain",
-    "--whitelist-domain": "shared and cookie_domain",
-    "--redirect-url": "host",
-    "--provider": "provider",
-}
 
 _IMAGE_RE = re.compile(
     r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
@@ -111,7 +74,8 @@ class ProxyResources:
 
     def __post_init__(self) -> None:
         for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
-            check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+            value = check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+            object.__setattr__(self, field_name, value)
         check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
         check_request_within_limit(
             "ProxyResources.memory_request", self.memory_request, self.memory_limit
@@ -146,11 +110,6 @@ def signin_url_for(host: str) -> str:
     return f"https://{host}/oauth2/start"
 
 
-def _parent_domain(host: str) -> str:
-    labels = host.removeprefix("*.").split(".")
-    return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
-
-
 class OAuth2Proxy(constructs.Construct):
     """oauth2-proxy serving sign-in for one host, shareable by several ``ProtectedApp`` s.
 
@@ -181,8 +140,13 @@ class OAuth2Proxy(constructs.Construct):
     :param replicas: Default: ``2``, with a PodDisruptionBudget and a spread over nodes.
     :param image: Default: :data:`DEFAULT_PROXY_IMAGE`.
     :param resources: Default: - ``ProxyResources()``.
-    :param email_domains: Default: ``("*",)`` - any user the identity provider lets in.
-        Never empty: oauth2-proxy does not start without one.
+    :param email_domains: Default: - the provider's hosted domain
+        (``Provider.google(hosted_domain=...)``), else ``("*",)``: any user the identity
+        provider lets in. Never empty: oauth2-proxy does not start without one.
+    :param allow_any_account: Default: ``False`` - a public identity provider (GitHub,
+        Google, gitlab.com, a public OIDC issuer) must be restricted by the provider
+        (organization, team, groups, hosted domain), ``email_domains`` or
+        ``allowed_groups``; ``True`` lets anyone with an account there sign in.
     :param allowed_groups: Default: - no group restriction on the proxy.
     :param set_authorization_header: Default: ``False``. ``True`` sends the ID token to apps
         that ask for ``pass_authorization_header``.
@@ -197,9 +161,10 @@ class OAuth2Proxy(constructs.Construct):
     :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
         cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
         keep them in Redis, the password read from a Secret.
-    :param extra_args: further oauth2-proxy flags, ``--name=value``, for what this construct
-        has no argument for. Flags the construct sets or derives are refused, naming the
-        argument to use instead. Default: - none.
+    :param extra_args: further oauth2-proxy flags, ``--name=value``, from an allow-list of
+        flags that are safe behind ingress-nginx, each value checked by type (see
+        ``_flags.EXTRA_FLAGS``). Flags the construct sets are refused naming the argument to
+        use; unsafe and unknown flags are refused saying why. Default: - none.
     """
 
     def __init__(
@@ -217,7 +182,7 @@ class OAuth2Proxy(constructs.Construct):
         replicas: int = 2,
         image: str = DEFAULT_PROXY_IMAGE,
         resources: ProxyResources | None = None,
-        email_domains: Sequence[str] = ("*",),
+        email_domains: Sequence[str] | None = None,
         allowed_groups: Sequence[str] = (),
         set_authorization_header: bool = False,
         trusted_proxy_ips: Sequence[str] = (),
@@ -227,6 +192,7 @@ class OAuth2Proxy(constructs.Construct):
         ingress_controller_namespace: str = "ingress-nginx",
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
+        allow_any_account: bool = False,
     ) -> None:
         # Validate everything before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
@@ -256,7 +222,7 @@ class OAuth2Proxy(constructs.Construct):
             if not ("." + self.host).endswith(cookie_domain):
                 fail("cookie_domain", cookie_domain, f"a parent domain of host {self.host!r}")
         elif shared:
-            cookie_domain = _parent_domain(self.host)
+            cookie_domain = derive_cookie_domain("host", self.host)
         #: The cookie domain, or ``None`` for a host-only cookie.
         self.cookie_domain: str | None = cookie_domain
         self.replicas = check_int("replicas", replicas, low=1, high=100)
@@ -274,7 +240,7 @@ class OAuth2Proxy(constructs.Construct):
             resources = ProxyResources()
         elif not isinstance(resources, ProxyResources):
             fail("resources", resources, "a ProxyResources(...)")
-        domains = check_list("email_domains", email_domains, check_email_domain)
+        domains = effective_email_domains(provider, email_domains)
         groups = check_list("allowed_groups", allowed_groups, check_group)
         if not isinstance(set_authorization_header, bool):
             fail("set_authorization_header", set_authorization_header, "True or False")
@@ -302,9 +268,14 @@ class OAuth2Proxy(constructs.Construct):
                 "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
                 "ID token to send (oauth2-proxy refuses to start)",
             )
-        extras = check_list("extra_args", extra_args, check_proxy_flag)
-        user_lists = ("--authenticated-emails-file", "--htpasswd-file")
-        if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
+        extras = check_extra_args("extra_args", extra_args, minimal_cookie=minimal)
+        check_account_restriction(
+            provider,
+            email_domains=domains,
+            restricted_elsewhere=bool(groups) or restricts_accounts(extras),
+            allow_any_account=allow_any_account,
+        )
+        if not domains:
             fail(
                 "email_domains",
                 email_domains,
@@ -331,31 +302,8 @@ class OAuth2Proxy(constructs.Construct):
             *(f"--trusted-proxy-ip={c}" for c in trusted),
             *sessions.args,
         ]
-        managed = {a.split("=", 1)[0] for a in args}
-        for extra in extras:
-            flag = extra.split("=", 1)[0]
-            if flag in _RESERVED_FLAGS:
-                fail(
-                    "extra_args",
-                    extra,
-                    f"a flag this construct does not manage; set {flag} with the "
-                    f"{_RESERVED_FLAGS[flag]} argument instead",
-                )
-            if minimal and flag == "--cookie-refresh":
-                fail(
-                    "extra_args",
-                    extra,
-                    "without --cookie-refresh when sessions=Sessions.cookie(minimal=True): "
-                    "refreshing needs the tokens a minimal cookie leaves out",
-                )
-            if flag in managed:
-                fail(
-                    "extra_args",
-                    extra,
-                    f"a flag this construct does not set itself; {flag} is derived from "
-                    "the construct's arguments, set it there",
-                )
         args += extras
+        check_known_args("args", args)
 
         reg = registry(scope)
         with reg.transaction(scope, id):

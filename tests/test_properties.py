@@ -106,7 +106,16 @@ def app_options(draw: st.DrawFn, *, own_proxy: bool, authorization_available: bo
     controller = draw(s.CONTROLLER)
     pass_through = draw(st.booleans())
     options: dict[str, Any] = {
-        "paths": draw(st.lists(s.PATH, min_size=1, max_size=3, unique=True)),
+        # Paths that stay distinct nginx locations ('/a' and '/a/' as Prefix do not), and
+        # none under the own proxy's '/oauth2'.
+        "paths": draw(
+            st.lists(
+                s.PATH.filter(lambda p: not p.startswith("/oauth2")),
+                min_size=1,
+                max_size=3,
+                unique_by=lambda p: p.rstrip("/") or "/",
+            )
+        ),
         "path_type": draw(st.sampled_from(PathType)),
         "tls_secret_name": draw(st.none() | s.SUBDOMAIN_NAME),
         "ingress_class_name": draw(st.sampled_from(["nginx", "nginx-internal", "ingress.a"])),
@@ -116,19 +125,24 @@ def app_options(draw: st.DrawFn, *, own_proxy: bool, authorization_available: bo
         "public_auth_url": draw(st.booleans()),
         "allowed_groups": draw(s.lists(s.APP_GROUP)),
         "allowed_email_domains": draw(s.lists(s.APP_EMAIL_DOMAIN)),
-        "response_headers": draw(s.lists(s.HEADER)),
+        "response_headers": draw(s.lists(s.RESPONSE_HEADER)),
         "pass_authorization_header": authorization_available and draw(st.booleans()),
         "proxy_buffer_size": draw(st.none() | s.BUFFER_SIZE),
     }
     if own_proxy:
-        options["provider"] = draw(s.PROVIDER)
+        provider = draw(s.PROVIDER)
+        options["provider"] = provider
+        restricted = options["allowed_groups"] or options["allowed_email_domains"]
+        if s.needs_opt_in(provider) and not restricted:
+            options["allow_any_account"] = True
     return options
 
 
 @st.composite
 def proxy_options(draw: st.DrawFn) -> dict[str, Any]:
-    return {
-        "provider": draw(s.PROVIDER),
+    provider = draw(s.PROVIDER)
+    options = {
+        "provider": provider,
         "replicas": draw(st.integers(min_value=1, max_value=4)),
         "image": draw(s.IMAGE),
         "resources": ProxyResources(
@@ -144,8 +158,13 @@ def proxy_options(draw: st.DrawFn) -> dict[str, Any]:
         "tls_secret_name": draw(st.none() | s.SUBDOMAIN_NAME),
         "network_policy": draw(st.booleans()),
         "ingress_controller_namespace": draw(s.LABEL),
-        "extra_args": draw(s.lists(s.EXTRA_ARG)),
+        "extra_args": draw(s.extra_args_lists()),
     }
+    if provider.email_domains:  # a Google hosted domain: the proxy's domains default to it
+        options["email_domains"] = None
+    if s.needs_opt_in(provider) and "*" in (options["email_domains"] or ["*"]):
+        options["allow_any_account"] = not options["allowed_groups"]
+    return options
 
 
 @st.composite
@@ -334,12 +353,13 @@ access = OAuth2Proxy(
     chart, "Access", host="access.example.com",
     provider=Provider.gitlab(groups=["b/x", "a/y", "c"], projects=["p/q", "m/n"]),
     email_domains=["b.example.com", "a.example.com"], allowed_groups=["z", "y", "x"],
-    trusted_proxy_ips=["10.2.0.0/16", "10.1.0.0/16"], extra_args=["--x-b=1", "--x-a=2"],
+    trusted_proxy_ips=["10.2.0.0/16", "10.1.0.0/16"],
+    extra_args=["--prompt=login", "--cookie-name=_b"],
 )
 ProtectedApp(
     chart, "Web", host="web.example.com", backend=ServiceRef("web", 80), proxy=access,
     paths=["/b", "/a"], allowed_groups=["g2", "g1"], custom_http_errors=[503, 404, 500],
-    response_headers=["X-B", "X-A"], pass_through_401=True,
+    response_headers=["X-Auth-Request-User", "X-Auth-Request-Email"], pass_through_401=True,
     controller=IngressNginx(custom_http_errors=[502, 404], disable_proxy_intercept_errors=True),
 )
 print(app.synth_yaml(), end="")
