@@ -8,7 +8,7 @@ from ._controller import (
     RiskLevel,
     SnippetAnnotationWarning,
 )
-from ._provider import Provider
+from ._provider import InsecureIssuerWarning, Provider
 from ._proxy import DEFAULT_PROXY_IMAGE, OAuth2Proxy, ProxyResources
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
@@ -20,6 +20,7 @@ __all__ = [
     "ConfigurationError",
     "ControllerAdvisoryWarning",
     "IngressNginx",
+    "InsecureIssuerWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",
     "PathType",

@@ -90,14 +90,22 @@ def plain(value: object) -> object:
 #: ``0b`` in either case, ``_`` between digits) and that cdk8s's YAML writer leaves unquoted
 #: (``0o17``, ``0X1F``, ``0B101``: YAML 1.1 has no such integers). kubectl's YAML reader
 #: (sigs.k8s.io/yaml over go-yaml v2) resolves a plain scalar through ParseInt, so such a
-#: name would reach the API server as a number. Refused in every string field.
-_YAML_NUMBER_RE = re.compile(r"[-+]?0[oObBxX][0-9a-fA-F_.pP+-]*")
+#: name would reach the API server as a number. Refused in every field emitted as a whole
+#: scalar (names, namespaces, hosts, Secret keys); cdk8s quotes every other number-like
+#: string (``"123"``, ``"1e3"``, ``"yes"``, ``"0x1f"``), which the tests check.
+_YAML_NUMBER_RE = re.compile(r"[-+]?0[oObBxX]_?[0-9a-fA-F][0-9a-fA-F_.pP+-]*")
 
 
 def _require_str(argument: str, value: object) -> str:
     text = plain(value)
     if not isinstance(text, str):
         fail(argument, value, "a string")
+    return text
+
+
+def _require_scalar(argument: str, value: object) -> str:
+    """A string emitted as a whole YAML scalar (a name, a namespace, a key)."""
+    text = _require_str(argument, value)
     if _YAML_NUMBER_RE.fullmatch(text):
         fail(
             argument,
@@ -116,7 +124,7 @@ _HOST_RE = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})+$")
 
 def check_dns_label(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 label kind (Service, namespace): <= 63 chars."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 63 or not _LABEL_RE.fullmatch(text):
         fail(
             argument,
@@ -135,7 +143,7 @@ def check_service_name(argument: str, value: object) -> str:
 
     The API server refuses other Service names, which no schema check catches.
     """
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if not _DNS1035_RE.fullmatch(text):
         fail(
             argument,
@@ -148,7 +156,7 @@ def check_service_name(argument: str, value: object) -> str:
 
 def check_dns_subdomain(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 subdomain kind (Secret, Ingress): <= 253 chars."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 253 or not _SUBDOMAIN_RE.fullmatch(text):
         fail(
             argument,
@@ -161,7 +169,7 @@ def check_dns_subdomain(argument: str, value: object) -> str:
 
 def check_host(argument: str, value: object, *, wildcard: bool = True) -> str:
     """A fully qualified host name as an Ingress rule accepts it (no scheme, port or path)."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     allowed = (
         "a fully qualified lower-case DNS name without scheme, port or path, "
         "such as 'app.example.com'" + (" or '*.example.com'" if wildcard else "")
@@ -268,7 +276,7 @@ _SECRET_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 def check_secret_key(argument: str, value: object) -> str:
     """A key inside a Kubernetes Secret."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 253 or not _SECRET_KEY_RE.fullmatch(text) or text in {".", ".."}:
         fail(argument, value, "a Secret key made of letters, digits, '-', '_' and '.'")
     return text

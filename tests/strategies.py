@@ -15,8 +15,6 @@ import cdk8s
 import cdk8s_plus_28 as kplus
 from hypothesis import strategies as st
 
-from oauth_ingress_construct._validation import is_public_suffix
-
 from oauth_ingress_construct import (
     IngressNginx,
     OAuth2Proxy,
@@ -28,6 +26,7 @@ from oauth_ingress_construct import (
     ServiceRef,
     Sessions,
 )
+from oauth_ingress_construct._validation import is_public_suffix
 
 # --- valid values ------------------------------------------------------------------------
 
@@ -695,4 +694,88 @@ ARGUMENTS: tuple[Argument, ...] = (
         is_list=True,
         redacted=True,
     ),
+)
+
+
+# --- issue 10: strategies per class of bad input -----------------------------------------
+
+
+def _known_flag_names() -> list[str]:
+    from oauth_ingress_construct._flags import KNOWN_FLAGS
+
+    return sorted(KNOWN_FLAGS)
+
+
+#: Any flag name oauth2-proxy v7.15.3 knows, and some it does not.
+ANY_FLAG_NAME = st.one_of(
+    st.sampled_from(_known_flag_names()),
+    st.sampled_from(["google-hosted-domain", "skip-auth", "cookie-secure-x", "x", "help"]),
+)
+#: Values of every shape a flag may take, typed and not.
+FLAG_VALUE = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "true", "false", "1", "0", "yes", "12h", "0s", "-1", "1000000", "none", "lax",
+            "strict", "S256", "plain", "RS256", "HS256", "/", "/x", ".*", "*",
+            "https://login.example.com/x", "http://login.example.com", "https://169.254.169.254",
+            "X-Real-IP", "a@example.com", "0.0.0.0/0", "GET=/admin", "example.com", "",
+        ]
+    ),
+    st.from_regex(r"[A-Za-z0-9._~:/@,*+=-]{1,16}", fullmatch=True),
+)  # fmt: skip
+ANY_FLAG = st.builds(
+    lambda name, value: f"--{name}" if value is None else f"--{name}={value}",
+    ANY_FLAG_NAME,
+    FLAG_VALUE,
+)
+
+
+class LyingStr(str):
+    """A str whose ``str()``, ``format()`` and ``repr()`` say something else."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "evil.example.net"
+
+    def __format__(self, spec: str) -> str:
+        return "evil.example.net"
+
+
+class LyingInt(int):
+    """An int whose ``str()`` and ``format()`` say something else."""
+
+    def __str__(self) -> str:
+        return "1; evil"
+
+    def __format__(self, spec: str) -> str:
+        return "1; evil"
+
+
+#: Strings Go's strconv.ParseInt(s, 0, 64) reads as integers, in shapes cdk8s may leave
+#: unquoted, and other number-like strings.
+NUMBER_LIKE = st.one_of(
+    st.builds(
+        lambda sign, prefix, digits: f"{sign}0{prefix}{digits}",
+        st.sampled_from(["", "-", "+"]),
+        st.sampled_from(["o", "O", "x", "X", "b", "B"]),
+        st.from_regex(r"[0-7_]{1,6}", fullmatch=True),
+    ),
+    st.from_regex(r"[0-9]{1,6}(e[0-9])?", fullmatch=True),
+)
+
+#: Host names under public suffixes of the Public Suffix List's private section, and
+#: ICANN ones, with zero to two labels in front.
+PUBLIC_SUFFIX = st.sampled_from(
+    [
+        "co.uk", "github.io", "herokuapp.com", "blogspot.com", "appspot.com", "x0.com",
+        "azurewebsites.net", "cloudfront.net", "s3.amazonaws.com", "com.au", "pages.dev",
+        "vercel.app", "netlify.app", "firebaseapp.com", "com", "io",
+    ]
+)  # fmt: skip
+HOST_UNDER_SUFFIX = st.builds(
+    lambda labels, suffix: ".".join([*labels, suffix]),
+    st.lists(ALPHA_LABEL, min_size=0, max_size=2),
+    PUBLIC_SUFFIX,
 )
