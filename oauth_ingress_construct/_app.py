@@ -91,7 +91,7 @@ def _backend_port(backend: kplus.Service | ServiceRef, backend_port: int | None)
                 f"one of the Service's ports {ports} (it has {len(ports)}, so say which)",
             )
         return backend.name, ports[0]
-    check_int("backend_port", backend_port, low=1, high=65535)
+    backend_port = check_int("backend_port", backend_port, low=1, high=65535)
     if backend_port not in ports:
         fail("backend_port", backend_port, f"one of the Service's ports {ports}")
     return backend.name, backend_port
@@ -293,7 +293,7 @@ class ProtectedApp(constructs.Construct):
             )
         ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
         if tls_secret_name is not None:
-            check_dns_subdomain("tls_secret_name", tls_secret_name)
+            tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
         for arg, flag in (
             ("pass_through_401", pass_through_401),
             ("public_auth_url", public_auth_url),

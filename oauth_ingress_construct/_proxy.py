@@ -247,7 +247,7 @@ class OAuth2Proxy(constructs.Construct):
         self.set_authorization_header = set_authorization_header
         trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, check_cidr)
         if tls_secret_name is not None:
-            check_dns_subdomain("tls_secret_name", tls_secret_name)
+            tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
         self.ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
         if not isinstance(network_policy, bool):
             fail("network_policy", network_policy, "True or False")
