@@ -992,3 +992,28 @@ def test_paths_that_stay_distinct_pass(
     s.protected_app(chart, paths=paths, path_type=PathType[path_type])
     ingress = find(synth(chart), "Ingress", "app")
     assert [p["path"] for p in ingress["spec"]["rules"][0]["http"]["paths"]] == paths
+
+
+@pytest.mark.parametrize(("size", "loads"), [(4000, True), (4094, True), (4095, False)])
+def test_nginx_reads_an_auth_url_of_the_limit_and_refuses_4096_byte_parameters(
+    tmp_path: Path, size: int, loads: bool
+) -> None:
+    """The 4000-byte limit against real nginx, as ingress-nginx writes auth-url (quoted)."""
+    url = "http://a.example.com/" + "x" * (size - 21)
+    assert len(url) == size
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/pid; error_log {tmp_path}/error.log;\nevents {{}}\n"
+        "http { access_log off; server { listen 127.0.0.1:18081;\n"
+        f'location / {{ set $target "{url}"; return 200; }} }} }}\n'
+    )
+    result = subprocess.run(
+        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert (result.returncode == 0) is loads, result.stderr
+    if not loads:
+        assert "too long parameter" in result.stderr
