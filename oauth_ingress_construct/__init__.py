@@ -21,7 +21,7 @@ from ._controller import (
 )
 from ._envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
 from ._manifests import NamespaceFallbackWarning
-from ._provider import Provider
+from ._provider import InsecureIssuerWarning, Provider
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._validation import ConfigurationError
@@ -46,6 +46,7 @@ __all__ = [
     "EnvoyGateway",
     "GatewayRef",
     "IngressNginx",
+    "InsecureIssuerWarning",
     "NamespaceFallbackWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",

@@ -133,6 +133,10 @@ class ProtectedApp(constructs.Construct):
         identity providers with large tokens. Default: - the controller's (4k).
     :param sessions: where the app's own proxy keeps sessions (not with ``proxy``; a
         shared proxy has its own). Default: - ``Sessions.cookie()``.
+    :param allow_any_account: for the app's own proxy (not with ``proxy``). Default:
+        ``False`` - a public identity provider (GitHub, Google, gitlab.com, a public OIDC
+        issuer) must be restricted by the provider, ``allowed_groups`` or
+        ``allowed_email_domains``; ``True`` lets anyone with an account there in.
     """
 
     def __init__(
@@ -164,6 +168,7 @@ class ProtectedApp(constructs.Construct):
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
         sessions: Sessions | None = None,
+        allow_any_account: bool = False,
     ) -> None:
         # Everything is checked before the construct joins the tree.
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
@@ -197,6 +202,7 @@ class ProtectedApp(constructs.Construct):
             response_headers=response_headers,
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
+            allow_any_account=allow_any_account,
             proxy_mode=proxy_mode,
         )
         target_args = _TargetArgs(
@@ -235,6 +241,7 @@ class ProtectedApp(constructs.Construct):
                         spec.host,
                         path,
                         owner,
+                        path_type=spec.path_type.value,
                         proxy=None if proxy is None else proxy._owner,
                     )
             for claim in gateway_routes:

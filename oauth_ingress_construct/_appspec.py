@@ -7,7 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._provider import Provider
+from ._paths import find_location_collisions
+from ._provider import Provider, check_account_restriction, effective_email_domains
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._validation import (
@@ -17,11 +18,11 @@ from ._validation import (
     check_email,
     check_email_domain,
     check_group,
-    check_header_name,
     check_host,
     check_int,
     check_list,
     check_path,
+    check_response_header,
     check_service_name,
     fail,
 )
@@ -38,6 +39,10 @@ __all__ = [
 
 #: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
 DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
+
+#: Paths one app may route: enough for any real app, and a bound on the Ingress's size and
+#: on the pairwise nginx-location check (``_paths``).
+MAX_PATHS = 256
 
 #: What ingress-nginx's annotation validation (on by default since v1.12; the admission
 #: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
@@ -212,6 +217,7 @@ def resolve_app(
     response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
     pass_authorization_header: bool = False,
     sessions: Sessions | None = None,
+    allow_any_account: bool = False,
     proxy_mode: ProxyMode | None = None,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
@@ -236,7 +242,15 @@ def resolve_app(
         for arg, value in (("provider", provider), ("secret", secret), ("sessions", sessions)):
             if value is not None:
                 fail(arg, value, "unset when proxy= is given (the shared proxy has its own)")
+        if allow_any_account is not False:
+            fail(
+                "allow_any_account",
+                allow_any_account,
+                "unset when proxy= is given (the shared proxy decides who may sign in)",
+            )
         check_covers(proxy, "host", host)
+    elif provider is not None and not isinstance(provider, Provider):
+        fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
     elif provider is None:
         fail(
             "provider",
@@ -245,19 +259,33 @@ def resolve_app(
             "or pass a shared proxy=OAuth2Proxy(...)",
         )
     path_list = check_list("paths", paths, check_path)
+    if len(path_list) > MAX_PATHS:
+        fail(
+            "paths",
+            f"<{len(path_list)} paths>",
+            f"at most {MAX_PATHS} paths: split the app into several ProtectedApps, or route "
+            "a common prefix",
+        )
     if not path_list:
         fail("paths", paths, "at least one path, such as '/'")
     if len(set(path_list)) != len(path_list):
         fail("paths", paths, "a list without repeated paths")
     if not isinstance(path_type, PathType):
         fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
+    routes = [(p, path_type.value) for p in path_list]
+    own_proxy_routes = [] if proxy is not None else [("/oauth2", "Prefix")]
+    for collision in [
+        *find_location_collisions(routes),
+        *find_location_collisions(routes, own_proxy_routes),
+    ]:
+        fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:
-        check_dns_subdomain("tls_secret_name", tls_secret_name)
+        tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
     if not isinstance(pass_authorization_header, bool):
         fail("pass_authorization_header", pass_authorization_header, "True or False")
     auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
-    headers = list(check_list("response_headers", response_headers, check_header_name))
+    headers = list(check_list("response_headers", response_headers, check_response_header))
     if pass_authorization_header:
         if proxy is not None and not proxy.set_authorization_header:
             fail(
@@ -277,6 +305,12 @@ def resolve_app(
     own_proxy = proxy is None
     if proxy is None:
         assert provider is not None
+        check_account_restriction(
+            provider,
+            email_domains=effective_email_domains(provider, None),
+            restricted_elsewhere=bool(auth_query),
+            allow_any_account=allow_any_account,
+        )
         proxy = resolve_proxy(
             name=f"{name}-oauth2-proxy",
             namespace=namespace,
@@ -288,6 +322,7 @@ def resolve_app(
             ingress_class_name=ingress_class_name,
             set_authorization_header=pass_authorization_header,
             sessions=sessions,
+            allow_any_account=True,  # checked above, with the app's own restrictions
             mode=proxy_mode,
         )
     return AppSpec(

@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ._validation import ConfigurationError, check_http_status_codes, fail
+from ._validation import ConfigurationError, check_http_status_codes, fail, plain
 from ._warnings import warn_user
 
 __all__ = [
@@ -103,7 +103,7 @@ ANNOTATION_RISK: Mapping[str, RiskLevel] = {
     "configuration-snippet": RiskLevel.CRITICAL,
 }
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+_VERSION_RE = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?")
 
 
 class PassThroughStrategy(enum.Enum):
@@ -150,10 +150,12 @@ class IngressNginx:
     _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
+        version = plain(self.version)
+        match = _VERSION_RE.fullmatch(version) if isinstance(version, str) else None
         if match is None:
             fail("version", self.version, "an ingress-nginx version such as '1.15.1' or 'v1.12'")
         major, minor, patch = (int(g or 0) for g in match.groups())
+        object.__setattr__(self, "version", version)
         object.__setattr__(self, "_version", (major, minor, patch))
         codes = check_http_status_codes("custom_http_errors", self.custom_http_errors)
         object.__setattr__(self, "custom_http_errors", codes)

@@ -6,7 +6,6 @@ this module turns a checked :class:`AppSpec` or :class:`ProxySpec` into Ingress 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +18,15 @@ from ._controller import (
     plan_pass_through,
 )
 from ._manifests import Manifest, manifest
-from ._validation import check_http_status_codes, fail
+from ._validation import (
+    check_http_status_codes,
+    check_nginx_parameter,
+    check_proxy_buffer_size,
+    fail,
+)
 from ._workload import ProxySpec, proxy_labels, public_auth_url_for
 
 __all__ = ["IngressPlan", "app_manifests", "plan_app", "proxy_route"]
-
-_BUFFER_SIZE_RE = r"^[1-9][0-9]{0,5}[km]?$"
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,8 @@ def plan_app(
     if controller is not None and not isinstance(controller, IngressNginx):
         fail("controller", controller, "an IngressNginx(...) description, or None")
     own_errors = check_http_status_codes("custom_http_errors", custom_http_errors)
-    if proxy_buffer_size is not None and (
-        not isinstance(proxy_buffer_size, str)
-        or not re.fullmatch(_BUFFER_SIZE_RE, proxy_buffer_size)
-    ):
-        fail("proxy_buffer_size", proxy_buffer_size, "an nginx size such as '8k' or '16k'")
+    if proxy_buffer_size is not None:
+        proxy_buffer_size = check_proxy_buffer_size("proxy_buffer_size", proxy_buffer_size)
 
     pass_through = None
     if pass_through_401:
@@ -78,7 +77,9 @@ def plan_app(
     proxy = app.proxy
     auth_url = public_auth_url_for(proxy.host) if public_auth_url else proxy.cluster_auth_url
     annotations = {
-        ANNOTATION_PREFIX + "auth-url": auth_url + app.auth_query,
+        ANNOTATION_PREFIX + "auth-url": check_nginx_parameter(
+            "allowed_groups", auth_url + app.auth_query
+        ),
         ANNOTATION_PREFIX + "auth-signin": proxy.signin_url,
     }
     if app.response_headers:

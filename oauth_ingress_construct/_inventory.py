@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ._paths import find_location_collisions
 from ._validation import ConfigurationError
 
 __all__ = ["Inventory", "Owner"]
@@ -27,7 +28,7 @@ class Inventory:
     def __init__(self) -> None:
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
-        self._routes: dict[tuple[str, str, str], tuple[Owner, Owner | None]] = {}
+        self._routes: dict[tuple[str, str], dict[tuple[str, str], tuple[Owner, Owner | None]]] = {}
         self._gateway_routes: dict[tuple[str, str, str], Owner] = {}
         self._shared: dict[tuple[str, str, str], Owner] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
@@ -82,19 +83,25 @@ class Inventory:
         path: str,
         owner: Owner,
         *,
+        path_type: str = "Prefix",
         proxy: Owner | None = None,
     ) -> None:
-        """Refuse a second Ingress path for the same class, host and path in the program.
+        """Refuse an Ingress path that another one of the program already serves.
 
-        ingress-nginx merges every Ingress of a host into one server and keeps a single
-        location per path: the other Ingress's rule (and its auth annotations) is dropped.
-        The check spans every chart of the program: charts of one cdk8s App are applied
-        to one cluster (a program that targets several clusters uses one App for each).
-        ``proxy`` is the owner of the OAuth2Proxy the claimant signs in through, so that the
-        message does not suggest a shared proxy to two apps that already share one.
+        ingress-nginx merges every Ingress of a host into one server: the same path and
+        type twice keeps one location and drops the other rule (and its auth annotations);
+        two paths that differ but become the same nginx location (``/api`` and ``/api/``
+        as Prefix, a Prefix ``/v1`` and an Exact ``/v1``...) make a duplicate location,
+        ``nginx -t`` fails and the controller applies no later change (``_paths``). An
+        Exact and a Prefix path of the same text are fine. The check spans every chart of
+        the program: charts of one cdk8s App are applied to one cluster (a program that
+        targets several clusters uses one App for each). ``proxy`` is the owner of the
+        OAuth2Proxy the claimant signs in through, so that the message does not suggest a
+        shared proxy to two apps that already share one.
         """
-        key = (ingress_class, host, path)
-        other = self._routes.get(key)
+        served = self._routes.setdefault((ingress_class, host), {})
+        route = (path, path_type)
+        other = served.get(route)
         if other is not None:
             other_owner, other_proxy = other
             if proxy is not None and proxy is other_proxy:
@@ -113,8 +120,15 @@ class Inventory:
                 f"path and would silently drop one of them. {fix} (charts meant for "
                 "different clusters belong in different cdk8s Apps)"
             )
-        self._routes[key] = (owner, proxy)
-        self._journal.append((self._routes, key))
+        for collision in find_location_collisions([route], list(served)):
+            raise ConfigurationError(
+                f"host: {host!r} path {path!r} (ingress class {ingress_class!r}) collides with "
+                f"{served[collision.second][0]()}: {collision.describe()}; nginx -t fails on "
+                "the duplicate location and the controller applies no later change. Use "
+                "paths that stay distinct"
+            )
+        served[route] = (owner, proxy)
+        self._journal.append((served, route))
 
     def claim_gateway_route(self, gateway: str, host: str, path: str, owner: Owner) -> None:
         """Refuse a second HTTPRoute match for the same Gateway listener, host and path.

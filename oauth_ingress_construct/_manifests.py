@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ._validation import check_annotations_size, check_object_size
 from ._warnings import warn_user
 
 __all__ = [
@@ -65,13 +66,19 @@ def manifest(
     annotations: Mapping[str, str] | None = None,
     body: Mapping[str, Any],
 ) -> Manifest:
-    """An object with explicit metadata and ``body`` (``spec``, ...) as top-level keys."""
+    """An object with explicit metadata and ``body`` (``spec``, ...) as top-level keys.
+
+    Refused above the API server's limits (256 KiB of annotations, 1.5 MiB of object).
+    """
     metadata: dict[str, Any] = {"name": name, "namespace": namespace}
     if labels:
         metadata["labels"] = dict(labels)
     if annotations:
+        check_annotations_size(f"the annotations of {kind} {name!r}", annotations)
         metadata["annotations"] = dict(annotations)
-    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
+    check_object_size(f"{kind} {name!r}", obj)
+    return obj
 
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ._validation import (
+    check_email_domain,
     check_group,
     check_host,
     check_list,
     check_proxy_flag,
     check_url,
     fail,
+    plain,
 )
+from ._warnings import warn_user
 
-__all__ = ["Provider"]
+__all__ = [
+    "InsecureIssuerWarning",
+    "Provider",
+    "check_account_restriction",
+    "effective_email_domains",
+]
 
 _UUID_OR_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$"
 _SCOPE = r"^[A-Za-z0-9:._/-]{1,128}$"
@@ -23,29 +34,24 @@ _CLAIM = r"^[A-Za-z0-9:._/-]{1,128}$"
 _GH_NAME = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,99})$"
 _GH_REPO = r"^[A-Za-z0-9-]{1,100}/[A-Za-z0-9._-]{1,100}$"
 _GH_TEAM = r"^[A-Za-z0-9_-]{1,100}$"
-
-
-_NAME = r"^[a-z0-9][a-z0-9-]{0,62}$"
 # OAuth client ids as identity providers issue them: Google "<n>-<id>.apps.googleusercontent
 # .com", Entra GUIDs, GitHub "Iv1.<hex>" / "Ov23<...>", GitLab hex, Keycloak client names.
 _CLIENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,254}$"
 
 
+class InsecureIssuerWarning(UserWarning):
+    """A provider was built with ``allow_http_issuer=True``: tokens travel unencrypted.
+
+    Only for a lab issuer on a trusted network; never in production.
+    """
+
+
 def _match(argument: str, value: object, pattern: str, allowed: str) -> str:
     # fullmatch: with re.match a trailing newline would slip past the final "$".
-    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+    text = plain(value)
+    if not isinstance(text, str) or not re.fullmatch(pattern, text):
         fail(argument, value, allowed)
-    return value
-
-
-def _provider_arg(argument: str, value: object) -> str:
-    # ``--scope`` is the one flag whose value holds spaces: the scopes, each checked.
-    if isinstance(value, str) and value.startswith("--scope="):
-        scopes = value.removeprefix("--scope=").split(" ")
-        if all(re.fullmatch(_SCOPE, scope) for scope in scopes):
-            return value
-        fail(argument, value, "'--scope=' followed by OAuth scopes separated by single spaces")
-    return check_proxy_flag(argument, value)
+    return text
 
 
 def _scopes(argument: str, scopes: Sequence[str] | None) -> tuple[str, ...]:
@@ -61,13 +67,101 @@ def _scopes(argument: str, scopes: Sequence[str] | None) -> tuple[str, ...]:
     return values
 
 
+def _issuer(argument: str, value: object, allow_http: bool) -> str:
+    if not isinstance(allow_http, bool):
+        fail("allow_http_issuer", allow_http, "True or False")
+    return check_url(argument, value, schemes=("https", "http") if allow_http else ("https",))
+
+
+def _flag_value(pattern: str, allowed: str) -> Callable[[str, str], str]:
+    return lambda argument, value: _match(argument, value, pattern, allowed)
+
+
+#: The flags a Provider may contribute, with the check of their value. The named
+#: constructors write only these; a Provider built directly is held to the same table.
+_PROVIDER_FLAGS: Mapping[str, Callable[[str, str], str]] = {
+    "provider": _flag_value(r"[a-z.-]{1,32}", "a provider type"),
+    "oidc-issuer-url": lambda a, v: check_url(a, v, schemes=("https", "http")),
+    "scope": lambda a, v: " ".join(_scopes(a, v.split(" "))),
+    "oidc-groups-claim": _flag_value(_CLAIM, "a claim name such as 'groups'"),
+    "oidc-email-claim": _flag_value(_CLAIM, "a claim name such as 'email'"),
+    "allowed-role": check_group,
+    "github-org": _flag_value(_GH_NAME, "a GitHub organization name"),
+    "github-team": _flag_value(_GH_TEAM, "a GitHub team slug"),
+    "github-repo": _flag_value(_GH_REPO, "a repository as owner/name"),
+    "gitlab-group": check_group,
+    "gitlab-project": check_group,
+}
+
+
+def _split(arg: str) -> tuple[str, str]:
+    name, _, value = arg[2:].partition("=")
+    return name, value
+
+
+def _provider_arg(argument: str, value: object) -> str:
+    text = plain(value)
+    if not isinstance(text, str) or not text.startswith("--") or "=" not in text:
+        fail(argument, value, "a provider flag '--name=value'")
+    name, flag_value = _split(text)
+    check = _PROVIDER_FLAGS.get(name)
+    if check is None:
+        fail(
+            argument,
+            text,
+            "a flag a provider sets (--" + ", --".join(sorted(_PROVIDER_FLAGS)) + "); other "
+            "oauth2-proxy flags go to OAuth2Proxy's typed arguments or extra_args",
+        )
+    if name != "scope":  # the one flag whose value holds spaces: the scopes, each checked
+        check_proxy_flag(argument, text)
+    check(f"{argument} --{name}", flag_value)
+    return text
+
+
+#: Provider types this package builds (of oauth2-proxy v7.15.3's, ``pkg/apis/options/
+#: providers.go`` lines 152-200), each with a named constructor. Other types are not
+#: offered: several (facebook, linkedin, bitbucket, ...) admit anyone with an account, and
+#: their restriction flags are not modelled here.
+_TYPES = frozenset({"oidc", "keycloak-oidc", "entra-id", "github", "gitlab", "google"})
+#: Types that find their endpoints by OIDC discovery at ``--oidc-issuer-url``.
+_ISSUER_TYPES = frozenset({"oidc", "keycloak-oidc", "entra-id", "gitlab"})
+
+#: Flags that restrict who may sign in at a public identity provider.
+_RESTRICTING_FLAGS = frozenset(
+    {"github-org", "github-team", "github-repo", "gitlab-group", "gitlab-project"}
+)
+
+#: Issuers where anyone can get an account: an OIDC provider pointing at one of them admits
+#: the whole world unless restricted. Entra ID's multi-tenant endpoints ``common``,
+#: ``organizations`` and ``consumers`` (and the consumers tenant's GUID) admit any Microsoft
+#: account; GitHub Actions' issuer signs a token for any workflow of any repository.
+_PUBLIC_ISSUERS = (
+    "https://accounts.google.com",
+    "https://gitlab.com",
+    "https://appleid.apple.com",
+    "https://token.actions.githubusercontent.com",
+    "https://login.microsoftonline.com/common/",
+    "https://login.microsoftonline.com/organizations/",
+    "https://login.microsoftonline.com/consumers/",
+    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/",
+)
+
+
+def _is_public_issuer(url: str) -> bool:
+    parts = urlsplit(url)
+    normal = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
+    return any(normal.startswith(p.rstrip("/") + "/") for p in _PUBLIC_ISSUERS)
+
+
 @dataclass(frozen=True)
 class Provider:
     """An identity provider and the oauth2-proxy flags that select it.
 
     Build one with a named constructor (``Provider.oidc(...)``, ``Provider.github(...)``,
-    ...); each validates its own settings. ``args`` are the oauth2-proxy command-line
-    flags the provider contributes, in a stable order.
+    ...); each validates its own settings, and a Provider built directly (or through
+    ``dataclasses.replace``) is held to the same checks. ``args`` are the oauth2-proxy
+    command-line flags the provider contributes, in a stable order; ``email_domains`` the
+    e-mail domains it restricts sign-in to (``Provider.google(hosted_domain=...)``).
 
     Every named constructor takes ``client_id=``: the OAuth client id, which is public (it
     travels in every redirect to the identity provider), written as a plain value. Default:
@@ -76,21 +170,82 @@ class Provider:
 
     name: str
     args: tuple[str, ...]
+    email_domains: tuple[str, ...] = ()
+    allow_http_issuer: bool = False
     client_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.client_id is not None:
-            _match(
+            client_id = _match(
                 "client_id",
                 self.client_id,
                 _CLIENT_ID,
                 "an OAuth client id: letters, digits, '.', '_', ':', '@' and '-', at most 255",
             )
-        # The named constructors build valid values; this guards direct construction,
-        # since ``args`` become oauth2-proxy's command line verbatim.
-        _match("Provider.name", self.name, _NAME, "an oauth2-proxy provider name such as 'oidc'")
+            object.__setattr__(self, "client_id", client_id)
+        # ``args`` become oauth2-proxy's command line verbatim: each must be a provider flag
+        # of the pinned release with a value of its type, and --provider must name the type.
+        name = _match("Provider.name", self.name, r"[a-z.-]{1,32}", "a provider type")
+        if name not in _TYPES:
+            fail(
+                "Provider.name",
+                name,
+                "a provider type this package builds: " + ", ".join(sorted(_TYPES)),
+            )
+        if not isinstance(self.allow_http_issuer, bool):
+            fail("Provider.allow_http_issuer", self.allow_http_issuer, "True or False")
         args = check_list("Provider.args", self.args, _provider_arg)
+        names = [_split(a)[0] for a in args]
+        if names.count("provider") != 1 or f"--provider={name}" not in args:
+            fail("Provider.args", args, f"exactly one '--provider={name}' among the flags")
+        for single in ("oidc-issuer-url", "scope", "oidc-groups-claim", "oidc-email-claim"):
+            if names.count(single) > 1:
+                fail("Provider.args", args, f"--{single} given at most once")
+        if (name in _ISSUER_TYPES) != ("oidc-issuer-url" in names):
+            fail(
+                "Provider.args",
+                args,
+                "one --oidc-issuer-url for the types that use discovery (oidc, keycloak-oidc, "
+                "entra-id, gitlab) and none for the others",
+            )
+        for arg in args:
+            flag, value = _split(arg)
+            if flag == "oidc-issuer-url":
+                _issuer("Provider.args", value, self.allow_http_issuer)
+        domains = check_list("Provider.email_domains", self.email_domains, check_email_domain)
+        if "*" in domains:
+            fail("Provider.email_domains", domains, "domains the provider restricts to, not '*'")
+        object.__setattr__(self, "name", name)
         object.__setattr__(self, "args", args)
+        object.__setattr__(self, "email_domains", domains)
+        if self.allow_http_issuer:
+            warn_user(
+                InsecureIssuerWarning(
+                    f"Provider {name!r} allows a plain-http issuer: ID tokens and keys travel "
+                    "unencrypted and can be forged on the way. Only for a lab issuer"
+                )
+            )
+
+    def _values(self, flag: str) -> list[str]:
+        return [value for name, value in map(_split, self.args) if name == flag]
+
+    @property
+    def public(self) -> bool:
+        """Whether anyone can get an account at this provider.
+
+        GitHub, Google, gitlab.com, and public OIDC issuers such as accounts.google.com or
+        Entra ID's ``common``.
+        """
+        if self.name in ("github", "google"):
+            return True
+        return any(_is_public_issuer(url) for url in self._values("oidc-issuer-url"))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the provider itself narrows who signs in (org, team, group, domain...)."""
+        return bool(self.email_domains) or any(
+            _split(a)[0] in _RESTRICTING_FLAGS for a in self.args
+        )
 
     @classmethod
     def oidc(
@@ -100,17 +255,22 @@ class Provider:
         scopes: Sequence[str] | None = None,
         groups_claim: str | None = None,
         email_claim: str | None = None,
+        allow_http_issuer: bool = False,
         client_id: str | None = None,
     ) -> Provider:
         """A generic OpenID Connect provider, found by discovery at ``issuer_url``.
 
-        :param issuer_url: the issuer, ``https://`` (``http://`` only for local testing).
+        :param issuer_url: the issuer, ``https://``.
         :param scopes: Default: - oauth2-proxy's default, ``openid email profile``.
         :param groups_claim: Default: - ``groups``.
         :param email_claim: Default: - ``email``.
+        :param allow_http_issuer: Default: ``False``. ``True`` also accepts an ``http://``
+            issuer, for a lab issuer only, with an :class:`InsecureIssuerWarning`.
         """
-        base = cls._oidc_family("oidc", issuer_url, scopes, groups_claim, email_claim)
-        return cls(name=base.name, args=base.args, client_id=client_id)
+        base = cls._oidc_family(
+            "oidc", issuer_url, scopes, groups_claim, email_claim, allow_http_issuer, warn=False
+        )
+        return dataclasses.replace(base, client_id=client_id)
 
     @classmethod
     def keycloak_oidc(
@@ -120,17 +280,26 @@ class Provider:
         scopes: Sequence[str] | None = None,
         groups_claim: str | None = None,
         allowed_roles: Sequence[str] = (),
+        allow_http_issuer: bool = False,
         client_id: str | None = None,
     ) -> Provider:
         """Keycloak through OIDC (``https://<keycloak>/realms/<realm>``).
 
         :param allowed_roles: realm roles, or ``<client>:<role>`` client roles, of which
             the user needs one. Default: - no role restriction.
+        :param allow_http_issuer: as for :meth:`oidc`. Default: ``False``.
         """
-        base = cls._oidc_family("keycloak-oidc", issuer_url, scopes, groups_claim, None)
         roles = check_list("allowed_roles", allowed_roles, check_group)
+        base = cls._oidc_family(
+            "keycloak-oidc", issuer_url, scopes, groups_claim, None, allow_http_issuer, warn=False
+        )
         extra = (f"--allowed-role={r}" for r in roles)
-        return cls(name=base.name, args=(*base.args, *extra), client_id=client_id)
+        return cls(
+            name=base.name,
+            args=(*base.args, *extra),
+            allow_http_issuer=base.allow_http_issuer,
+            client_id=client_id,
+        )
 
     @classmethod
     def entra_id(
@@ -152,8 +321,8 @@ class Provider:
             "a tenant GUID or domain such as 'contoso.onmicrosoft.com'",
         )
         issuer = f"https://login.microsoftonline.com/{tenant}/v2.0"
-        base = cls._oidc_family("entra-id", issuer, scopes, None, None)
-        return cls(name=base.name, args=base.args, client_id=client_id)
+        base = cls._oidc_family("entra-id", issuer, scopes, None, None, False)
+        return dataclasses.replace(base, client_id=client_id)
 
     @classmethod
     def github(
@@ -192,6 +361,7 @@ class Provider:
         issuer_url: str = "https://gitlab.com",
         groups: Sequence[str] = (),
         projects: Sequence[str] = (),
+        allow_http_issuer: bool = False,
         client_id: str | None = None,
     ) -> Provider:
         """GitLab (gitlab.com or self-managed), optionally restricted to groups or projects.
@@ -199,35 +369,52 @@ class Provider:
         :param issuer_url: Default: - ``https://gitlab.com``.
         :param groups: group paths such as ``my-org/platform``. Default: - no group check.
         :param projects: project paths such as ``my-org/app``. Default: - no project check.
+        :param allow_http_issuer: as for :meth:`oidc`. Default: ``False``.
         """
-        url = check_url("issuer_url", issuer_url, schemes=("https", "http"))
+        url = _issuer("issuer_url", issuer_url, allow_http_issuer)
         args = ["--provider=gitlab", f"--oidc-issuer-url={url}"]
         args += [f"--gitlab-group={g}" for g in check_list("groups", groups, check_group)]
         args += [f"--gitlab-project={p}" for p in check_list("projects", projects, check_group)]
-        return cls(name="gitlab", args=tuple(args), client_id=client_id)
+        return cls(
+            name="gitlab",
+            args=tuple(args),
+            allow_http_issuer=allow_http_issuer,
+            client_id=client_id,
+        )
 
     @classmethod
     def google(cls, *, hosted_domain: str | None = None, client_id: str | None = None) -> Provider:
         """Google accounts, optionally only those of a Google Workspace domain.
 
-        :param hosted_domain: Default: - any Google account (restrict with email domains).
+        oauth2-proxy v7.15.3 has no hosted-domain flag (its Google flags are
+        ``--google-group`` and the service-account ones, ``legacy_options.go`` lines
+        641-647); a Workspace domain is enforced through ``--email-domain``, which Google
+        fills with the account's verified address.
+
+        :param hosted_domain: the Workspace domain, e.g. ``example.com``; the proxy's
+            ``email_domains`` then default to it. Default: - any Google account (restrict
+            with ``email_domains`` or ``allowed_groups`` on the proxy).
         """
-        args = ["--provider=google"]
+        domains: tuple[str, ...] = ()
         if hosted_domain is not None:
-            domain = check_host("hosted_domain", hosted_domain, wildcard=False)
-            args.append(f"--google-hosted-domain={domain}")
-        return cls(name="google", args=tuple(args), client_id=client_id)
+            domains = (check_host("hosted_domain", hosted_domain, wildcard=False),)
+        return cls(
+            name="google", args=("--provider=google",), email_domains=domains, client_id=client_id
+        )
 
     @classmethod
-    def _oidc_family(
+    def _oidc_family(  # noqa: PLR0917 - a private helper of the named constructors
         cls,
         name: str,
         issuer_url: str,
         scopes: Sequence[str] | None,
         groups_claim: str | None,
         email_claim: str | None,
+        allow_http_issuer: bool,
+        *,
+        warn: bool = True,
     ) -> Provider:
-        url = check_url("issuer_url", issuer_url, schemes=("https", "http"))
+        url = _issuer("issuer_url", issuer_url, allow_http_issuer)
         args = [f"--provider={name}", f"--oidc-issuer-url={url}"]
         scope_list = _scopes("scopes", scopes)
         if scope_list:
@@ -238,4 +425,63 @@ class Provider:
         if email_claim is not None:
             claim = _match("email_claim", email_claim, _CLAIM, "a claim name such as 'email'")
             args.append(f"--oidc-email-claim={claim}")
-        return cls(name=name, args=tuple(args))
+        if not warn:  # the caller builds the final value, which warns
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InsecureIssuerWarning)
+                return cls(name=name, args=tuple(args), allow_http_issuer=allow_http_issuer)
+        return cls(name=name, args=tuple(args), allow_http_issuer=allow_http_issuer)
+
+
+def effective_email_domains(
+    provider: Provider, email_domains: Sequence[str] | None
+) -> tuple[str, ...]:
+    """The proxy's ``--email-domain`` values: the user's, else the provider's, else ``*``.
+
+    With both, each of the user's domains must lie within one of the provider's (a Google
+    Workspace ``hosted_domain`` cannot be widened by ``email_domains``).
+    """
+    if email_domains is None:
+        return provider.email_domains or ("*",)
+    domains = check_list("email_domains", email_domains, check_email_domain)
+    for domain in domains:
+        bare = domain.removeprefix(".")
+        if provider.email_domains and not any(
+            bare == d or bare.endswith("." + d) for d in provider.email_domains
+        ):
+            fail(
+                "email_domains",
+                domain,
+                f"within the provider's hosted domain {list(provider.email_domains)!r} "
+                "(or leave email_domains unset to use it)",
+            )
+    return domains
+
+
+def check_account_restriction(
+    provider: Provider,
+    *,
+    email_domains: Sequence[str],
+    restricted_elsewhere: bool,
+    allow_any_account: object,
+    argument: str = "allow_any_account",
+) -> None:
+    """Refuse a public identity provider that would let anyone with an account in.
+
+    GitHub, Google, gitlab.com and public OIDC issuers hand out accounts to anyone; without
+    an organization, team, group, project or e-mail domain restriction, and without the
+    explicit ``allow_any_account=True``, the proxy would admit the whole world.
+    """
+    if not isinstance(allow_any_account, bool):
+        fail(argument, allow_any_account, "True or False")
+    if allow_any_account or not provider.public or provider.restricted or restricted_elsewhere:
+        return
+    if "*" not in email_domains:
+        return
+    fail(
+        argument,
+        allow_any_account,
+        f"True to let anyone with a {provider.name!r} account sign in (a public identity "
+        "provider, and neither the provider nor email_domains nor allowed_groups restricts "
+        "who gets in); otherwise restrict it: an organization/team/repo, GitLab groups or "
+        "projects, a Google hosted_domain, email_domains or allowed_groups",
+    )

@@ -80,8 +80,9 @@ class OAuth2Proxy(constructs.Construct):
     :param replicas: Default: ``2``, with a PodDisruptionBudget and a spread over nodes.
     :param image: Default: :data:`DEFAULT_PROXY_IMAGE`.
     :param resources: Default: - ``ProxyResources()``.
-    :param email_domains: Default: ``("*",)`` - any user the identity provider lets in.
-        Never empty: oauth2-proxy does not start without one.
+    :param email_domains: Default: - the provider's hosted domain
+        (``Provider.google(hosted_domain=...)``), else ``("*",)``: any user the identity
+        provider lets in. Never empty: oauth2-proxy does not start without one.
     :param allowed_groups: Default: - no group restriction on the proxy.
     :param set_authorization_header: Default: ``False``. ``True`` sends the ID token to apps
         that ask for ``pass_authorization_header``.
@@ -106,9 +107,15 @@ class OAuth2Proxy(constructs.Construct):
     :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
         cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
         keep them in Redis, the password read from a Secret.
-    :param extra_args: further oauth2-proxy flags, ``--name=value``, for what this construct
-        has no argument for. Flags the construct sets or derives are refused, naming the
-        argument to use instead. Default: - none.
+    :param extra_args: further oauth2-proxy flags, ``--name=value``, from an allow-list of
+        flags that are safe behind ingress-nginx, each value checked by type (the table is
+        ``_flags.EXTRA_FLAGS``, from oauth2-proxy v7.15.3's own flag definitions). Flags the
+        construct sets are refused naming the argument to use; unsafe and unknown flags are
+        refused saying why. Default: - none.
+    :param allow_any_account: Default: ``False`` - a public identity provider (GitHub,
+        Google, gitlab.com, a public OIDC issuer) must be restricted by the provider
+        (organization, team, groups, hosted domain), ``email_domains`` or
+        ``allowed_groups``; ``True`` lets anyone with an account there sign in.
     """
 
     def __init__(
@@ -126,7 +133,7 @@ class OAuth2Proxy(constructs.Construct):
         replicas: int = 2,
         image: str = DEFAULT_PROXY_IMAGE,
         resources: ProxyResources | None = None,
-        email_domains: Sequence[str] = ("*",),
+        email_domains: Sequence[str] | None = None,
         allowed_groups: Sequence[str] = (),
         set_authorization_header: bool = False,
         trusted_proxy_ips: Sequence[str] = (),
@@ -138,6 +145,7 @@ class OAuth2Proxy(constructs.Construct):
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
         controller: IngressNginx | EnvoyGateway | None = None,
+        allow_any_account: bool = False,
     ) -> None:
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
@@ -172,6 +180,7 @@ class OAuth2Proxy(constructs.Construct):
             metrics_namespace=metrics_namespace,
             sessions=sessions,
             extra_args=extra_args,
+            allow_any_account=allow_any_account,
             mode=mode,
         )
         self._attach(scope, id, spec, controller)

@@ -32,8 +32,10 @@ class ServiceRef:
     port: int
 
     def __post_init__(self) -> None:
-        check_service_name("ServiceRef.name", self.name)
-        check_int("ServiceRef.port", self.port, low=1, high=65535)
+        # Fields hold the plain, checked values: what is emitted is what was checked
+        # (also for ``dataclasses.replace``, which runs this again).
+        object.__setattr__(self, "name", check_service_name("ServiceRef.name", self.name))
+        object.__setattr__(self, "port", check_int("ServiceRef.port", self.port, low=1, high=65535))
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,10 @@ class ProxySecret:
     cookie_secret_key: str = "cookie-secret"
 
     def __post_init__(self) -> None:
-        check_dns_subdomain("ProxySecret.name", self.name)
-        check_secret_key("ProxySecret.client_id_key", self.client_id_key)
-        check_secret_key("ProxySecret.client_secret_key", self.client_secret_key)
-        check_secret_key("ProxySecret.cookie_secret_key", self.cookie_secret_key)
+        object.__setattr__(self, "name", check_dns_subdomain("ProxySecret.name", self.name))
+        for field in ("client_id_key", "client_secret_key", "cookie_secret_key"):
+            key = check_secret_key(f"ProxySecret.{field}", getattr(self, field))
+            object.__setattr__(self, field, key)
 
     # The pieces of the oauth2-proxy container and pod that read this Secret.
 

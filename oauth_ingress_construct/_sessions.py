@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ._flags import split_flag
 from ._validation import (
     check_dns_subdomain,
     check_list,
@@ -13,6 +14,7 @@ from ._validation import (
     check_secret_key,
     check_url,
     fail,
+    plain,
 )
 
 __all__ = ["Sessions"]
@@ -25,6 +27,7 @@ _MASTER_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 def _redis_url(argument: str, value: object) -> str:
+    value = plain(value)
     if isinstance(value, str) and "@" in value:
         fail(
             argument,
@@ -46,6 +49,72 @@ def _redis_urls(argument: str, values: object) -> tuple[str, ...]:
 
 def _optional_key(argument: str, value: object) -> str | None:
     return None if value is None else check_secret_key(argument, value)
+
+
+def _master_name(argument: str, value: object) -> str:
+    text = plain(value)
+    if not isinstance(text, str) or not _MASTER_NAME.fullmatch(text):
+        fail(argument, value, "a Sentinel master name of letters, digits, '.', '_' and '-'")
+    return text
+
+
+def _exactly(expected: str) -> Callable[[str, str], str]:
+    def check(argument: str, value: str) -> str:
+        if value != expected:
+            fail(argument, value, repr(expected))
+        return value
+
+    return check
+
+
+#: The flags each store may contribute, with the check of their value: what the named
+#: constructors write, and all a Sessions built directly may hold.
+_STORE_FLAGS: dict[str, dict[str, Callable[[str, str], str]]] = {
+    "cookie": {"session-cookie-minimal": _exactly("true")},
+    "redis": {
+        "session-store-type": _exactly("redis"),
+        "redis-connection-url": _redis_url,
+        "redis-use-sentinel": _exactly("true"),
+        "redis-sentinel-master-name": _master_name,
+        "redis-sentinel-connection-urls": lambda a, v: ",".join(_redis_urls(a, v.split(","))),
+        "redis-use-cluster": _exactly("true"),
+        "redis-cluster-connection-urls": lambda a, v: ",".join(_redis_urls(a, v.split(","))),
+    },
+}
+#: For each Redis mode, the flags it needs (checked on a Sessions built directly).
+_REDIS_MODES = (
+    frozenset({"session-store-type", "redis-connection-url"}),
+    frozenset({"session-store-type", "redis-use-sentinel", "redis-sentinel-master-name",
+               "redis-sentinel-connection-urls"}),
+    frozenset({"session-store-type", "redis-use-cluster", "redis-cluster-connection-urls"}),
+)  # fmt: skip
+
+
+def _check_store_args(store: str, args: tuple[str, ...]) -> None:
+    allowed = _STORE_FLAGS[store]
+    names = []
+    for arg in args:
+        name, value = split_flag("Sessions.args", arg)
+        check = allowed.get(name)
+        if check is None or value is None:
+            fail(
+                "Sessions.args",
+                arg,
+                f"a flag of the {store!r} store as its named constructor writes it "
+                "(build Sessions with Sessions.cookie(...), .redis(...), .redis_sentinel(...) "
+                "or .redis_cluster(...))",
+            )
+        check(f"Sessions.args --{name}", value)
+        names.append(name)
+    if len(set(names)) != len(names):
+        fail("Sessions.args", args, "each flag at most once")
+    if store == "redis" and frozenset(names) not in _REDIS_MODES:
+        fail(
+            "Sessions.args",
+            args,
+            "the flags of one Redis mode (single server, Sentinel or Cluster), as "
+            "Sessions.redis(...), .redis_sentinel(...) or .redis_cluster(...) write them",
+        )
 
 
 @dataclass(frozen=True)
@@ -75,15 +144,21 @@ class Sessions:
     def __post_init__(self) -> None:
         # The named constructors build valid values; this guards direct construction,
         # since ``args`` become oauth2-proxy's command line verbatim.
-        if self.store not in ("cookie", "redis"):
+        store = plain(self.store)
+        if store not in ("cookie", "redis"):
             fail("Sessions.store", self.store, "'cookie' or 'redis'")
+        assert isinstance(store, str)
+        object.__setattr__(self, "store", store)
         args = check_list("Sessions.args", self.args, check_proxy_flag)
+        _check_store_args(store, args)
         object.__setattr__(self, "args", args)
         if self.password_secret is not None:
-            check_dns_subdomain("Sessions.password_secret", self.password_secret)
+            secret = check_dns_subdomain("Sessions.password_secret", self.password_secret)
+            object.__setattr__(self, "password_secret", secret)
         for field in ("password_key", "sentinel_password_key"):
             if getattr(self, field) is not None:
-                check_secret_key(f"Sessions.{field}", getattr(self, field))
+                key = check_secret_key(f"Sessions.{field}", getattr(self, field))
+                object.__setattr__(self, field, key)
         if self.store == "cookie" and (
             self.password_secret or self.password_key or self.sentinel_password_key
         ):
@@ -151,12 +226,7 @@ class Sessions:
             (the Helm chart calls it ``redis-sentinel-password``). Default: - Sentinels
             without a password.
         """
-        if not isinstance(master_name, str) or not _MASTER_NAME.fullmatch(master_name):
-            fail(
-                "master_name",
-                master_name,
-                "a Sentinel master name of letters, digits, '.', '_' and '-'",
-            )
+        master_name = _master_name("master_name", master_name)
         sentinels = _redis_urls("urls", urls)
         return cls._redis(
             (
@@ -206,7 +276,7 @@ class Sessions:
     ) -> Sessions:
         key = _optional_key("password_key", password_key)
         if password_secret is not None:
-            check_dns_subdomain("password_secret", password_secret)
+            password_secret = check_dns_subdomain("password_secret", password_secret)
             if key is None and sentinel_password_key is None:
                 fail(
                     "password_secret",

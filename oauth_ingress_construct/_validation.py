@@ -15,14 +15,19 @@ newline, so ``re.match(r"^[a-z]+$", "app\n")`` succeeds; ``fullmatch`` does not.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import NoReturn
+from functools import lru_cache
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 __all__ = [
     "ConfigurationError",
+    "check_annotations_size",
     "check_cidr",
     "check_cookie_domain",
     "check_dns_label",
@@ -35,14 +40,21 @@ __all__ = [
     "check_http_status_codes",
     "check_int",
     "check_list",
+    "check_nginx_parameter",
+    "check_object_size",
     "check_path",
+    "check_proxy_buffer_size",
     "check_proxy_flag",
     "check_quantity",
     "check_request_within_limit",
+    "check_response_header",
     "check_secret_key",
     "check_service_name",
     "check_url",
+    "derive_cookie_domain",
     "fail",
+    "is_public_suffix",
+    "plain",
 ]
 
 
@@ -55,10 +67,53 @@ def fail(argument: str, value: object, allowed: str) -> NoReturn:
     raise ConfigurationError(f"{argument} must be {allowed}, got {value!r}")
 
 
-def _require_str(argument: str, value: object) -> str:
-    if not isinstance(value, str):
-        fail(argument, value, "a string")
+def plain(value: object) -> object:
+    """``value`` as a plain built-in ``str`` or ``int`` where it is a subclass of one.
+
+    A ``StrEnum``, an ``IntEnum``, a class overriding ``__str__``/``__format__``: each
+    becomes the ``str``/``int`` it holds.
+
+    The conversion goes through the base type's own slot (``str.__str__``, ``int.__int__``),
+    so an override cannot change what is checked, and what is checked is what is emitted.
+    ``bool`` (which cannot be subclassed) and every other type are returned unchanged.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
     return value
+
+
+#: Strings that Go's ``strconv.ParseInt(s, 0, 64)`` reads as integers (prefix ``0o``, ``0x``,
+#: ``0b`` in either case, ``_`` between digits) and that cdk8s's YAML writer leaves unquoted
+#: (``0o17``, ``0X1F``, ``0B101``: YAML 1.1 has no such integers). kubectl's YAML reader
+#: (sigs.k8s.io/yaml over go-yaml v2) resolves a plain scalar through ParseInt, so such a
+#: name would reach the API server as a number. Refused in every field emitted as a whole
+#: scalar (names, namespaces, hosts, Secret keys); cdk8s quotes every other number-like
+#: string (``"123"``, ``"1e3"``, ``"yes"``, ``"0x1f"``), which the tests check.
+_YAML_NUMBER_RE = re.compile(r"[-+]?0[oObBxX]_?[0-9a-fA-F][0-9a-fA-F_.pP+-]*")
+
+
+def _require_str(argument: str, value: object) -> str:
+    text = plain(value)
+    if not isinstance(text, str):
+        fail(argument, value, "a string")
+    return text
+
+
+def _require_scalar(argument: str, value: object) -> str:
+    """A string emitted as a whole YAML scalar (a name, a namespace, a key)."""
+    text = _require_str(argument, value)
+    if _YAML_NUMBER_RE.fullmatch(text):
+        fail(
+            argument,
+            text,
+            "a string that YAML readers do not take for a number (such as '0o17' or '0X1F', "
+            "which kubectl would read as an integer)",
+        )
+    return text
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -69,7 +124,7 @@ _HOST_RE = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})+$")
 
 def check_dns_label(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 label kind (Service, namespace): <= 63 chars."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 63 or not _LABEL_RE.fullmatch(text):
         fail(
             argument,
@@ -88,7 +143,7 @@ def check_service_name(argument: str, value: object) -> str:
 
     The API server refuses other Service names, which no schema check catches.
     """
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if not _DNS1035_RE.fullmatch(text):
         fail(
             argument,
@@ -101,7 +156,7 @@ def check_service_name(argument: str, value: object) -> str:
 
 def check_dns_subdomain(argument: str, value: object) -> str:
     """A Kubernetes object name of the DNS-1123 subdomain kind (Secret, Ingress): <= 253 chars."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 253 or not _SUBDOMAIN_RE.fullmatch(text):
         fail(
             argument,
@@ -114,7 +169,7 @@ def check_dns_subdomain(argument: str, value: object) -> str:
 
 def check_host(argument: str, value: object, *, wildcard: bool = True) -> str:
     """A fully qualified host name as an Ingress rule accepts it (no scheme, port or path)."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     allowed = (
         "a fully qualified lower-case DNS name without scheme, port or path, "
         "such as 'app.example.com'" + (" or '*.example.com'" if wildcard else "")
@@ -135,8 +190,28 @@ def _is_ip_address(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
+def _public_suffix_list() -> PublicSuffixList:
+    # The package's bundled snapshot of the Public Suffix List (ICANN and private
+    # sections): loaded from the installed package, never from the network.
+    return PublicSuffixList()
+
+
+def is_public_suffix(domain: str) -> bool:
+    """Whether ``domain`` is a public suffix (``co.uk``, ``github.io``, ``herokuapp.com``).
+
+    A cookie for a public suffix, or a redirect allow-list entry for one, covers sites of
+    unrelated owners. Unknown top-level labels count as public (the list's ``*`` rule).
+    """
+    return bool(_public_suffix_list().is_public(domain.removeprefix(".")))
+
+
 def check_cookie_domain(argument: str, value: object) -> str:
-    """A cookie domain: a DNS name, with or without the leading ``.``; returned with it."""
+    """A cookie domain: a DNS name, with or without the leading ``.``; returned with it.
+
+    A public suffix (:func:`is_public_suffix`) is refused: the session cookie and the
+    sign-in redirect allow-list would then cover every site under it.
+    """
     text = _require_str(argument, value)
     host = text.removeprefix(".")
     if (
@@ -151,7 +226,29 @@ def check_cookie_domain(argument: str, value: object) -> str:
             "a parent domain of the host such as '.example.com' or 'example.com' "
             "(no wildcard, scheme, port or path)",
         )
+    if is_public_suffix(host):
+        fail(
+            argument,
+            text,
+            "a domain you own, not a public suffix (the Public Suffix List has it: the "
+            "session cookie and sign-in redirects would cover every site under it); use "
+            "your own domain below it, or shared=False for a host-only cookie",
+        )
     return "." + host
+
+
+def derive_cookie_domain(argument: str, host: str) -> str:
+    """The cookie domain shared under ``host``: its parent domain, else the host itself.
+
+    ``access.example.com`` -> ``.example.com``; ``example.com`` -> ``.example.com``;
+    ``example.co.uk`` -> ``.example.co.uk`` (its parent ``co.uk`` is a public suffix).
+    A host that is itself a public suffix (``github.io``) is refused.
+    """
+    labels = host.removeprefix("*.").split(".")
+    parent = ".".join(labels[1:] if len(labels) > 2 else labels)
+    if is_public_suffix(parent):
+        parent = ".".join(labels)
+    return check_cookie_domain(argument, parent)
 
 
 # ingress-nginx's own check of Prefix and Exact paths (``strict-validate-path-type``, on by
@@ -179,7 +276,7 @@ _SECRET_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 def check_secret_key(argument: str, value: object) -> str:
     """A key inside a Kubernetes Secret."""
-    text = _require_str(argument, value)
+    text = _require_scalar(argument, value)
     if len(text) > 253 or not _SECRET_KEY_RE.fullmatch(text) or text in {".", ".."}:
         fail(argument, value, "a Secret key made of letters, digits, '-', '_' and '.'")
     return text
@@ -194,6 +291,113 @@ def check_header_name(argument: str, value: object) -> str:
     if not _HEADER_RE.fullmatch(text):
         fail(argument, value, "an HTTP header name made of letters, digits and '-'")
     return text
+
+
+#: Headers of the auth answer that may be copied into the request to the backend: the
+#: identity oauth2-proxy sends with ``--set-xauthrequest`` (``X-Auth-Request-User``,
+#: ``-Email``, ``-Groups``, ``-Preferred-Username``, ``-Access-Token``: pkg/middleware
+#: headers of v7.15.3). A framing or routing header (``Content-Length``, ``Host``,
+#: ``Transfer-Encoding``, ``Connection``, ...) copied from the auth answer would let a
+#: signed-in user shape the request the backend sees.
+_IDENTITY_HEADER_RE = re.compile(r"X-Auth-Request-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.IGNORECASE)
+
+
+def check_response_header(argument: str, value: object) -> str:
+    """An identity header of oauth2-proxy's auth answer to pass to the backend."""
+    text = check_header_name(argument, value)
+    if not _IDENTITY_HEADER_RE.fullmatch(text):
+        fail(
+            argument,
+            text,
+            "an identity header of oauth2-proxy's answer, 'X-Auth-Request-<Name>' such as "
+            "'X-Auth-Request-User' (the ID token in 'Authorization' is passed with "
+            "pass_authorization_header=True; other headers could frame or route the request)",
+        )
+    return text
+
+
+#: Longest parameter (one token of nginx.conf) nginx reads: its configuration buffer is
+#: 4096 bytes (``NGX_CONF_BUFFER``); Debian's nginx passes ``set $t "<4094 bytes>";`` and
+#: refuses one byte more ("too long parameter"). ingress-nginx writes ``auth-url`` quoted as
+#: one such token (``set $target "..."``, nginx.tmpl line 1123 in v1.15.1); 4000 bytes keeps
+#: a margin for other templates of the same value.
+MAX_NGINX_PARAMETER_BYTES = 4000
+
+
+def check_nginx_parameter(argument: str, value: str) -> str:
+    """Refuse a value that ingress-nginx writes as one nginx token and nginx would refuse."""
+    size = len(value.encode())
+    if size > MAX_NGINX_PARAMETER_BYTES:
+        fail(
+            argument,
+            value[:80] + "...",
+            f"at most {MAX_NGINX_PARAMETER_BYTES} bytes (this one has {size}; nginx refuses a "
+            "parameter of 4096 bytes or more and `nginx -t` would fail): fewer groups or "
+            "domains, or restrict on the proxy (allowed_groups there)",
+        )
+    return value
+
+
+#: ``proxy-buffer-size`` bounds: below nginx's and ingress-nginx's default of 4k the auth
+#: sub-request's answer headers (cookies, identity headers) no longer fit and every request
+#: fails with 502; above 1m every connection reserves megabytes (ingress-nginx also uses the
+#: size for ``proxy_buffers 4 <size>``, nginx.tmpl line 1079 in v1.15.1).
+_BUFFER_SIZE_RE = re.compile(r"([1-9][0-9]{0,6})([km]?)")
+MIN_PROXY_BUFFER_BYTES = 4 * 1024
+MAX_PROXY_BUFFER_BYTES = 1024 * 1024
+
+
+def check_proxy_buffer_size(argument: str, value: object) -> str:
+    """An nginx size such as ``"16k"`` from 4k to 1m (see the bounds above)."""
+    text = plain(value)
+    match = _BUFFER_SIZE_RE.fullmatch(text) if isinstance(text, str) else None
+    scale = {"": 1, "k": 1024, "m": 1024 * 1024}
+    if (
+        not isinstance(text, str)
+        or match is None
+        or not (
+            MIN_PROXY_BUFFER_BYTES
+            <= int(match.group(1)) * scale[match.group(2)]
+            <= MAX_PROXY_BUFFER_BYTES
+        )
+    ):
+        fail(argument, value, "an nginx size from '4k' to '1m', such as '8k' or '16k'")
+    return text
+
+
+#: The API server's limit on the total size of an object's annotations, keys and values
+#: (apimachinery ``TotalAnnotationSizeLimitB``, 256 KiB).
+MAX_ANNOTATIONS_BYTES = 256 * 1024
+#: etcd's default request limit (``--max-request-bytes``, 1.5 MiB), which bounds one object.
+MAX_OBJECT_BYTES = 3 * 512 * 1024
+
+
+def check_annotations_size(argument: str, annotations: Mapping[str, str]) -> None:
+    """Refuse annotations whose keys and values add up to more than 256 KiB."""
+    total = sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items())
+    if total > MAX_ANNOTATIONS_BYTES:
+        fail(
+            argument,
+            f"<annotations of {total} bytes>",
+            f"at most {MAX_ANNOTATIONS_BYTES} bytes of annotations in all (the API server "
+            "refuses more): fewer groups, domains or paths",
+        )
+
+
+def check_object_size(argument: str, manifest: Mapping[str, Any]) -> None:
+    """Refuse a manifest whose JSON form exceeds 1.5 MiB (etcd's default request limit).
+
+    JSON is larger than the protobuf the API server stores, so this errs on the safe side.
+    (Client-side ``kubectl apply`` also copies the object into an annotation, which caps it
+    at 256 KiB: use server-side apply for objects that large.)
+    """
+    size = len(json.dumps(manifest, separators=(",", ":")).encode())
+    if size > MAX_OBJECT_BYTES:
+        fail(
+            argument,
+            f"<object of {size} bytes>",
+            f"at most {MAX_OBJECT_BYTES} bytes (etcd's default request limit)",
+        )
 
 
 _URL_PATH_RE = re.compile(r"^[A-Za-z0-9._~/-]*$")
@@ -228,6 +432,8 @@ def check_url(
     host = parts.hostname or ""
     if (
         parts.scheme not in schemes
+        # urlsplit lower-cases the scheme; 'HTTPS://' would be emitted as typed
+        or not text.startswith(parts.scheme + "://")
         or parts.username is not None
         or parts.password is not None
         or parts.fragment
@@ -243,7 +449,43 @@ def check_url(
         or not _URL_QUERY_RE.fullmatch(parts.query)
     ):
         fail(argument, value, allowed)
+    if _is_metadata_or_link_local(host):
+        fail(
+            argument,
+            text,
+            "a URL of a real service: link-local addresses (169.254.0.0/16, which holds the "
+            "cloud metadata endpoints), numeric host forms other than a dotted IPv4 address, "
+            "unspecified, multicast and reserved addresses and metadata host names are refused",
+        )
     return text
+
+
+#: Cloud instance-metadata endpoints reachable by name or by an address outside
+#: 169.254.0.0/16 (GCP's names; Alibaba Cloud's 100.100.100.200).
+_METADATA_HOSTS = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data",
+     "instance-data.ec2.internal", "100.100.100.200"}
+)  # fmt: skip
+
+
+def _is_metadata_or_link_local(host: str) -> bool:
+    if host in _METADATA_HOSTS:
+        return True
+    last = host.rsplit(".", 1)[-1]
+    # '2852039166', '0xa9fea9fe', '169.254.43518': resolvers read these as IPv4 addresses
+    # (inet_aton); only the plain dotted form is judged, the others are refused.
+    if last.isdigit() or last.startswith("0x"):
+        try:
+            address = ipaddress.IPv4Address(host)
+        except ValueError:
+            return True
+        return (
+            address.is_link_local
+            or address.is_unspecified
+            or address.is_multicast
+            or address.is_reserved
+        )
+    return False
 
 
 _EMAIL_RE = re.compile(rf"^[A-Za-z0-9._+-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
@@ -288,10 +530,11 @@ def check_group(argument: str, value: object) -> str:
 
 
 def check_int(argument: str, value: object, *, low: int, high: int) -> int:
-    """An integer (not a bool) in ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    """An integer (not a bool) in ``[low, high]``, returned as a plain ``int``."""
+    number = plain(value)
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
         fail(argument, value, f"an integer from {low} to {high}")
-    return value
+    return number
 
 
 def check_http_status_codes(argument: str, values: Iterable[object]) -> tuple[int, ...]:
@@ -333,6 +576,7 @@ _PROXY_FLAG_RE = re.compile(r"--[a-z0-9][a-z0-9-]*(?:=[A-Za-z0-9._~:/@,*+=-]*)?"
 
 def check_proxy_flag(argument: str, value: object) -> str:
     """One oauth2-proxy command-line flag, ``--flag-name=value``, that stays one argument."""
+    value = plain(value)
     if not isinstance(value, str) or not _PROXY_FLAG_RE.fullmatch(value):
         fail(
             argument,
@@ -359,6 +603,7 @@ _SUFFIX = {
 
 def check_quantity(argument: str, value: object) -> str:
     """A Kubernetes quantity such as ``"100m"``, ``"0.5"``, ``"64Mi"`` or ``"1Gi"``."""
+    value = plain(value)
     if not isinstance(value, str) or not _QUANTITY_RE.fullmatch(value):
         fail(argument, value, "a Kubernetes quantity such as '100m', '0.5', '64Mi' or '1Gi'")
     return value

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._flags import check_extra_args, check_known_args, restricts_accounts
 from ._manifests import Manifest, manifest
-from ._provider import Provider
+from ._provider import Provider, check_account_restriction, effective_email_domains
 from ._refs import ProxySecret
 from ._sessions import Sessions
 from ._validation import (
@@ -22,15 +23,14 @@ from ._validation import (
     check_cookie_domain,
     check_dns_label,
     check_dns_subdomain,
-    check_email_domain,
     check_group,
     check_host,
     check_int,
     check_list,
-    check_proxy_flag,
     check_quantity,
     check_request_within_limit,
     check_service_name,
+    derive_cookie_domain,
     fail,
 )
 
@@ -65,44 +65,6 @@ SERVICE_PORT = 80
 #: cannot collide with a host account (checkov CKV_K8S_40).
 RUN_AS_ID = 65532
 
-#: Flags that extra_args may not set, with the argument that sets them instead.
-_RESERVED_FLAGS = {
-    **dict.fromkeys(
-        (
-            "--client-id",
-            "--client-secret",
-            "--client-secret-file",
-            "--cookie-secret",
-            "--cookie-secret-file",
-            "--redis-password",
-            "--redis-sentinel-password",
-        ),
-        "secret (credentials come from the mounted Secret, never from flags; the client id "
-        "from the provider's client_id)",
-    ),
-    **dict.fromkeys(
-        (
-            "--session-store-type",
-            "--session-cookie-minimal",
-            "--redis-connection-url",
-            "--redis-use-sentinel",
-            "--redis-sentinel-master-name",
-            "--redis-sentinel-connection-urls",
-            "--redis-use-cluster",
-            "--redis-cluster-connection-urls",
-        ),
-        "sessions",
-    ),
-    "--email-domain": "email_domains",
-    "--allowed-group": "allowed_groups",
-    "--set-authorization-header": "set_authorization_header",
-    "--trusted-proxy-ip": "trusted_proxy_ips",
-    "--cookie-domain": "cookie_domain",
-    "--whitelist-domain": "shared and cookie_domain",
-    "--redirect-url": "host",
-    "--provider": "provider",
-}
-
 _IMAGE_RE = re.compile(
     r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
@@ -128,7 +90,8 @@ class ProxyResources:
 
     def __post_init__(self) -> None:
         for field_name in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
-            check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+            value = check_quantity(f"ProxyResources.{field_name}", getattr(self, field_name))
+            object.__setattr__(self, field_name, value)
         check_request_within_limit("ProxyResources.cpu_request", self.cpu_request, self.cpu_limit)
         check_request_within_limit(
             "ProxyResources.memory_request", self.memory_request, self.memory_limit
@@ -185,11 +148,6 @@ class ProxyMode:
     flags: tuple[str, ...] = ()
     refused_flags: tuple[tuple[str, str], ...] = ()
     peer_namespace: str | None = None
-
-
-def _parent_domain(host: str) -> str:
-    labels = host.removeprefix("*.").split(".")
-    return "." + ".".join(labels[1:] if len(labels) > 2 else labels)
 
 
 def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
@@ -259,7 +217,7 @@ def resolve_proxy(
     replicas: int = 2,
     image: str = DEFAULT_PROXY_IMAGE,
     resources: ProxyResources | None = None,
-    email_domains: Sequence[str] = ("*",),
+    email_domains: Sequence[str] | None = None,
     allowed_groups: Sequence[str] = (),
     set_authorization_header: bool = False,
     trusted_proxy_ips: Sequence[str] = (),
@@ -270,6 +228,7 @@ def resolve_proxy(
     metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
     sessions: Sessions | None = None,
     extra_args: Sequence[str] = (),
+    allow_any_account: bool = False,
     mode: ProxyMode | None = None,
 ) -> ProxySpec:
     """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
@@ -301,7 +260,7 @@ def resolve_proxy(
         if not ("." + host).endswith(cookie_domain):
             fail("cookie_domain", cookie_domain, f"a parent domain of host {host!r}")
     elif shared:
-        cookie_domain = _parent_domain(host)
+        cookie_domain = derive_cookie_domain("host", host)
     replicas = check_int("replicas", replicas, low=1, high=100)
     if (
         not isinstance(image, str)
@@ -315,13 +274,13 @@ def resolve_proxy(
         resources = ProxyResources()
     elif not isinstance(resources, ProxyResources):
         fail("resources", resources, "a ProxyResources(...)")
-    domains = check_list("email_domains", email_domains, check_email_domain)
+    domains = effective_email_domains(provider, email_domains)
     groups = check_list("allowed_groups", allowed_groups, check_group)
     if not isinstance(set_authorization_header, bool):
         fail("set_authorization_header", set_authorization_header, "True or False")
     trusted = check_list("trusted_proxy_ips", trusted_proxy_ips, check_cidr)
     if tls_secret_name is not None:
-        check_dns_subdomain("tls_secret_name", tls_secret_name)
+        tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if not isinstance(network_policy, bool):
         fail("network_policy", network_policy, "True or False")
@@ -343,9 +302,14 @@ def resolve_proxy(
             "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds no "
             "ID token to send (oauth2-proxy refuses to start)",
         )
-    extras = check_list("extra_args", extra_args, check_proxy_flag)
-    user_lists = ("--authenticated-emails-file", "--htpasswd-file")
-    if not domains and not any(e.split("=", 1)[0] in user_lists for e in extras):
+    extras = check_extra_args("extra_args", extra_args, minimal_cookie=minimal)
+    check_account_restriction(
+        provider,
+        email_domains=domains,
+        restricted_elsewhere=bool(groups) or restricts_accounts(extras),
+        allow_any_account=allow_any_account,
+    )
+    if not domains:
         fail(
             "email_domains",
             email_domains,
@@ -380,20 +344,6 @@ def resolve_proxy(
         flag = extra.split("=", 1)[0]
         if flag in refused:
             fail("extra_args", extra, f"without {flag}: {refused[flag]}")
-        if flag in _RESERVED_FLAGS:
-            fail(
-                "extra_args",
-                extra,
-                f"a flag this construct does not manage; set {flag} with the "
-                f"{_RESERVED_FLAGS[flag]} argument instead",
-            )
-        if minimal and flag == "--cookie-refresh":
-            fail(
-                "extra_args",
-                extra,
-                "without --cookie-refresh when sessions=Sessions.cookie(minimal=True): "
-                "refreshing needs the tokens a minimal cookie leaves out",
-            )
         if flag in managed:
             fail(
                 "extra_args",
@@ -402,6 +352,7 @@ def resolve_proxy(
                 "the construct's arguments, set it there",
             )
     args += extras
+    check_known_args("args", args)
     return ProxySpec(
         name=name,
         namespace=namespace,

@@ -26,6 +26,7 @@ from oauth_ingress_construct import (
     ServiceRef,
     Sessions,
 )
+from oauth_ingress_construct._validation import is_public_suffix
 
 # --- valid values ------------------------------------------------------------------------
 
@@ -34,7 +35,10 @@ ALPHA_LABEL = st.from_regex(r"[a-z]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 #: Service names (and what names a Service) are DNS-1035 labels: a letter first.
 SERVICE_NAME = st.from_regex(r"[a-z]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 TLD = st.sampled_from(["com", "org", "io", "dev", "example", "internal"])
-DOMAIN = st.builds(lambda a, tld: f"{a}.{tld}", ALPHA_LABEL, TLD)
+#: A registrable domain: not itself on the Public Suffix List (such as 'x0.com').
+DOMAIN = st.builds(lambda a, tld: f"{a}.{tld}", ALPHA_LABEL, TLD).filter(
+    lambda d: not is_public_suffix(d)
+)
 HOST = st.builds(lambda a, d: f"{a}.{d}", LABEL, DOMAIN)
 SUBDOMAIN_NAME = st.builds(lambda a, b: f"{a}.{b}" if b else a, LABEL, st.none() | LABEL)
 PORT = st.integers(min_value=1, max_value=65535)
@@ -50,6 +54,19 @@ EMAIL_DOMAIN = st.one_of(st.just("*"), DOMAIN, DOMAIN.map(lambda d: "." + d))
 APP_GROUP = st.from_regex(r"[A-Za-z0-9._~:/-]{1,16}", fullmatch=True)
 APP_EMAIL_DOMAIN = st.one_of(DOMAIN, DOMAIN.map(lambda d: "." + d))
 HEADER = st.from_regex(r"[A-Za-z0-9-]{1,24}", fullmatch=True)
+#: Identity headers of oauth2-proxy's auth answer, what response_headers accepts.
+RESPONSE_HEADER = st.one_of(
+    st.sampled_from(
+        [
+            "X-Auth-Request-User",
+            "X-Auth-Request-Email",
+            "X-Auth-Request-Groups",
+            "X-Auth-Request-Preferred-Username",
+            "x-auth-request-access-token",
+        ]
+    ),
+    st.from_regex(r"X-Auth-Request-[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,6})?", fullmatch=True),
+)
 SECRET_KEY = st.from_regex(r"[-._a-zA-Z0-9]{1,20}", fullmatch=True).filter(
     lambda k: k not in {".", ".."}
 )
@@ -58,7 +75,7 @@ CLAIM = SCOPE
 URL_PATH = st.from_regex(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,8}){0,3}", fullmatch=True)
 ISSUER_URL = st.builds(
     lambda scheme, host, port, path: f"{scheme}://{host}{port}{path}",
-    st.sampled_from(["https", "http"]),
+    st.just("https"),
     HOST,
     st.sampled_from(["", ":8443", ":443", ":8080"]),
     URL_PATH,
@@ -74,18 +91,53 @@ TENANT = st.one_of(
     st.uuids().map(str),
     st.builds(lambda a: f"{a}.onmicrosoft.com", ALPHA_LABEL),
 )
-BUFFER_SIZE = st.from_regex(r"[1-9][0-9]{0,3}[km]?", fullmatch=True)
+#: nginx sizes from 4k to 1m, what proxy_buffer_size accepts.
+BUFFER_SIZE = st.one_of(
+    st.integers(min_value=4, max_value=1024).map(lambda k: f"{k}k"),
+    st.integers(min_value=4096, max_value=1024 * 1024).map(str),
+    st.just("1m"),
+)
 QUANTITY = st.from_regex(r"[0-9]{1,4}(\.[0-9]{1,2})?(m|Ki|Mi|Gi|k|M|G)?", fullmatch=True)
 CIDR = st.one_of(
     st.ip_addresses(v=4).map(lambda a: f"{a}/{32 - (int(a) % 17)}"),
     st.ip_addresses(v=6).map(str),
 )
-# Flags under a prefix the construct never manages, so they never clash with derived ones.
-EXTRA_ARG = st.builds(
-    lambda name, value: f"--x-{name}" + (f"={value}" if value is not None else ""),
-    LABEL,
-    st.none() | st.from_regex(r"[A-Za-z0-9._~:/@,*+=-]{0,12}", fullmatch=True),
+#: Flags of the extra_args allow-list with valid values of their type.
+EXTRA_ARG = st.one_of(
+    st.sampled_from(
+        [
+            "--skip-provider-button",
+            "--force-json-errors=true",
+            "--encode-state=false",
+            "--cookie-samesite=strict",
+            "--cookie-csrf-per-request=true",
+            "--cookie-csrf-expire=15m",
+            "--prompt=login",
+            "--approval-prompt=auto",
+            "--code-challenge-method=S256",
+            "--request-logging=false",
+            "--auth-logging=true",
+            "--user-id-claim=sub",
+            "--oidc-enabled-signing-alg=RS256,ES256",
+            "--real-client-ip-header=X-Real-IP",
+            "--request-id-header=X-Request-Id",
+            "--prefer-email-to-user=true",
+        ]
+    ),
+    st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True).map(lambda n: f"--cookie-name={n}"),
+    st.integers(min_value=2, max_value=720).map(lambda h: f"--cookie-expire={h}h"),
+    PATH.map(lambda p: f"--exclude-logging-path={p}"),
+    st.from_regex(r"[A-Za-z0-9._-]{1,16}", fullmatch=True).map(
+        lambda n: f"--provider-display-name={n}"
+    ),
 )
+
+
+def extra_args_lists(max_size: int = 3) -> st.SearchStrategy[list[str]]:
+    """Lists of allowed extra_args, each flag at most once."""
+    return st.lists(EXTRA_ARG, max_size=max_size, unique_by=lambda a: a.split("=", 1)[0])
+
+
 IMAGE = st.sampled_from(
     [
         "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3",
@@ -121,6 +173,7 @@ PROVIDER = st.one_of(
         tenant_id=TENANT,
         scopes=st.none() | st.lists(SCOPE, min_size=1, max_size=3),
     ),
+    # Public providers come restricted here; unrestricted ones need allow_any_account=True.
     st.builds(
         lambda org, team, repo: Provider.github(org=org, team=team if org else None, repo=repo),
         org=st.none() | GH_NAME,
@@ -128,8 +181,15 @@ PROVIDER = st.one_of(
         repo=st.none() | GH_REPO,
     ),
     st.builds(Provider.gitlab, issuer_url=ISSUER_URL, groups=lists(GROUP), projects=lists(GROUP)),
+    st.builds(Provider.gitlab, groups=lists(GROUP), projects=lists(GROUP)),
     st.builds(Provider.google, hosted_domain=st.none() | DOMAIN),
 )
+
+
+def needs_opt_in(provider: Provider) -> bool:
+    """Whether the provider admits anyone with an account (allow_any_account=True needed)."""
+    return provider.public and not provider.restricted
+
 
 # Controllers on which pass_through_401 works for any Ingress: snippets allowed at the
 # Critical risk level, or interception not switched on for every server by the ConfigMap.
@@ -251,6 +311,8 @@ ROOMY_RESOURCES = {
     "memory_limit": "99999G",
 }
 FLAG = st.builds(lambda name, value: f"--{name}={value}", LABEL, LABEL)
+ROLE_FLAG = GROUP.map(lambda g: f"--allowed-role={g}")
+REDIS_ARGS = ("--session-store-type=redis", "--redis-connection-url=redis://redis:6379")
 
 
 def protected_app(chart: cdk8s.Chart, **kwargs: Any) -> ProtectedApp:
@@ -365,7 +427,7 @@ ARGUMENTS: tuple[Argument, ...] = (
     ),
     _arg(
         "ProtectedApp.response_headers",
-        HEADER,
+        RESPONSE_HEADER,
         lambda c, v: protected_app(c, response_headers=v),
         is_list=True,
     ),
@@ -419,7 +481,7 @@ ARGUMENTS: tuple[Argument, ...] = (
     ),
     _arg(
         "OAuth2Proxy.extra_args",
-        EXTRA_ARG,
+        EXTRA_ARG.filter(lambda a: "=" in a),
         lambda c, v: oauth2_proxy(c, extra_args=v),
         is_list=True,
     ),
@@ -497,14 +559,22 @@ ARGUMENTS: tuple[Argument, ...] = (
     ),
     _arg(
         "Provider.name",
-        st.sampled_from(["oidc", "github", "keycloak-oidc"]),
-        lambda c, v: protected_app(c, provider=Provider(name=v, args=())),
+        st.sampled_from(["oidc", "keycloak-oidc"]),
+        lambda c, v: protected_app(
+            c, provider=Provider(name=v, args=(f"--provider={v}", f"--oidc-issuer-url={ISSUER}"))
+        ),
         label="Provider.name",
     ),
     _arg(
         "Provider.args",
-        FLAG,
-        lambda c, v: protected_app(c, provider=Provider(name="oidc", args=v)),
+        ROLE_FLAG,
+        lambda c, v: protected_app(
+            c,
+            provider=Provider(
+                name="keycloak-oidc",
+                args=("--provider=keycloak-oidc", f"--oidc-issuer-url={ISSUER}", *v),
+            ),
+        ),
         label="Provider.args",
         is_list=True,
     ),
@@ -595,22 +665,25 @@ ARGUMENTS: tuple[Argument, ...] = (
     _arg(
         "Sessions.store",
         st.sampled_from(["cookie", "redis"]),
-        lambda c, v: oauth2_proxy(c, sessions=Sessions(store=v, args=())),
+        lambda c, v: oauth2_proxy(
+            c, sessions=Sessions(store=v, args=() if v == "cookie" else REDIS_ARGS)
+        ),
         label="Sessions.store",
     ),
     _arg(
         "Sessions.args",
-        FLAG,
-        lambda c, v: oauth2_proxy(c, sessions=Sessions(store="redis", args=v)),
+        REDIS_URL.map(lambda u: f"--redis-connection-url={u}"),
+        lambda c, v: oauth2_proxy(
+            c, sessions=Sessions(store="redis", args=("--session-store-type=redis", v))
+        ),
         label="Sessions.args",
-        is_list=True,
     ),
     _arg(
         "Sessions.password_secret",
         SUBDOMAIN_NAME,
         lambda c, v: oauth2_proxy(
             c,
-            sessions=Sessions(store="redis", args=(), password_secret=v, password_key="k"),
+            sessions=Sessions(store="redis", args=REDIS_ARGS, password_secret=v, password_key="k"),
         ),
         label="Sessions.password_secret",
     ),
@@ -621,4 +694,88 @@ ARGUMENTS: tuple[Argument, ...] = (
         is_list=True,
         redacted=True,
     ),
+)
+
+
+# --- issue 10: strategies per class of bad input -----------------------------------------
+
+
+def _known_flag_names() -> list[str]:
+    from oauth_ingress_construct._flags import KNOWN_FLAGS
+
+    return sorted(KNOWN_FLAGS)
+
+
+#: Any flag name oauth2-proxy v7.15.3 knows, and some it does not.
+ANY_FLAG_NAME = st.one_of(
+    st.sampled_from(_known_flag_names()),
+    st.sampled_from(["google-hosted-domain", "skip-auth", "cookie-secure-x", "x", "help"]),
+)
+#: Values of every shape a flag may take, typed and not.
+FLAG_VALUE = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "true", "false", "1", "0", "yes", "12h", "0s", "-1", "1000000", "none", "lax",
+            "strict", "S256", "plain", "RS256", "HS256", "/", "/x", ".*", "*",
+            "https://login.example.com/x", "http://login.example.com", "https://169.254.169.254",
+            "X-Real-IP", "a@example.com", "0.0.0.0/0", "GET=/admin", "example.com", "",
+        ]
+    ),
+    st.from_regex(r"[A-Za-z0-9._~:/@,*+=-]{1,16}", fullmatch=True),
+)  # fmt: skip
+ANY_FLAG = st.builds(
+    lambda name, value: f"--{name}" if value is None else f"--{name}={value}",
+    ANY_FLAG_NAME,
+    FLAG_VALUE,
+)
+
+
+class LyingStr(str):
+    """A str whose ``str()``, ``format()`` and ``repr()`` say something else."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "evil.example.net"
+
+    def __format__(self, spec: str) -> str:
+        return "evil.example.net"
+
+
+class LyingInt(int):
+    """An int whose ``str()`` and ``format()`` say something else."""
+
+    def __str__(self) -> str:
+        return "1; evil"
+
+    def __format__(self, spec: str) -> str:
+        return "1; evil"
+
+
+#: Strings Go's strconv.ParseInt(s, 0, 64) reads as integers, in shapes cdk8s may leave
+#: unquoted, and other number-like strings.
+NUMBER_LIKE = st.one_of(
+    st.builds(
+        lambda sign, prefix, digits: f"{sign}0{prefix}{digits}",
+        st.sampled_from(["", "-", "+"]),
+        st.sampled_from(["o", "O", "x", "X", "b", "B"]),
+        st.from_regex(r"[0-7_]{1,6}", fullmatch=True),
+    ),
+    st.from_regex(r"[0-9]{1,6}(e[0-9])?", fullmatch=True),
+)
+
+#: Host names under public suffixes of the Public Suffix List's private section, and
+#: ICANN ones, with zero to two labels in front.
+PUBLIC_SUFFIX = st.sampled_from(
+    [
+        "co.uk", "github.io", "herokuapp.com", "blogspot.com", "appspot.com", "x0.com",
+        "azurewebsites.net", "cloudfront.net", "s3.amazonaws.com", "com.au", "pages.dev",
+        "vercel.app", "netlify.app", "firebaseapp.com", "com", "io",
+    ]
+)  # fmt: skip
+HOST_UNDER_SUFFIX = st.builds(
+    lambda labels, suffix: ".".join([*labels, suffix]),
+    st.lists(ALPHA_LABEL, min_size=0, max_size=2),
+    PUBLIC_SUFFIX,
 )

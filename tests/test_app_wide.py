@@ -20,6 +20,7 @@ from oauth_ingress_construct import (
     Provider,
     ServiceRef,
 )
+from oauth_ingress_construct._appspec import MAX_PATHS
 
 OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/main")
 
@@ -221,3 +222,46 @@ def test_refused_apps_never_change_the_app(steps):
             )
         except ConfigurationError:
             assert app.synth_yaml() == before
+
+
+def test_fails_on_an_object_above_the_api_servers_size_limit():
+    from oauth_ingress_construct._manifests import manifest
+
+    with pytest.raises(ConfigurationError, match=r"Deployment 'big' must be at most 1572864 bytes"):
+        manifest(
+            api_version="apps/v1",
+            kind="Deployment",
+            name="big",
+            namespace="apps",
+            body={"spec": {"note": "x" * (1536 * 1024)}},
+        )
+    with pytest.raises(ConfigurationError, match=r"the annotations of Ingress 'big' must be"):
+        manifest(
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name="big",
+            namespace="apps",
+            annotations={"example.com/a": "x" * (256 * 1024)},
+            body={},
+        )
+
+
+def test_fails_on_more_paths_than_an_app_may_have(chart):
+    paths = [f"/p{i}" for i in range(MAX_PATHS + 1)]
+    with pytest.raises(ConfigurationError, match=rf"paths must be at most {MAX_PATHS} paths"):
+        ProtectedApp(
+            chart,
+            "Web",
+            host="www.example.com",
+            backend=ServiceRef("web", 80),
+            provider=OIDC,
+            paths=paths,
+        )
+    ProtectedApp(
+        chart,
+        "Web",
+        host="www.example.com",
+        backend=ServiceRef("web", 80),
+        provider=OIDC,
+        paths=paths[:MAX_PATHS],
+    )

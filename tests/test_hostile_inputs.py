@@ -26,7 +26,7 @@ import pytest
 from oauth_ingress_construct import ConfigurationError, OAuth2Proxy, ProtectedApp, ServiceRef
 
 from . import strategies as s
-from .conftest import synth
+from .conftest import annotations, find, synth
 
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
@@ -279,3 +279,741 @@ def test_an_app_that_raised_writes_no_partial_output(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "ConfigurationError: host must be" in result.stderr
     assert not outdir.exists() or not any(outdir.iterdir())
+
+
+# --- Issue 10: the second round, one section per class ------------------------------------
+# New names are imported inside the tests, so that each test fails on its own (not the whole
+# module) on code without them.
+
+
+def _proxy_args(objects: list[dict[str, Any]]) -> list[str]:
+    deployments = [o for o in objects if o["kind"] == "Deployment"]
+    assert len(deployments) == 1
+    args: list[str] = deployments[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    return args
+
+
+# Class 1: extra_args is an allow-list. Each of these passes the character check (one argv
+# item, plain characters) and must still be refused: auth exemptions, widened trust, skipped
+# verification, relaxed cookies, second upstreams, config files, moved paths, secrets,
+# unknown flags, flags without their value, values of the wrong type.
+UNSAFE_EXTRA_ARGS = (
+    "--skip-auth-regex=/api/.*",
+    "--skip-auth-route=GET=/admin",
+    "--skip-auth-preflight=true",
+    "--skip-auth-preflight",
+    "--trusted-ip=0.0.0.0/0",
+    "--ping-user-agent=curl/8.0",
+    "--skip-jwt-bearer-tokens=true",
+    "--bearer-token-login-fallback=true",
+    "--extra-jwt-issuers=https://evil.example.com=aud",
+    "--oidc-extra-audience=other-client",
+    "--ssl-insecure-skip-verify=true",
+    "--ssl-upstream-insecure-skip-verify",
+    "--insecure-oidc-skip-issuer-verification=true",
+    "--insecure-oidc-allow-unverified-email=true",
+    "--insecure-oidc-skip-nonce=true",
+    "--redis-insecure-skip-tls-verify=true",
+    "--cookie-secure=false",
+    "--cookie-httponly=false",
+    "--cookie-samesite=none",
+    "--cookie-domain=.com",
+    "--whitelist-domain=.evil.example.net",
+    "--upstream=http://evil.example.com",
+    "--pass-host-header=false",
+    "--config=/etc/oauth2-proxy.cfg",
+    "--alpha-config=/etc/alpha.yaml",
+    "--authenticated-emails-file=/etc/emails",
+    "--htpasswd-file=/etc/htpasswd",
+    "--custom-templates-dir=/tmp",
+    "--proxy-prefix=/auth",
+    "--ping-path=/oauth2/auth",
+    "--ready-path=/oauth2/auth",
+    "--client-secret=s3cr3t",
+    "--github-token=ghp_abc",
+    "--jwt-key=abc",
+    "--signature-key=sha256:abc",
+    "--basic-auth-password=pw",
+    "--google-service-account-json=/etc/sa.json",
+    "--show-debug-on-error=true",
+    "--version",
+    "--config-test",
+    "--no-such-flag=1",
+    "--google-hosted-domain=example.com",
+    "--cookie-name",
+    "--cookie-expire",
+    "--cookie-expire=forever",
+    "--cookie-expire=0s",
+    "--cookie-refresh=200h",
+    "--code-challenge-method=plain",
+    "--prompt=evil",
+    "--skip-provider-button=yes",
+    "--oidc-jwks-url=http://keys.example.com/jwks",
+    "--login-url=https://169.254.169.254/login",
+    "--oidc-enabled-signing-alg=none",
+    "--oidc-enabled-signing-alg=RS256,HS256",
+    "--skip-oidc-discovery=true",
+    "--google-group=admins@example.com",
+)
+
+
+@pytest.mark.parametrize("extra", UNSAFE_EXTRA_ARGS)
+def test_fails_on_extra_args_outside_the_allow_list(chart: cdk8s.Chart, extra: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"^extra_args"):
+        s.oauth2_proxy(chart, extra_args=[extra])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("--skip-auth-route=GET=/admin", r"it exempts requests from authentication"),
+        ("--client-secret=s3cr3t", r"it carries a secret"),
+        ("--ssl-insecure-skip-verify=true", r"switches off TLS or token verification"),
+        ("--config=/etc/x.cfg", r"it reads a file"),
+        ("--upstream=http://evil.example.com", r"auth-only"),
+        ("--proxy-prefix=/auth", r"moves the proxy's own endpoints"),
+        ("--no-such-flag=1", r"not one, and oauth2-proxy exits at start-up"),
+        ("--cookie-name", r"the flag needs a value"),
+        ("--allowed-group=admins", r"with the allowed_groups argument"),
+        ("--cookie-expire=1h", r"given once"),
+    ],
+)
+def test_fails_on_extra_args_saying_why_or_what_to_use(
+    chart: cdk8s.Chart, extra: str, message: str
+) -> None:
+    extras = [extra, extra] if message == r"given once" else [extra]
+    with pytest.raises(ConfigurationError, match=message):
+        s.oauth2_proxy(chart, extra_args=extras)
+    assert synth(chart) == []
+
+
+#: One valid value for every flag of the allow-list (the test below checks it covers all).
+ALLOWED_SAMPLES = {
+    "api-route": "/api/",
+    "cookie-name": "_sso",
+    "cookie-expire": "12h",
+    "cookie-refresh": "1h",
+    "cookie-httponly": "true",
+    "cookie-samesite": "strict",
+    "cookie-csrf-per-request": "true",
+    "cookie-csrf-per-request-limit": "5",
+    "cookie-csrf-expire": "15m",
+    "cookie-csrf-samesite": "lax",
+    "skip-provider-button": None,
+    "force-json-errors": "true",
+    "encode-state": "true",
+    "provider-display-name": "Example",
+    "approval-prompt": "auto",
+    "prompt": "select_account",
+    "code-challenge-method": "S256",
+    "acr-values": "urn:mace:incommon:iap:silver",
+    "user-id-claim": "sub",
+    "oidc-enabled-signing-alg": "RS256,ES256",
+    "skip-claims-from-profile-url": "true",
+    "prefer-email-to-user": "true",
+    "skip-oidc-discovery": "true",
+    "oidc-jwks-url": "https://login.example.com/keys",
+    "login-url": "https://login.example.com/authorize",
+    "redeem-url": "https://login.example.com/token",
+    "profile-url": "https://login.example.com/userinfo",
+    "validate-url": "https://login.example.com/userinfo",
+    "github-user": "alice,bob",
+    "google-group": "admins@example.com",
+    "google-admin-email": "admin@example.com",
+    "google-target-principal": "sa@example.iam.gserviceaccount.com",
+    "google-use-application-default-credentials": "true",
+    "entra-id-allowed-tenant": "contoso.onmicrosoft.com",
+    "entra-id-federated-token-auth": "true",
+    "auth-logging": "false",
+    "standard-logging": "true",
+    "request-logging": "false",
+    "errors-to-info-log": "true",
+    "logging-local-time": "false",
+    "exclude-logging-path": "/ping,/ready",
+    "request-id-header": "X-Request-Id",
+    "real-client-ip-header": "X-Real-IP",
+}
+
+
+def test_the_allowed_samples_cover_the_whole_allow_list() -> None:
+    from oauth_ingress_construct._flags import EXTRA_FLAGS
+
+    assert set(ALLOWED_SAMPLES) == set(EXTRA_FLAGS)
+
+
+def test_every_allowed_flag_passes_with_a_value_of_its_type(chart: cdk8s.Chart) -> None:
+    """Over-refusal check: the whole allow-list in one proxy, emitted as given."""
+    extras = [f"--{k}" if v is None else f"--{k}={v}" for k, v in ALLOWED_SAMPLES.items()]
+    s.oauth2_proxy(chart, extra_args=extras)
+    args = _proxy_args(synth(chart))
+    assert args[-len(extras) :] == extras
+
+
+# Class 12: every flag the package writes is a flag of the pinned oauth2-proxy.
+def _every_option_proxy_args() -> list[list[str]]:
+    from oauth_ingress_construct import Provider, Sessions
+
+    providers = [
+        Provider.oidc(
+            issuer_url="https://login.example.com",
+            scopes=["openid", "email"],
+            groups_claim="groups",
+            email_claim="mail",
+        ),
+        Provider.keycloak_oidc(
+            issuer_url="https://kc.example.com/realms/x", scopes=["openid"], allowed_roles=["a"]
+        ),
+        Provider.entra_id(tenant_id="contoso.onmicrosoft.com", scopes=["openid"]),
+        Provider.github(org="example", team="platform", repo="example/app"),
+        Provider.gitlab(groups=["g"], projects=["g/p"]),
+        Provider.google(hosted_domain="example.com"),
+    ]
+    sessions = [
+        Sessions.cookie(),
+        Sessions.cookie(minimal=True),
+        Sessions.redis(url="rediss://redis:6380/0"),
+        Sessions.redis_sentinel(master_name="m", urls=["redis://s-0:26379", "redis://s-1:26379"]),
+        Sessions.redis_cluster(urls=["redis://r-0:6379"]),
+    ]
+    results = []
+    for i, provider in enumerate(providers):
+        for j, store in enumerate(sessions):
+            chart = cdk8s.Chart(cdk8s.App(), f"c{i}{j}", namespace="apps")
+            OAuth2Proxy(
+                chart,
+                "Proxy",
+                host="auth.example.com",
+                provider=provider,
+                sessions=store,
+                allowed_groups=["admins"],
+                set_authorization_header=not store.minimal_cookie,
+                trusted_proxy_ips=["10.0.0.0/8"],
+                extra_args=["--cookie-expire=12h"],
+            )
+            results.append(_proxy_args(synth(chart)))
+    return results
+
+
+def test_every_flag_the_package_writes_is_known_to_the_pinned_oauth2_proxy() -> None:
+    import yaml
+
+    from oauth_ingress_construct._flags import KNOWN_FLAGS, check_known_args
+
+    arg_lists = _every_option_proxy_args()
+    dist = Path(__file__).resolve().parent.parent / "dist"
+    for path in sorted(dist.glob("*.k8s.yaml")):
+        for obj in yaml.safe_load_all(path.read_text()):
+            labels = (obj or {}).get("metadata", {}).get("labels", {})
+            if (
+                obj["kind"] == "Deployment"
+                and labels.get("app.kubernetes.io/name") == "oauth2-proxy"
+            ):
+                arg_lists.append(obj["spec"]["template"]["spec"]["containers"][0]["args"])
+    assert len(arg_lists) > 30
+    for args in arg_lists:
+        check_known_args("args", args)
+        for arg in args:
+            assert arg[2:].split("=", 1)[0] in KNOWN_FLAGS, arg
+
+
+def test_google_hosted_domain_is_enforced_with_a_flag_oauth2_proxy_knows(
+    chart: cdk8s.Chart,
+) -> None:
+    from oauth_ingress_construct import Provider
+
+    s.oauth2_proxy(chart, provider=Provider.google(hosted_domain="example.com"))
+    args = _proxy_args(synth(chart))
+    assert "--email-domain=example.com" in args
+    assert "--email-domain=*" not in args
+    assert not any(a.startswith("--google-hosted-domain") for a in args)
+
+
+def test_fails_when_email_domains_widen_the_google_hosted_domain(chart: cdk8s.Chart) -> None:
+    from oauth_ingress_construct import Provider
+
+    with pytest.raises(ConfigurationError, match=r"^email_domains must be within the provider"):
+        s.oauth2_proxy(
+            chart, provider=Provider.google(hosted_domain="example.com"), email_domains=["*"]
+        )
+    assert synth(chart) == []
+
+
+# Class 2 and 15: every way to build a value type runs the same checks; fields read-only.
+def _bad_value_objects() -> list[Any]:
+    import dataclasses
+
+    from oauth_ingress_construct import (
+        IngressNginx,
+        Provider,
+        ProxyResources,
+        ProxySecret,
+        Sessions,
+    )
+
+    oidc = Provider.oidc(issuer_url="https://login.example.com")
+    redis = Sessions.redis(url="redis://redis:6379")
+    issuer = "--oidc-issuer-url=https://login.example.com"
+    return [
+        lambda: Provider(name="oidc", args=("--provider=oidc", issuer, "--skip-auth-regex=.*")),
+        lambda: Provider(name="oidc", args=("--provider=oidc", issuer, "--client-secret=x")),
+        lambda: Provider(name="oidc", args=("--provider=oidc", "--oidc-issuer-url=http://x.io")),
+        lambda: Provider(name="github", args=("--provider=oidc",)),
+        lambda: Provider(name="facebook", args=("--provider=facebook",)),
+        lambda: Provider(name="github", args=("--provider=github", "--upstream=http://e.io")),
+        lambda: dataclasses.replace(oidc, args=(*oidc.args, "--trusted-ip=0.0.0.0/0")),
+        lambda: dataclasses.replace(oidc, name="google"),
+        lambda: Sessions(store="cookie", args=("--upstream=http://evil.example.com",)),
+        lambda: Sessions(store="redis", args=("--redis-password=pw",)),
+        lambda: Sessions(store="redis", args=("--session-store-type=redis",)),
+        lambda: dataclasses.replace(
+            redis,
+            args=("--session-store-type=redis", "--redis-connection-url=redis://169.254.1.1"),
+        ),
+        lambda: dataclasses.replace(redis, args=(*redis.args, "--skip-auth-regex=.*")),
+        lambda: dataclasses.replace(ServiceRef("app", 80), port=0),
+        lambda: dataclasses.replace(ProxySecret(name="sso"), name="SSO"),
+        lambda: dataclasses.replace(ProxyResources(), cpu_request="2", cpu_limit="1"),
+        lambda: dataclasses.replace(IngressNginx(), version="latest"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(17))
+def test_fails_on_value_types_built_directly_or_replaced(index: int) -> None:
+    with pytest.raises(ConfigurationError):
+        _bad_value_objects()[index]()
+
+
+def test_value_types_replaced_with_good_values_still_work() -> None:
+    import dataclasses
+
+    from oauth_ingress_construct import Provider, ProxySecret
+
+    assert dataclasses.replace(ServiceRef("app", 80), port=81).port == 81
+    assert dataclasses.replace(ProxySecret(name="sso"), name="sso-2").name == "sso-2"
+    oidc = Provider.oidc(issuer_url="https://login.example.com")
+    assert dataclasses.replace(oidc).args == oidc.args
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: ServiceRef("app", 80), "port"),
+        (lambda: __import__("oauth_ingress_construct").ProxySecret(name="sso"), "name"),
+        (__import__("oauth_ingress_construct").Sessions.cookie, "args"),
+        (lambda: s.OIDC, "args"),
+        (lambda: __import__("oauth_ingress_construct").ProxyResources(), "cpu_limit"),
+        (lambda: __import__("oauth_ingress_construct").IngressNginx(), "version"),
+    ],
+)
+def test_fails_on_assigning_a_field_of_a_value_type(make: Any, field: str) -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(make(), field, "x")
+
+
+# Class 5: only identity headers are copied from the auth answer.
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+        "Host",
+        "Upgrade",
+        "Content-Type",
+        "X-Forwarded-For",
+        "X-Forwarded-Host",
+        "X-Original-URL",
+        "Cookie",
+        "Authorization",
+        "Location",
+        "X-Auth-Request",
+        "X-Auth-Request-",
+    ],
+)
+def test_fails_on_response_headers_that_frame_or_route(chart: cdk8s.Chart, header: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"^response_headers must be an identity header"):
+        s.protected_app(chart, response_headers=["X-Auth-Request-User", header])
+    assert synth(chart) == []
+
+
+def test_identity_headers_pass_and_authorization_comes_with_its_flag(chart: cdk8s.Chart) -> None:
+    headers = ["X-Auth-Request-User", "X-Auth-Request-Preferred-Username", "x-auth-request-email"]
+    s.protected_app(chart, response_headers=headers, pass_authorization_header=True)
+    ingress = find(synth(chart), "Ingress", "app")
+    assert annotations(ingress)["auth-response-headers"] == ",".join([*headers, "Authorization"])
+
+
+# Class 6: what is checked is what is emitted; str/int subclasses and enums are normalised.
+class LyingStr(str):
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "evil.example.net"
+
+    def __format__(self, spec: str) -> str:
+        return "evil.example.net"
+
+    def __repr__(self) -> str:
+        return "'evil.example.net'"
+
+
+class LyingInt(int):
+    def __str__(self) -> str:
+        return "1; evil"
+
+    def __format__(self, spec: str) -> str:
+        return "1; evil"
+
+    def __repr__(self) -> str:
+        return "1; evil"
+
+
+def test_str_subclasses_are_emitted_as_the_value_that_was_checked(chart: cdk8s.Chart) -> None:
+    import enum
+
+    class Size(str, enum.Enum):
+        BIG = "16k"
+
+    s.protected_app(
+        chart,
+        host=LyingStr("app.example.com"),
+        name=LyingStr("app"),
+        paths=[LyingStr("/api")],
+        allowed_groups=[LyingStr("admins")],
+        response_headers=[LyingStr("X-Auth-Request-User")],
+        proxy_buffer_size=Size.BIG,
+        tls_secret_name=LyingStr("app-tls"),
+    )
+    text = cdk8s.Testing.synth(chart)
+    dump = repr(text)
+    assert "evil" not in dump
+    ingress = find(list(text), "Ingress", "app")
+    assert ingress["spec"]["rules"][0]["host"] == "app.example.com"
+    assert type(ingress["spec"]["rules"][0]["host"]) is str
+    assert annotations(ingress)["proxy-buffer-size"] == "16k"
+
+
+def test_int_subclasses_and_int_enums_are_emitted_as_plain_numbers(chart: cdk8s.Chart) -> None:
+    import enum
+    import http
+
+    class Replicas(enum.IntEnum):
+        TWO = 2
+
+    s.oauth2_proxy(chart, replicas=Replicas.TWO)
+    s.protected_app(
+        chart,
+        backend=ServiceRef("app", LyingInt(8080)),
+        custom_http_errors=[http.HTTPStatus.SERVICE_UNAVAILABLE, LyingInt(404)],
+    )
+    objects = synth(chart)
+    assert find(objects, "Deployment", "proxy")["spec"]["replicas"] == 2
+    ingress = find(objects, "Ingress", "app")
+    assert annotations(ingress)["custom-http-errors"] == "404,503"
+    port = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]
+    assert port == {"number": 8080}
+    assert "evil" not in repr(objects)
+
+
+def test_value_types_hold_plain_values() -> None:
+    from oauth_ingress_construct import ProxySecret
+
+    ref = ServiceRef(LyingStr("app"), LyingInt(80))
+    assert type(ref.name) is str
+    assert type(ref.port) is int
+    assert (ref.name, ref.port) == ("app", 80)
+    secret = ProxySecret(name=LyingStr("sso"), client_id_key=LyingStr("id"))
+    assert type(secret.name) is str
+    assert type(secret.client_id_key) is str
+
+
+# Class 7: sizes.
+@pytest.mark.parametrize("size", ["1k", "3k", "4095", "2m", "1025k", "9999999", "0", "16K"])
+def test_fails_on_proxy_buffer_sizes_nginx_cannot_use(chart: cdk8s.Chart, size: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"^proxy_buffer_size must be an nginx size"):
+        s.protected_app(chart, proxy_buffer_size=size)
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize("size", ["4k", "4096", "16k", "128k", "1024k", "1m"])
+def test_proxy_buffer_sizes_nginx_accepts_pass(chart: cdk8s.Chart, size: str) -> None:
+    s.protected_app(chart, proxy_buffer_size=size)
+    assert annotations(find(synth(chart), "Ingress", "app"))["proxy-buffer-size"] == size
+
+
+def test_size_checks_refuse_above_the_api_server_limits() -> None:
+    from oauth_ingress_construct._validation import check_annotations_size, check_object_size
+
+    key = "nginx.ingress.kubernetes.io/x"
+    check_annotations_size("annotations", {key: "a" * (256 * 1024 - len(key))})
+    with pytest.raises(ConfigurationError, match=r"^annotations must be at most 262144 bytes"):
+        check_annotations_size("annotations", {key: "a" * (256 * 1024 - len(key) + 1)})
+    small = {"kind": "ConfigMap", "data": {"a": "b" * 1_000_000}}
+    check_object_size("objects", small)
+    with pytest.raises(ConfigurationError, match=r"^objects must be at most 1572864 bytes"):
+        check_object_size("objects", {"kind": "ConfigMap", "data": {"a": "b" * 1_600_000}})
+
+
+# Class 9: URLs.
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://login.example.com",
+        "HTTPS://login.example.com",
+        "Https://login.example.com",
+        "https://169.254.169.254/latest",
+        "https://169.254.0.1",
+        "https://metadata.google.internal/computeMetadata",
+        "https://metadata/computeMetadata",
+        "https://100.100.100.200/latest",
+        "https://2852039166/",
+        "https://0xa9fea9fe/",
+        "https://169.254.43518/",
+        "https://0.0.0.0/",
+        "https://224.0.0.1/",
+    ],
+)
+def test_fails_on_issuer_urls_that_are_not_plain_https(chart: cdk8s.Chart, url: str) -> None:
+    from oauth_ingress_construct import Provider
+
+    with pytest.raises(ConfigurationError, match=r"^issuer_url must be"):
+        s.protected_app(chart, provider=Provider.oidc(issuer_url=url))
+    assert synth(chart) == []
+
+
+def test_a_lab_issuer_over_http_needs_an_explicit_warned_opt_in(chart: cdk8s.Chart) -> None:
+    from oauth_ingress_construct import InsecureIssuerWarning, Provider
+
+    with pytest.warns(InsecureIssuerWarning, match=r"plain-http issuer"):
+        provider = Provider.oidc(issuer_url="http://keycloak.lab.internal", allow_http_issuer=True)
+    s.protected_app(chart, provider=provider)
+    assert "--oidc-issuer-url=http://keycloak.lab.internal" in _proxy_args(synth(chart))
+
+
+@pytest.mark.parametrize(
+    "url", ["https://10.0.0.5/realms/x", "https://login.example.com:8443/realms/x"]
+)
+def test_private_and_ported_https_issuers_pass(chart: cdk8s.Chart, url: str) -> None:
+    from oauth_ingress_construct import Provider
+
+    s.protected_app(chart, provider=Provider.oidc(issuer_url=url))
+    assert f"--oidc-issuer-url={url}" in _proxy_args(synth(chart))
+
+
+def test_fails_on_redis_on_a_link_local_address(chart: cdk8s.Chart) -> None:
+    from oauth_ingress_construct import Sessions
+
+    with pytest.raises(ConfigurationError, match=r"^url must be"):
+        s.oauth2_proxy(chart, sessions=Sessions.redis(url="redis://169.254.169.254:6379"))
+
+
+# Class 10: public suffixes.
+@pytest.mark.parametrize("domain", [".co.uk", "co.uk", ".github.io", ".herokuapp.com", ".x0.com"])
+def test_fails_on_a_cookie_domain_that_is_a_public_suffix(chart: cdk8s.Chart, domain: str) -> None:
+    host = "access." + domain.removeprefix(".")
+    with pytest.raises(ConfigurationError, match=r"^cookie_domain must be a domain you own"):
+        s.oauth2_proxy(chart, host=host, cookie_domain=domain)
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    ("host", "cookie_domain"),
+    [
+        ("access.example.com", ".example.com"),
+        ("example.com", ".example.com"),
+        ("access.example.co.uk", ".example.co.uk"),
+        ("example.co.uk", ".example.co.uk"),
+        ("my-team.github.io", ".my-team.github.io"),
+        ("myapp.herokuapp.com", ".myapp.herokuapp.com"),
+    ],
+)
+def test_the_derived_cookie_domain_is_never_a_public_suffix(
+    chart: cdk8s.Chart, host: str, cookie_domain: str
+) -> None:
+    proxy = s.oauth2_proxy(chart, host=host)
+    assert proxy.cookie_domain == cookie_domain
+    args = _proxy_args(synth(chart))
+    assert f"--cookie-domain={cookie_domain}" in args
+    assert f"--whitelist-domain={cookie_domain}" in args
+
+
+# Class 11: public identity providers are not open by default.
+def _public_providers() -> list[Any]:
+    from oauth_ingress_construct import Provider
+
+    return [
+        Provider.github(),
+        Provider.google(),
+        Provider.gitlab(),
+        Provider.oidc(issuer_url="https://accounts.google.com"),
+        Provider.oidc(issuer_url="https://gitlab.com"),
+        Provider.oidc(issuer_url="https://token.actions.githubusercontent.com"),
+        Provider.entra_id(tenant_id="common"),
+        Provider.entra_id(tenant_id="organizations"),
+        Provider.oidc(issuer_url="https://login.microsoftonline.com/consumers/v2.0"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_fails_on_a_public_provider_open_to_any_account(chart: cdk8s.Chart, index: int) -> None:
+    provider = _public_providers()[index]
+    with pytest.raises(ConfigurationError, match=r"^allow_any_account must be True to let anyone"):
+        OAuth2Proxy(chart, "Proxy", host="auth.example.com", provider=provider)
+    with pytest.raises(ConfigurationError, match=r"^allow_any_account must be True to let anyone"):
+        s.protected_app(chart, provider=provider)
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_a_public_provider_passes_restricted_or_explicitly_open(
+    chart: cdk8s.Chart, index: int
+) -> None:
+    provider = _public_providers()[index]
+    OAuth2Proxy(chart, "Open", host="open.example.com", provider=provider, allow_any_account=True)
+    OAuth2Proxy(chart, "Domains", host="d.example.com", provider=provider, email_domains=["a.io"])
+    OAuth2Proxy(chart, "Groups", host="g.example.com", provider=provider, allowed_groups=["x"])
+    s.protected_app(chart, provider=provider, allowed_groups=["admins"])
+    assert len([o for o in synth(chart) if o["kind"] == "Deployment"]) == 4
+
+
+def test_restricted_public_providers_and_private_issuers_need_no_opt_in(
+    chart: cdk8s.Chart,
+) -> None:
+    from oauth_ingress_construct import Provider
+
+    for i, provider in enumerate(
+        [
+            Provider.github(org="example"),
+            Provider.github(repo="example/app"),
+            Provider.gitlab(groups=["example"]),
+            Provider.gitlab(issuer_url="https://gitlab.example.com"),
+            Provider.google(hosted_domain="example.com"),
+            Provider.entra_id(tenant_id="contoso.onmicrosoft.com"),
+            Provider.oidc(issuer_url="https://login.example.com"),
+        ]
+    ):
+        OAuth2Proxy(chart, f"P{i}", host=f"p{i}.example.com", provider=provider)
+    OAuth2Proxy(
+        chart,
+        "Users",
+        host="u.example.com",
+        provider=Provider.github(),
+        extra_args=["--github-user=alice"],
+    )
+    assert len(synth(chart)) > 0
+
+
+# Class 13: strings YAML readers take for numbers.
+@pytest.mark.parametrize("value", ["0o17", "0X1F", "0B101", "0x1f", "0b101", "0o1_7", "-0o17"])
+def test_fails_on_names_that_yaml_reads_as_numbers(chart: cdk8s.Chart, value: str) -> None:
+    for kwargs in ({"namespace": value.lower()}, {"name": value.lower()}):
+        with pytest.raises(ConfigurationError, match=r"YAML readers do not take for a number"):
+            s.protected_app(chart, **kwargs)
+    with pytest.raises(ConfigurationError, match=r"YAML readers do not take for a number"):
+        __import__("oauth_ingress_construct").ProxySecret(name="sso", client_id_key=value)
+    assert synth(chart) == []
+
+
+def test_numeric_looking_names_that_cdk8s_quotes_pass_and_read_back_as_strings() -> None:
+    import yaml
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "n", namespace="123", disable_resource_name_hashes=True)
+    from oauth_ingress_construct import ProxySecret
+
+    s.protected_app(chart, secret=ProxySecret(name="1e3", client_id_key="0777"))
+    for obj in yaml.safe_load_all(app.synth_yaml()):
+        assert obj["metadata"]["namespace"] == "123"
+        if obj["kind"] == "Deployment":
+            env = obj["spec"]["template"]["spec"]["containers"][0]["env"]
+            assert {e["valueFrom"]["secretKeyRef"]["name"] for e in env} == {"1e3"}
+            assert "0777" in {e["valueFrom"]["secretKeyRef"]["key"] for e in env}
+
+
+# Class 14: limits of nginx and Linux.
+def test_fails_on_an_auth_url_too_long_for_nginx(chart: cdk8s.Chart) -> None:
+    groups = [f"group-{i:03d}-{'x' * 30}" for i in range(100)]
+    with pytest.raises(ConfigurationError, match=r"^allowed_groups must be at most 4000 bytes"):
+        s.protected_app(chart, allowed_groups=groups)
+    assert synth(chart) == []
+
+
+def test_an_auth_url_just_under_the_limit_passes(chart: cdk8s.Chart) -> None:
+    groups = [f"group-{i:03d}-{'x' * 30}" for i in range(90)]
+    s.protected_app(chart, allowed_groups=groups)
+    url = annotations(find(synth(chart), "Ingress", "app"))["auth-url"]
+    assert 3500 < len(url) <= 4000
+
+
+def test_fails_on_a_proxy_flag_longer_than_linux_accepts(chart: cdk8s.Chart) -> None:
+    paths = ",".join(f"/p{i:06d}" for i in range(16_000))
+    with pytest.raises(ConfigurationError, match=r"MAX_ARG_STRLEN"):
+        s.oauth2_proxy(chart, extra_args=[f"--exclude-logging-path={paths}"])
+    assert synth(chart) == []
+
+
+# Class 3 (within one app, and against its own proxy's /oauth2): paths as ingress-nginx
+# merges them.
+@pytest.mark.parametrize(
+    ("paths", "path_type"),
+    [
+        (["/api", "/api/"], "PREFIX"),
+        (["/", "/api", "/api/"], "PREFIX"),
+        (["/oauth2/"], "PREFIX"),
+        (["/", "/oauth2/"], "PREFIX"),
+    ],
+)
+def test_fails_on_paths_that_become_one_nginx_location(
+    chart: cdk8s.Chart, paths: list[str], path_type: str
+) -> None:
+    from oauth_ingress_construct import PathType
+
+    with pytest.raises(ConfigurationError, match=r"^paths must be paths that stay distinct"):
+        s.protected_app(chart, paths=paths, path_type=PathType[path_type])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    ("paths", "path_type"),
+    [
+        (["/", "/api", "/api2"], "PREFIX"),
+        (["/api", "/api/"], "EXACT"),
+        (["/", "/oauth", "/oauth2x"], "PREFIX"),
+    ],
+)
+def test_paths_that_stay_distinct_pass(
+    chart: cdk8s.Chart, paths: list[str], path_type: str
+) -> None:
+    from oauth_ingress_construct import PathType
+
+    s.protected_app(chart, paths=paths, path_type=PathType[path_type])
+    ingress = find(synth(chart), "Ingress", "app")
+    assert [p["path"] for p in ingress["spec"]["rules"][0]["http"]["paths"]] == paths
+
+
+@pytest.mark.parametrize(("size", "loads"), [(4000, True), (4094, True), (4095, False)])
+def test_nginx_reads_an_auth_url_of_the_limit_and_refuses_4096_byte_parameters(
+    tmp_path: Path, size: int, loads: bool
+) -> None:
+    """The 4000-byte limit against real nginx, as ingress-nginx writes auth-url (quoted)."""
+    url = "http://a.example.com/" + "x" * (size - 21)
+    assert len(url) == size
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/pid; error_log {tmp_path}/error.log;\nevents {{}}\n"
+        "http { access_log off; server { listen 127.0.0.1:18081;\n"
+        f'location / {{ set $target "{url}"; return 200; }} }} }}\n'
+    )
+    result = subprocess.run(
+        ["nginx", "-t", "-q", "-p", str(tmp_path), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert (result.returncode == 0) is loads, result.stderr
+    if not loads:
+        assert "too long parameter" in result.stderr

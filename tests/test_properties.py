@@ -107,7 +107,16 @@ def app_options(draw: st.DrawFn, *, own_proxy: bool, authorization_available: bo
     controller = draw(s.CONTROLLER)
     pass_through = draw(st.booleans())
     options: dict[str, Any] = {
-        "paths": draw(st.lists(s.PATH, min_size=1, max_size=3, unique=True)),
+        # Paths that stay distinct nginx locations ('/a' and '/a/' as Prefix do not), and
+        # none under the own proxy's '/oauth2'.
+        "paths": draw(
+            st.lists(
+                s.PATH.filter(lambda p: not p.startswith("/oauth2")),
+                min_size=1,
+                max_size=3,
+                unique_by=lambda p: p.rstrip("/") or "/",
+            )
+        ),
         "path_type": draw(st.sampled_from(PathType)),
         "tls_secret_name": draw(st.none() | s.SUBDOMAIN_NAME),
         "ingress_class_name": draw(st.sampled_from(["nginx", "nginx-internal", "ingress.a"])),
@@ -117,19 +126,24 @@ def app_options(draw: st.DrawFn, *, own_proxy: bool, authorization_available: bo
         "public_auth_url": draw(st.booleans()),
         "allowed_groups": draw(s.lists(s.APP_GROUP)),
         "allowed_email_domains": draw(s.lists(s.APP_EMAIL_DOMAIN)),
-        "response_headers": draw(s.lists(s.HEADER)),
+        "response_headers": draw(s.lists(s.RESPONSE_HEADER)),
         "pass_authorization_header": authorization_available and draw(st.booleans()),
         "proxy_buffer_size": draw(st.none() | s.BUFFER_SIZE),
     }
     if own_proxy:
-        options["provider"] = draw(s.PROVIDER)
+        provider = draw(s.PROVIDER)
+        options["provider"] = provider
+        restricted = options["allowed_groups"] or options["allowed_email_domains"]
+        if s.needs_opt_in(provider) and not restricted:
+            options["allow_any_account"] = True
     return options
 
 
 @st.composite
 def proxy_options(draw: st.DrawFn) -> dict[str, Any]:
-    return {
-        "provider": draw(s.PROVIDER),
+    provider = draw(s.PROVIDER)
+    options = {
+        "provider": provider,
         "replicas": draw(st.integers(min_value=1, max_value=4)),
         "image": draw(s.IMAGE),
         "resources": ProxyResources(
@@ -145,8 +159,13 @@ def proxy_options(draw: st.DrawFn) -> dict[str, Any]:
         "tls_secret_name": draw(st.none() | s.SUBDOMAIN_NAME),
         "network_policy": draw(st.booleans()),
         "ingress_controller_namespace": draw(s.LABEL),
-        "extra_args": draw(s.lists(s.EXTRA_ARG)),
+        "extra_args": draw(s.extra_args_lists()),
     }
+    if provider.email_domains:  # a Google hosted domain: the proxy's domains default to it
+        options["email_domains"] = None
+    if s.needs_opt_in(provider) and "*" in (options["email_domains"] or ["*"]):
+        options["allow_any_account"] = not options["allowed_groups"]
+    return options
 
 
 @st.composite
@@ -339,12 +358,13 @@ access = OAuth2Proxy(
     chart, "Access", host="access.example.com",
     provider=Provider.gitlab(groups=["b/x", "a/y", "c"], projects=["p/q", "m/n"]),
     email_domains=["b.example.com", "a.example.com"], allowed_groups=["z", "y", "x"],
-    trusted_proxy_ips=["10.2.0.0/16", "10.1.0.0/16"], extra_args=["--x-b=1", "--x-a=2"],
+    trusted_proxy_ips=["10.2.0.0/16", "10.1.0.0/16"],
+    extra_args=["--prompt=login", "--cookie-name=_b"],
 )
 ProtectedApp(
     chart, "Web", host="web.example.com", backend=ServiceRef("web", 80), proxy=access,
     paths=["/b", "/a"], allowed_groups=["g2", "g1"], custom_http_errors=[503, 404, 500],
-    response_headers=["X-B", "X-A"], pass_through_401=True,
+    response_headers=["X-Auth-Request-User", "X-Auth-Request-Email"], pass_through_401=True,
     controller=IngressNginx(custom_http_errors=[502, 404], disable_proxy_intercept_errors=True),
 )
 print(app.synth_yaml(), end="")
@@ -371,3 +391,337 @@ def test_synthesis_is_identical_across_processes_and_hash_seeds() -> None:
     }
     assert len(outputs) == 1
     assert "kind: Deployment" in outputs.pop()
+
+
+# --- (d) issue 10: one property per class of bad input ------------------------------------
+# Each runs a fixed, derandomized number of examples.
+
+CLASS_EXAMPLES = 60
+
+
+def _refusal(make: Any) -> ConfigurationError | None:
+    """The ConfigurationError ``make()`` raises, or ``None`` when it passes."""
+    try:
+        make()
+    except ConfigurationError as error:
+        return error
+    return None
+
+
+def _chart() -> cdk8s.Chart:
+    return cdk8s.Chart(cdk8s.App(), "p", namespace="apps", disable_resource_name_hashes=True)
+
+
+def _deployment_args(objects: list[dict[str, Any]]) -> list[str]:
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    args: list[str] = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    return args
+
+
+# Class 1 and 12: any known (or unknown) flag with any value, through extra_args.
+@settings(max_examples=CLASS_EXAMPLES * 3, deadline=2000, **COMMON)
+@given(extras=st.lists(st.one_of(s.ANY_FLAG, s.EXTRA_ARG), min_size=1, max_size=3))
+def test_extra_args_pass_only_allowed_flags_with_typed_values(extras: list[str]) -> None:
+    from oauth_ingress_construct._flags import EXTRA_FLAGS, check_known_args
+
+    chart = _chart()
+    error = _refusal(lambda: s.oauth2_proxy(chart, extra_args=extras))
+    if error is not None:
+        assert str(error).startswith("extra_args"), error
+        assert synth(chart) == []
+        event("refused")
+        return
+    event("accepted")
+    args = _deployment_args(synth(chart))
+    assert args[-len(extras) :] == extras
+    for extra in extras:
+        assert extra[2:].split("=", 1)[0] in EXTRA_FLAGS, extra
+    check_known_args("args", args)
+
+
+# Class 1 and 2: the same flags through a Provider or Sessions built directly.
+@settings(max_examples=CLASS_EXAMPLES * 2, deadline=2000, **COMMON)
+@given(extra=s.ANY_FLAG, store=st.sampled_from(["cookie", "redis"]))
+def test_value_types_built_directly_hold_only_their_own_flags(extra: str, store: str) -> None:
+    from oauth_ingress_construct import Provider, Sessions
+
+    provider_flags = {
+        "provider", "oidc-issuer-url", "scope", "oidc-groups-claim", "oidc-email-claim",
+        "allowed-role", "github-org", "github-team", "github-repo", "gitlab-group",
+        "gitlab-project",
+    }  # fmt: skip
+    name = extra[2:].split("=", 1)[0]
+    base = ("--provider=keycloak-oidc", f"--oidc-issuer-url={s.ISSUER}")
+    error = _refusal(lambda: Provider(name="keycloak-oidc", args=(*base, extra)))
+    if error is None:
+        event("provider accepted")
+        assert name in provider_flags - {"provider", "oidc-issuer-url"}
+    else:
+        assert str(error).startswith("Provider."), error
+    args = () if store == "cookie" else s.REDIS_ARGS
+    error = _refusal(lambda: Sessions(store=store, args=(*args, extra)))
+    if error is None:
+        event("sessions accepted")
+        assert name in {"session-cookie-minimal", "redis-connection-url"}
+    else:
+        assert str(error).startswith("Sessions."), error
+
+
+# Class 2 and 15: dataclasses.replace with a spliced hostile value on any field.
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(data=st.data())
+def test_replace_runs_the_checks_on_every_value_type(data: st.DataObject) -> None:
+    import dataclasses
+
+    from oauth_ingress_construct import IngressNginx, ProxySecret
+
+    target = data.draw(
+        st.sampled_from(
+            [
+                (ServiceRef("app", 80), "name", s.SERVICE_NAME),
+                (ProxySecret(name="sso"), "name", s.SUBDOMAIN_NAME),
+                (ProxySecret(name="sso"), "client_secret_key", s.SECRET_KEY),
+                (ProxyResources(), "memory_limit", s.QUANTITY),
+                (IngressNginx(), "version", s.VERSION),
+                (s.OIDC, "name", st.just("oidc")),
+                (s.OIDC, "args", st.just("--provider=oidc").map(lambda a: (a,))),
+            ]
+        )
+    )
+    value, field_name, valid = target
+    bad = data.draw(s.spliced(valid.map(str)))
+    with pytest.raises(ConfigurationError):
+        dataclasses.replace(value, **{field_name: bad})
+
+
+# Class 6: wrapping any valid value in a str subclass that lies changes nothing emitted.
+# Left out: a cdk8s-plus Service's name (cdk8s-plus's own API), and Provider.name, which the
+# strategy itself formats into '--provider=...' before the package sees it.
+LYING_ARGUMENTS = [
+    a
+    for a in s.ARGUMENTS
+    if a.id not in {"ProtectedApp.backend", "Provider.name"} and not a.refuses_all
+]
+
+
+@pytest.mark.parametrize("argument", LYING_ARGUMENTS, ids=lambda a: a.id)
+@settings(max_examples=3, deadline=3000, **COMMON)
+@given(data=st.data())
+def test_lying_str_subclasses_emit_exactly_the_plain_value(
+    argument: s.Argument, data: st.DataObject
+) -> None:
+    value = data.draw(argument.valid, label="value")
+    wrapped: Any = [s.LyingStr(value)] if argument.is_list else s.LyingStr(value)
+    plain: Any = [value] if argument.is_list else value
+    lying_chart, plain_chart = _chart(), _chart()
+    argument.make(lying_chart, wrapped)
+    argument.make(plain_chart, plain)
+    assert synth(lying_chart) == synth(plain_chart)
+
+
+@settings(max_examples=CLASS_EXAMPLES, deadline=3000, **COMMON)
+@given(
+    port=s.PORT,
+    replicas=st.integers(min_value=1, max_value=5),
+    codes=st.lists(st.integers(min_value=400, max_value=599), max_size=3),
+    kind=st.sampled_from(["lying", "intenum"]),
+)
+def test_int_subclasses_and_int_enums_emit_plain_numbers(
+    port: int, replicas: int, codes: list[int], kind: str
+) -> None:
+    import enum
+
+    def wrap(n: int) -> int:
+        if kind == "lying":
+            return s.LyingInt(n)
+        return enum.IntEnum("N", {"V": n}).V  # type: ignore[no-any-return]
+
+    lying_chart, plain_chart = _chart(), _chart()
+    for chart, f in ((lying_chart, wrap), (plain_chart, int)):
+        s.oauth2_proxy(chart, replicas=f(replicas))
+        s.protected_app(
+            chart, backend=ServiceRef("app", f(port)), custom_http_errors=[f(c) for c in codes]
+        )
+    assert synth(lying_chart) == synth(plain_chart)
+
+
+# Class 3: the path model against real nginx. Every pair of Prefix/Exact paths whose
+# locations the model says are distinct loads in nginx; every pair it says collide fails.
+@st.composite
+def path_pairs(draw: st.DrawFn) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Two routes of one host: unrelated, or the same path with or without its '/'."""
+    path = draw(s.PATH.filter(lambda p: p != "/"))
+    twin = path[:-1] if path.endswith("/") else path + "/"
+    pick = draw(st.sampled_from(["twin", "twin", "twin", "same", "other", "oauth2"]))
+    other = {"twin": twin, "same": path, "other": draw(s.PATH), "oauth2": "/oauth2"}[pick]
+    kinds = st.sampled_from(["Prefix", "Prefix", "Exact"])
+    return (path, draw(kinds)), (other, draw(kinds))
+
+
+@settings(max_examples=60, deadline=None, **COMMON)
+@given(pair=path_pairs())
+def test_path_collisions_match_what_nginx_refuses(
+    pair: tuple[tuple[str, str], tuple[str, str]],
+) -> None:
+    first, second = pair
+    from oauth_ingress_construct._paths import find_location_collisions, server_locations
+
+    if first == second:
+        return  # one route, merged by ingress-nginx; the route-ownership check refuses it
+    collisions = find_location_collisions([first], [second])
+    locations = [loc for locs in server_locations([first, second]).values() for loc in locs]
+    event("collision" if collisions else "distinct")
+    assert bool(collisions) == (len(locations) != len(set(locations)))
+    assert _nginx_accepts(locations) == (not collisions)
+
+
+def _nginx_accepts(locations: list[Any]) -> bool:
+    import tempfile
+
+    blocks = "\n".join(f"{loc} {{ return 200; }}" for loc in locations)
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = Path(tmp) / "nginx.conf"
+        conf.write_text(
+            f"pid {tmp}/pid; error_log {tmp}/error.log;\nevents {{}}\n"
+            f"http {{ access_log off; server {{ listen 127.0.0.1:18080;\n{blocks}\n}} }}\n"
+        )
+        result = subprocess.run(
+            ["nginx", "-t", "-q", "-p", tmp, "-c", str(conf)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    assert result.returncode == 0 or "duplicate location" in result.stderr, result.stderr
+    return result.returncode == 0
+
+
+# Class 5: any header name is accepted only as an identity header of the auth answer.
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(header=st.one_of(s.HEADER, s.RESPONSE_HEADER))
+def test_response_headers_pass_only_identity_headers(header: str) -> None:
+    chart = _chart()
+    identity = header.lower().startswith("x-auth-request-") and len(header) > 15
+    error = _refusal(lambda: s.protected_app(chart, response_headers=[header]))
+    if error is not None:
+        assert str(error).startswith("response_headers must be"), error
+        assert not identity or header.endswith("-"), header
+        return
+    assert identity, header
+
+
+# Class 7 and 14: any number of groups: refused naming the argument, or an auth-url nginx
+# reads.
+@settings(max_examples=CLASS_EXAMPLES // 2, deadline=3000, **COMMON)
+@given(count=st.integers(min_value=0, max_value=400), width=st.integers(1, 40))
+def test_auth_url_stays_within_nginx_parameter_size(count: int, width: int) -> None:
+    chart = _chart()
+    groups = [f"g{i}-{'x' * width}" for i in range(count)]
+    error = _refusal(lambda: s.protected_app(chart, allowed_groups=groups))
+    if error is not None:
+        assert str(error).startswith("allowed_groups must be at most 4000 bytes"), error
+        event("refused")
+        return
+    ingress = next(
+        o for o in synth(chart) if o["kind"] == "Ingress" and o["metadata"]["name"] == "app"
+    )
+    assert len(ingress["metadata"]["annotations"][PREFIX + "auth-url"].encode()) <= 4000
+
+
+# Class 9: hosts of issuer URLs in numeric or metadata forms.
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(
+    host=st.one_of(
+        st.ip_addresses(v=4).map(str),
+        st.integers(min_value=0, max_value=2**32 - 1).map(str),
+        st.integers(min_value=0, max_value=2**32 - 1).map(hex),
+        st.sampled_from(["metadata.google.internal", "169.254.169.254", "169.254.1"]),
+    ),
+    scheme=st.sampled_from(["https", "HTTPS", "http"]),
+)
+def test_issuer_urls_refuse_link_local_numeric_and_insecure_forms(host: str, scheme: str) -> None:
+    import ipaddress
+
+    from oauth_ingress_construct import Provider
+
+    url = f"{scheme}://{host}/realms/x"
+    error = _refusal(lambda: Provider.oidc(issuer_url=url))
+    if error is not None:
+        assert str(error).startswith("issuer_url must be"), error
+        event("refused")
+        return
+    address = ipaddress.IPv4Address(host)  # only a dotted IPv4 address gets through
+    assert scheme == "https"
+    assert not (address.is_link_local)
+    assert not (address.is_unspecified)
+    assert not (address.is_multicast)
+    assert not address.is_reserved
+
+
+# Class 10: hosts under public suffixes: the shared cookie never covers a public suffix.
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(host=s.HOST_UNDER_SUFFIX)
+def test_the_shared_cookie_domain_is_never_a_public_suffix(host: str) -> None:
+    from oauth_ingress_construct._validation import is_public_suffix
+
+    chart = _chart()
+    holder: list[Any] = []
+    error = _refusal(lambda: holder.append(s.oauth2_proxy(chart, host=host)))
+    if error is not None:
+        assert str(error).startswith(("host must be", "host ")), error
+        event("refused")
+        return
+    domain = holder[0].cookie_domain
+    assert domain is not None
+    assert not is_public_suffix(domain)
+    assert ("." + host).endswith(domain)
+
+
+# Class 11: a public provider never admits everyone without the opt-in.
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(
+    provider=st.one_of(
+        s.PROVIDER,
+        st.sampled_from(["github", "google", "gitlab"]).map(
+            lambda name: getattr(__import__("oauth_ingress_construct").Provider, name)()
+        ),
+    ),
+    groups=s.lists(s.GROUP, max_size=1),
+)
+def test_public_providers_are_never_open_without_the_opt_in(provider: Any, groups: list) -> None:
+    chart = _chart()
+    error = _refusal(lambda: s.oauth2_proxy(chart, provider=provider, allowed_groups=groups))
+    if error is not None:
+        assert str(error).startswith("allow_any_account must be True"), error
+        assert s.needs_opt_in(provider)
+        assert not groups
+        event("refused")
+        return
+    assert not s.needs_opt_in(provider) or groups
+    event("accepted")
+
+
+# Class 13: names YAML readers would take for numbers are refused; accepted ones read back
+# as the same strings (PyYAML, a YAML 1.1 reader) and never unquoted in Go's integer syntax.
+GO_INT = re.compile(r"[-+]?(0[xX]_?[0-9a-fA-F_]+|0[bB]_?[01_]+|0[oO]_?[0-7_]+|[0-9_]+)")
+
+
+@settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
+@given(value=s.NUMBER_LIKE)
+def test_number_like_names_are_refused_or_quoted(value: str) -> None:
+    import yaml
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "y", disable_resource_name_hashes=True)
+    error = _refusal(lambda: s.protected_app(chart, namespace=value))
+    if error is not None:
+        assert str(error).startswith("namespace must be"), error
+        event("refused")
+        return
+    text = app.synth_yaml()
+    for line in text.splitlines():
+        key, _, scalar = line.strip().partition(": ")
+        if key == "namespace":
+            assert scalar.startswith('"') or not GO_INT.fullmatch(scalar), line
+    for obj in yaml.safe_load_all(text):
+        assert obj["metadata"]["namespace"] == value

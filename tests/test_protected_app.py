@@ -470,7 +470,7 @@ def test_fails_on_bad_input_naming_the_argument_and_writes_nothing(chart, kwargs
         ),
         (
             lambda: Provider.oidc(issuer_url="ftp://login.example.com"),
-            r"issuer_url must be an absolute https or http URL.*got 'ftp://login.example.com'",
+            r"issuer_url must be an absolute https URL.*got 'ftp://login.example.com'",
         ),
         (
             lambda: Provider.oidc(issuer_url='https://x.example.com/"};'),

@@ -443,8 +443,9 @@ def test_network_policy_can_be_turned_off(chart):
 
 
 def test_extra_args_are_appended_after_the_managed_flags(chart):
-    args = _args(_proxy(chart, extra_args=["--cookie-expire=12h", "--skip-provider-button"]))
-    assert args[-2:] == ["--cookie-expire=12h", "--skip-provider-button"]
+    extras = ["--cookie-expire=12h", "--skip-provider-button", "--api-route=/api/"]
+    args = _args(_proxy(chart, extra_args=extras))
+    assert args[-3:] == extras
 
 
 def test_children_are_exposed(chart):
@@ -627,27 +628,27 @@ def test_fails_on_bad_options_naming_the_argument_and_writes_nothing(chart, kwar
             r"set --redirect-url with the host argument instead",
         ),
         ("--cookie-domain=.example.net", r"set --cookie-domain with the cookie_domain argument"),
-        ("--email-domain=example.net", r"set --email-domain with the email_domains argument"),
+        ("--email-domain=example.net", r"set --email-domain with the email_domains \(or"),
         ("--allowed-group=admins", r"set --allowed-group with the allowed_groups argument"),
-        ("--provider=github", r"set --provider with the provider argument"),
+        ("--provider=github", r"set --provider with the provider \(its named constructor"),
         (
             "--set-authorization-header=true",
             r"set --set-authorization-header with the set_authorization_header argument",
         ),
         ("--trusted-proxy-ip=0.0.0.0/0", r"set --trusted-proxy-ip with the trusted_proxy_ips"),
-        ("--client-secret=s3cr3t", r"credentials come from the mounted Secret"),
-        ("--client-secret-file=/tmp/s", r"credentials come from the mounted Secret"),
-        ("--client-id=my-app", r"the client id from the provider's client_id"),
-        ("--cookie-secret=abc", r"credentials come from the mounted Secret"),
-        ("--redis-password=pw", r"credentials come from the mounted Secret"),
-        ("--session-store-type=redis", r"set --session-store-type with the sessions argument"),
+        ("--client-secret=s3cr3t", r"--client-secret is refused: it carries a secret"),
+        ("--cookie-secret=abc", r"--cookie-secret is refused: it carries a secret"),
+        ("--redis-password=pw", r"--redis-password is refused: it carries a secret"),
+        ("--session-store-type=redis", r"set --session-store-type with the sessions \(Sessions"),
+        ("--client-secret-file=/tmp/s", r"--client-secret-file is refused"),
+        ("--client-id=my-app", r"client_id"),
         ("--redis-connection-url=redis://r:6379", r"set --redis-connection-url with the sessions"),
         (
             "--upstream=http://backend",
-            r"a flag this construct does not set itself; --upstream is derived",
+            r"set --upstream with the nothing: the proxy runs auth-only",
         ),
-        ("--http-address=127.0.0.1:4180", r"--http-address is derived"),
-        ("--silence-ping-logging=false", r"--silence-ping-logging is derived"),
+        ("--http-address=127.0.0.1:4180", r"--http-address with the nothing: the proxy listens"),
+        ("--silence-ping-logging=false", r"--silence-ping-logging with the nothing: probe"),
         ("--cookie-name=a b", r"extra_args must be one oauth2-proxy flag per item"),
         ("--skip-auth-regex=^/$", r"extra_args must be one oauth2-proxy flag per item"),
         ("--scope=openid;", r"extra_args must be one oauth2-proxy flag per item"),
@@ -910,7 +911,11 @@ def test_examples_cover_every_provider_family_and_redis_sessions():
             r"Sessions.args must be one oauth2-proxy flag per item",
         ),
         (
-            lambda: Sessions(store="redis", args=(), password_key="a b"),
+            lambda: Sessions(
+                store="redis",
+                args=("--session-store-type=redis", "--redis-connection-url=redis://r:6379"),
+                password_key="a b",
+            ),
             r"Sessions.password_key must be a Secret key",
         ),
         (

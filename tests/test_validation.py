@@ -484,7 +484,8 @@ def test_provider_direct_construction_accepts_what_the_named_constructors_build(
 
 
 def test_provider_direct_construction_turns_a_list_into_a_tuple():
-    assert Provider(name="oidc", args=["--a=b"]).args == ("--a=b",)  # type: ignore[arg-type]
+    args = ["--provider=oidc", "--oidc-issuer-url=https://login.example.com"]
+    assert Provider(name="oidc", args=args).args == tuple(args)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", ["", "OIDC", "oidc\n", "oidc;", "a b", None])
@@ -507,8 +508,8 @@ def test_fails_on_bad_provider_name(name):
     ],
 )
 def test_fails_on_bad_provider_args(arg):
-    with pytest.raises(ConfigurationError, match=refused("Provider.args", arg)):
-        Provider(name="oidc", args=(arg,))
+    with pytest.raises(ConfigurationError, match=r"^Provider.args"):
+        Provider(name="oidc", args=("--provider=oidc", arg))
 
 
 def test_fails_on_provider_args_given_as_a_string():
@@ -623,3 +624,91 @@ def test_fails_on_proxy_resources_with_a_request_above_the_limit():
     with pytest.raises(ConfigurationError, match=r"^ProxyResources\.memory_request must be"):
         ProxyResources(memory_request="256Mi", memory_limit="128Mi")
     assert ProxyResources(cpu_request="1", cpu_limit="1").cpu_request == "1"
+
+
+# --- issue 10: the flag tables, the path model, normalisation -----------------------------
+
+
+def test_every_known_flag_is_allowed_managed_or_refused_with_a_reason():
+    from oauth_ingress_construct._flags import (
+        EXTRA_FLAGS,
+        KNOWN_FLAGS,
+        MANAGED_FLAGS,
+        OAUTH2_PROXY_VERSION,
+        UNSAFE_FLAGS,
+    )
+
+    assert OAUTH2_PROXY_VERSION == "v7.15.3"
+    assert len(KNOWN_FLAGS) == 172
+    tables = [set(EXTRA_FLAGS), set(MANAGED_FLAGS), set(UNSAFE_FLAGS)]
+    assert set().union(*tables) == set(KNOWN_FLAGS)
+    assert sum(len(t) for t in tables) == len(KNOWN_FLAGS)  # disjoint
+    assert {t for t, _ in KNOWN_FLAGS.values()} == {
+        "Bool", "Duration", "Int", "String", "StringSlice"
+    }  # fmt: skip
+
+
+def test_the_image_default_is_the_version_of_the_flag_table():
+    from oauth_ingress_construct import DEFAULT_PROXY_IMAGE
+    from oauth_ingress_construct._flags import OAUTH2_PROXY_VERSION
+
+    assert f":{OAUTH2_PROXY_VERSION}@" in DEFAULT_PROXY_IMAGE
+
+
+@pytest.mark.parametrize(
+    ("path", "path_type", "exact_paths", "expected"),
+    [
+        ("/", "Prefix", (), {'location "/"'}),
+        ("/", "Exact", (), {'location = "/"'}),
+        ("/api", "Prefix", (), {'location "/api/"', 'location = "/api"'}),
+        ("/api/", "Prefix", (), {'location "/api/"', 'location = "/api/"'}),
+        ("/api", "Prefix", ("/api",), {'location "/api/"'}),
+        ("/api", "Exact", (), {'location = "/api"'}),
+    ],
+)
+def test_nginx_locations_follow_ingress_nginx(path, path_type, exact_paths, expected):
+    from oauth_ingress_construct._paths import nginx_locations
+
+    locations = nginx_locations(path, path_type, exact_paths=exact_paths)
+    assert {str(loc) for loc in locations} == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "collide"),
+    [
+        ([("/", "Exact")], [("/", "Prefix")], False),
+        ([("/api", "Exact")], [("/api", "Prefix")], False),
+        ([("/api", "Prefix")], [("/api/", "Prefix")], True),
+        ([("/api/", "Exact")], [("/api/", "Prefix")], False),
+        ([("/api", "Prefix")], [("/api/", "Exact")], False),
+        ([("/oauth2/", "Prefix")], [("/oauth2", "Prefix")], True),
+        ([("/api", "Prefix"), ("/api/", "Prefix")], [], True),
+        ([("/api", "Prefix"), ("/api", "Exact"), ("/api/", "Prefix")], [], True),
+    ],
+)
+def test_find_location_collisions(first, second, collide):
+    from oauth_ingress_construct import PathType
+    from oauth_ingress_construct._paths import find_location_collisions
+
+    assert bool(find_location_collisions(first, second)) is collide
+    typed = [(p, PathType(t)) for p, t in first]
+    assert bool(find_location_collisions(typed, second)) is collide
+
+
+def test_plain_turns_subclasses_into_built_ins():
+    import enum
+
+    from oauth_ingress_construct._validation import plain
+
+    class S(str, enum.Enum):
+        A = "a"
+
+    class I(enum.IntEnum):  # noqa: E742
+        ONE = 1
+
+    assert type(plain(S.A)) is str
+    assert plain(S.A) == "a"
+    assert type(plain(I.ONE)) is int
+    assert plain(I.ONE) == 1
+    assert plain(True) is True
+    assert plain(1.5) == 1.5
