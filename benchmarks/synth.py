@@ -84,6 +84,10 @@ IMAGE = (
     "@sha256:10a1165743a192e1940b4708fb9647027185ce11a681a1c5519b442ff7f1f561"
 )
 UID = 65532
+# The proxy reads its client and cookie secrets from files of the mounted Secret.
+SECRETS_DIR = "/etc/oauth2-proxy/secrets"
+SECRETS_VOLUME = "oauth2-proxy-secrets"
+SECRET_FILES = ("client-secret", "cookie-secret")
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,6 +139,8 @@ def proxy_args(*, host: str, shared: bool, provider: list[str]) -> list[str]:
         *([f"--cookie-domain={cookie}"] if cookie else []),
         "--cookie-secure=true",
         "--silence-ping-logging=true",
+        f"--client-secret-file={SECRETS_DIR}/client-secret",
+        f"--cookie-secret-file={SECRETS_DIR}/cookie-secret",
     ]
 
 
@@ -409,7 +415,7 @@ def build_kplus(n: int, stubs: dict[int, Any]) -> Any:
     chart = cdk8s.Chart(app, "bench", namespace=NAMESPACE, disable_resource_name_hashes=True)
     tls = kplus.Secret.from_secret_name(chart, "Tls", TLS_SECRET)
     controller_ns = kplus.Namespaces.select(chart, "Controller", names=["ingress-nginx"])
-    in_cluster = kplus.Namespaces.all(chart, "AllNamespaces")
+    monitoring = kplus.Namespaces.select(chart, "Monitoring", names=["monitoring"])
     resources = kplus.ContainerResources(
         cpu=kplus.CpuResources(request=kplus.Cpu.millis(20), limit=kplus.Cpu.millis(500)),
         memory=kplus.MemoryResources(
@@ -430,6 +436,15 @@ def build_kplus(n: int, stubs: dict[int, Any]) -> Any:
         def env(key: str) -> Any:
             return kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=key))
 
+        secrets = kplus.Volume.from_secret(
+            scope,
+            f"{name}-secrets",
+            secret,
+            name=SECRETS_VOLUME,
+            items={key: kplus.PathMapping(path=key) for key in SECRET_FILES},
+            default_mode=0o400,
+        )
+
         deployment = kplus.Deployment(
             scope,
             f"{name}-deployment",
@@ -447,11 +462,10 @@ def build_kplus(n: int, stubs: dict[int, Any]) -> Any:
                     image=IMAGE,
                     image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
                     args=proxy_args(host=host, shared=shared, provider=provider),
-                    env_variables={
-                        "OAUTH2_PROXY_CLIENT_ID": env("client-id"),
-                        "OAUTH2_PROXY_CLIENT_SECRET": env("client-secret"),
-                        "OAUTH2_PROXY_COOKIE_SECRET": env("cookie-secret"),
-                    },
+                    env_variables={"OAUTH2_PROXY_CLIENT_ID": env("client-id")},
+                    volume_mounts=[
+                        kplus.VolumeMount(path=SECRETS_DIR, volume=secrets, read_only=True)
+                    ],
                     ports=[
                         kplus.ContainerPort(number=4180, name="http", protocol=kplus.Protocol.TCP),
                         kplus.ContainerPort(
@@ -542,7 +556,7 @@ def build_kplus(n: int, stubs: dict[int, Any]) -> Any:
         )
         policy = kplus.NetworkPolicy(scope, f"{name}-network-policy", metadata=meta, selector=pods)
         policy.add_ingress_rule(controller_ns, [kplus.NetworkPolicyPort.tcp(4180)])
-        policy.add_ingress_rule(in_cluster, [kplus.NetworkPolicyPort.tcp(44180)])
+        policy.add_ingress_rule(monitoring, [kplus.NetworkPolicyPort.tcp(44180)])
         k8s.KubePodDisruptionBudget(
             scope,
             f"{name}-pdb",
@@ -607,11 +621,8 @@ def proxy_dicts(name: str, host: str, shared: bool, provider: list[str]) -> list
         "image": IMAGE,
         "imagePullPolicy": "IfNotPresent",
         "args": proxy_args(host=host, shared=shared, provider=provider),
-        "env": [
-            env("OAUTH2_PROXY_CLIENT_ID", "client-id"),
-            env("OAUTH2_PROXY_CLIENT_SECRET", "client-secret"),
-            env("OAUTH2_PROXY_COOKIE_SECRET", "cookie-secret"),
-        ],
+        "env": [env("OAUTH2_PROXY_CLIENT_ID", "client-id")],
+        "volumeMounts": [{"name": SECRETS_VOLUME, "mountPath": SECRETS_DIR, "readOnly": True}],
         "ports": [
             {"name": "http", "containerPort": 4180, "protocol": "TCP"},
             {"name": "metrics", "containerPort": 44180, "protocol": "TCP"},
@@ -636,6 +647,16 @@ def proxy_dicts(name: str, host: str, shared: bool, provider: list[str]) -> list
     pod_spec = {
         "automountServiceAccountToken": False,
         "containers": [container],
+        "volumes": [
+            {
+                "name": SECRETS_VOLUME,
+                "secret": {
+                    "secretName": name,
+                    "items": [{"key": key, "path": key} for key in SECRET_FILES],
+                    "defaultMode": 0o400,
+                },
+            }
+        ],
         "securityContext": {**non_root, "fsGroup": UID, **seccomp},
         "topologySpreadConstraints": [
             {
@@ -718,7 +739,16 @@ def proxy_dicts(name: str, host: str, shared: bool, provider: list[str]) -> list
                         ],
                         "ports": [{"port": "http", "protocol": "TCP"}],
                     },
-                    {"ports": [{"port": "metrics", "protocol": "TCP"}]},
+                    {
+                        "from": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}
+                                }
+                            }
+                        ],
+                        "ports": [{"port": "metrics", "protocol": "TCP"}],
+                    },
                 ],
             },
         },

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 import cdk8s
 import constructs
 
-from . import _envoy_gateway as envoy_gateway
-from . import _ingress_nginx as ingress_nginx
+from . import _targets as targets
 from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
 from ._controller import IngressNginx, PassThroughStrategy
 from ._envoy_gateway import EnvoyGateway
 from ._manifests import kebab_case
 from ._objects import api_object, building, chart_namespace, resolve_namespace
 from ._provider import Provider
-from ._proxy import OAuth2Proxy, _OwnProxy, check_controller
+from ._proxy import OAuth2Proxy, _OwnProxy
 from ._refs import ProxySecret, ServiceRef
 from ._sessions import Sessions
 from ._signature import visible_signature
@@ -26,7 +25,6 @@ from ._validation import fail
 if TYPE_CHECKING:
     import cdk8s_plus_28 as kplus
 
-    from ._manifests import Manifest
 
 __all__ = ["DEFAULT_RESPONSE_HEADERS", "PathType", "ProtectedApp"]
 
@@ -58,16 +56,6 @@ def _backend_ref(
     ports = [int(p.port) for p in service.ports]
     service_ns = service.metadata.namespace or chart_namespace(service)
     return service_backend(service.name, ports, backend_port, service_ns, namespace)
-
-
-class _TargetArgs(TypedDict):
-    """The arguments both targets' ``plan_app`` take (each refuses what it cannot do)."""
-
-    pass_through_401: bool
-    pass_through_401_strategy: PassThroughStrategy | None
-    custom_http_errors: Sequence[int]
-    public_auth_url: bool
-    proxy_buffer_size: str | None
 
 
 @visible_signature
@@ -174,15 +162,13 @@ class ProtectedApp(constructs.Construct):
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
-        controller = check_controller(controller)
-        if proxy is not None:
-            envoy_gateway.check_same_target(controller, proxy.controller, proxy.name)
-        # The one place this front end picks the target module.
-        envoy = controller if isinstance(controller, EnvoyGateway) else None
+        controller = targets.app_controller(
+            controller, None if proxy is None else (proxy.controller, proxy.name)
+        )
         proxy_mode = None
-        if envoy is not None and proxy is None:
-            proxy_mode = envoy_gateway.proxy_mode(
-                envoy, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
+        if proxy is None:
+            proxy_mode = targets.proxy_mode(
+                controller, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
             )
         spec = resolve_app(
             name=name if name is not None else kebab_case(id),
@@ -205,60 +191,34 @@ class ProtectedApp(constructs.Construct):
             allow_any_account=allow_any_account,
             proxy_mode=proxy_mode,
         )
-        target_args = _TargetArgs(
+        target = targets.plan_app(
+            spec,
+            controller,
             pass_through_401=pass_through_401,
             pass_through_401_strategy=pass_through_401_strategy,
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
         )
-        plan: ingress_nginx.IngressPlan | envoy_gateway.GatewayPlan
-        shared: dict[str, Manifest] = {}
-        if envoy is not None:
-            plan = envoy_gateway.plan_app(spec, controller=envoy, **target_args)
-            objects = envoy_gateway.app_manifests(spec, plan)
-            shared = envoy_gateway.shared_manifests(plan)
-            gateway_routes = envoy_gateway.route_claims(spec, plan)
-        else:
-            assert not isinstance(controller, EnvoyGateway)
-            plan = ingress_nginx.plan_app(spec, controller=controller, **target_args)
-            objects = ingress_nginx.app_manifests(spec, plan)
-            gateway_routes = []
         with building(self, scope, id) as found:
             self._spec = spec
             self._controller = controller
-            self._pass_through_strategy = plan.strategy
+            self._pass_through_strategy = target.strategy
 
             def owner() -> str:
                 return f"ProtectedApp {self.node.path!r}"
 
-            if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
-                found.claim_server_snippet(spec.host, owner)
-            if envoy is None:
-                for path in spec.paths:
-                    found.claim_route(
-                        spec.ingress_class_name,
-                        spec.host,
-                        path,
-                        owner,
-                        path_type=spec.path_type.value,
-                        proxy=None if proxy is None else proxy._owner,
-                    )
-            for claim in gateway_routes:
-                found.claim_gateway_route(*claim, owner)
+            target.claim(found, spec, owner, None if proxy is None else proxy._owner)
             self._proxy = (
                 proxy
                 if proxy is not None
                 else _OwnProxy(self, "OAuth2Proxy", spec.proxy, controller)
             )
+            objects = {**target.objects, **target.claim_shared(found, owner)}
             made = {
                 key: api_object(self, key, obj, claims=found, owner=owner)
                 for key, obj in objects.items()
             }
-            for key, obj in shared.items():
-                meta = obj["metadata"]
-                if found.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
-                    made[key] = api_object(self, key, obj, claims=found, owner=owner)
             self._ingress = made.get("Ingress")
             self._http_route = made.get("HTTPRoute")
             self._security_policy = made.get("SecurityPolicy")

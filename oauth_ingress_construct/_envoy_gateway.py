@@ -23,7 +23,6 @@ and :func:`shared_manifests` (objects emitted once per program).
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ from ._validation import (
     check_http_status_codes,
     fail,
 )
+from ._warnings import warn_user
 from ._workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
 
 __all__ = [
@@ -564,7 +564,7 @@ def plan_app(
             "pass_through_401=False"
         )
     if not controller.client_traffic_policy:
-        warnings.warn(
+        warn_user(
             ClientTrafficPolicyWarning(
                 f"{controller.gateway.describe()} is not this program's "
                 "(client_traffic_policy=False): nothing removes client-sent identity headers, "
@@ -574,8 +574,7 @@ def plan_app(
                 f"(gateway.envoyproxy.io/v1alpha1) with targetRefs "
                 f"[{controller.gateway.target_ref()}] and headers.earlyRequestHeaders.remove "
                 f"{list(IDENTITY_HEADERS)} (or add that removal to its existing one)"
-            ),
-            stacklevel=4,
+            )
         )
     proxy = app.proxy
     return GatewayPlan(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import cdk8s
 import constructs
 
-from . import _envoy_gateway as envoy_gateway
+from . import _targets as targets
 from ._appspec import check_covers
 from ._controller import IngressNginx
 from ._envoy_gateway import Controller, EnvoyGateway, check_controller
-from ._ingress_nginx import proxy_route
-from ._manifests import Manifest, kebab_case
-from ._objects import AppInventory, api_object, building, resolve_namespace
+from ._manifests import kebab_case
+from ._objects import api_object, building, resolve_namespace
 from ._provider import Provider
 from ._refs import ProxySecret
 from ._sessions import Sessions
@@ -28,17 +27,6 @@ from ._workload import (
 )
 
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources", "check_controller"]
-
-
-def _target_route(
-    spec: ProxySpec, controller: Controller, found: AppInventory, owner: Callable[[], str]
-) -> Manifest:
-    """The target's ``/oauth2`` route for the proxy, its match claimed in ``found``."""
-    if isinstance(controller, EnvoyGateway):
-        found.claim_gateway_route(*envoy_gateway.proxy_route_claim(spec, controller), owner)
-        return envoy_gateway.proxy_route(spec, controller)
-    found.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
-    return proxy_route(spec)
 
 
 @visible_signature
@@ -150,14 +138,12 @@ class OAuth2Proxy(constructs.Construct):
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
         controller = check_controller(controller)
-        mode = None
-        if isinstance(controller, EnvoyGateway):
-            mode = envoy_gateway.proxy_mode(
-                controller,
-                ingress_class_name=ingress_class_name,
-                tls_secret_name=tls_secret_name,
-                ingress_controller_namespace=ingress_controller_namespace,
-            )
+        mode = targets.proxy_mode(
+            controller,
+            ingress_class_name=ingress_class_name,
+            tls_secret_name=tls_secret_name,
+            ingress_controller_namespace=ingress_controller_namespace,
+        )
         spec = resolve_proxy(
             name=name if name is not None else kebab_case(id),
             namespace=resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}"),
@@ -197,7 +183,7 @@ class OAuth2Proxy(constructs.Construct):
                 return f"OAuth2Proxy {self.node.path!r}"
 
             self._owner = owner
-            route = _target_route(spec, controller, found, owner)
+            route = targets.proxy_route(spec, controller, found, owner)
             objects = workload_manifests(spec, route=route)
             made = {
                 key: api_object(self, key, obj, claims=found, owner=owner)

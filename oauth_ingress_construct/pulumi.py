@@ -2,8 +2,11 @@
 
 Same keyword arguments, defaults and :class:`~oauth_ingress_construct.ConfigurationError` s
 as the cdk8s constructs, and the same manifests: each component resolves its arguments
-with the core, plans with the ingress-nginx target and turns every manifest into one typed
-``pulumi_kubernetes`` child resource, parented to the component. Nothing here imports
+with the core, plans with the target ``controller=`` names (ingress-nginx by default,
+``EnvoyGateway(...)`` for a Gateway of Envoy Gateway) through the same core calls as the
+cdk8s constructs, and turns every manifest into one ``pulumi_kubernetes`` child resource,
+parented to the component: typed where the SDK has the kind, an
+``apiextensions.CustomResource`` for the Gateway API and Envoy Gateway kinds. Nothing here imports
 cdk8s, constructs or jsii, so no node runtime is needed::
 
     import pulumi
@@ -24,7 +27,9 @@ Differences from the cdk8s front end, all forced by Pulumi:
 - child resource names are ``<resource_name>-<kind in lower case>`` (an app's own proxy is
   the component ``<resource_name>-oauth2-proxy``), stable and unique in the stack;
 - the program-wide checks (object names, one location per host and path, one
-  ``server-snippet`` per host) hold per program run and per Kubernetes provider (cluster).
+  ``server-snippet`` per host) hold per program run and per Kubernetes provider (cluster);
+  so does "one ClientTrafficPolicy per Gateway listener": it is a child of the first
+  ``ProtectedApp`` of the run that needs it (``<resource_name>-clienttrafficpolicy``).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import pulumi_kubernetes.core.v1 as k8s_core_v1
 import pulumi_kubernetes.networking.v1 as k8s_networking_v1
 import pulumi_kubernetes.policy.v1 as k8s_policy_v1
 
+from . import _targets as targets
 from ._appspec import (
     DEFAULT_RESPONSE_HEADERS,
     AppSpec,
@@ -48,7 +54,8 @@ from ._appspec import (
     service_backend,
 )
 from ._controller import ANNOTATION_PREFIX, IngressNginx, PassThroughStrategy
-from ._ingress_nginx import IngressPlan, app_manifests, plan_app, proxy_route
+from ._envoy_gateway import Controller, EnvoyGateway, check_controller, client_traffic_policy_name
+from ._ingress_nginx import IngressPlan
 from ._inventory import Inventory, Owner
 from ._manifests import FALLBACK_NAMESPACE, Manifest, NamespaceFallbackWarning, kebab_case
 from ._provider import Provider
@@ -192,10 +199,14 @@ class OAuth2Proxy(pulumi.ComponentResource):
     in kebab case): ``<resource_name>-deployment``, ``-service``, ``-ingress`` (serving
     ``https://<host>/oauth2``), ``-networkpolicy`` (unless ``network_policy=False``) and
     ``-poddisruptionbudget`` (when ``replicas > 1``), exactly the objects of the cdk8s
-    ``OAuth2Proxy``: see its documentation for each argument and default.
+    ``OAuth2Proxy``: see its documentation for each argument and default. With
+    ``controller=EnvoyGateway(...)``, ``-httproute`` (``/oauth2`` on the Gateway) instead
+    of ``-ingress``.
 
     Outputs: ``host``, ``service_name``, ``auth_url`` (in-cluster), ``public_auth_url``,
-    ``signin_url``, also readable as attributes (plain strings, known at plan time).
+    ``signin_url``, also readable as attributes (plain strings, known at plan time). On
+    Envoy Gateway: ``host``, ``service_name``, ``http_route_name``, ``parent_ref`` (the
+    Gateway, as in the HTTPRoute) and ``signin_url``.
 
     :param namespace: Default: ``"default"`` (there is no chart to inherit one from).
     :param opts: Pulumi resource options of the component; its children inherit the
@@ -216,7 +227,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
         replicas: int = 2,
         image: str = DEFAULT_PROXY_IMAGE,
         resources: ProxyResources | None = None,
-        email_domains: Sequence[str] = ("*",),
+        email_domains: Sequence[str] | None = None,
         allowed_groups: Sequence[str] = (),
         set_authorization_header: bool = False,
         trusted_proxy_ips: Sequence[str] = (),
@@ -227,8 +238,17 @@ class OAuth2Proxy(pulumi.ComponentResource):
         metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
+        controller: IngressNginx | EnvoyGateway | None = None,
+        allow_any_account: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        controller = check_controller(controller)
+        mode = targets.proxy_mode(
+            controller,
+            ingress_class_name=ingress_class_name,
+            tls_secret_name=tls_secret_name,
+            ingress_controller_namespace=ingress_controller_namespace,
+        )
         spec = resolve_proxy(
             name=name if name is not None else kebab_case(resource_name),
             namespace=_namespace(namespace, f"OAuth2Proxy {resource_name!r}"),
@@ -251,8 +271,9 @@ class OAuth2Proxy(pulumi.ComponentResource):
             metrics_namespace=metrics_namespace,
             sessions=sessions,
             extra_args=extra_args,
+            allow_any_account=allow_any_account,
+            mode=mode,
         )
-        objects = workload_manifests(spec, route=proxy_route(spec))
         inventory = _inventory(opts)
 
         def owner() -> str:
@@ -260,34 +281,38 @@ class OAuth2Proxy(pulumi.ComponentResource):
 
         # Claims first: a proxy that conflicts registers nothing.
         with inventory.transaction():
-            inventory.claim_route(spec.ingress_class_name, spec.host, "/oauth2", owner, proxy=owner)
+            route = targets.proxy_route(spec, controller, inventory, owner)
+            objects = workload_manifests(spec, route=route)
             _claim_names(inventory, objects, owner)
-            self._build(resource_name, spec, objects, owner, opts)
+            self._build(resource_name, spec, controller, objects=objects, owner=owner, opts=opts)
 
     def _build(
         self,
         resource_name: str,
         spec: ProxySpec,
+        controller: Controller,
+        *,
         objects: Mapping[str, Manifest],
         owner: Owner,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         super().__init__(PROXY_TYPE, resource_name, None, opts)
         self._spec = spec
+        self._controller = controller
         self._owner = owner
         self._resources = {
             kind: _kubernetes_resource(f"{resource_name}-{kind.lower()}", obj, _child_options(self))
             for kind, obj in objects.items()
         }
-        self.register_outputs(
-            {
-                "host": spec.host,
-                "service_name": spec.name,
-                "auth_url": spec.cluster_auth_url,
-                "public_auth_url": spec.public_auth_url,
-                "signin_url": spec.signin_url,
-            }
-        )
+        outputs: dict[str, Any] = {"host": spec.host, "service_name": spec.name}
+        if isinstance(controller, EnvoyGateway):
+            outputs["http_route_name"] = spec.name
+            outputs["parent_ref"] = controller.gateway.parent_ref()
+        else:
+            outputs["auth_url"] = spec.cluster_auth_url
+            outputs["public_auth_url"] = spec.public_auth_url
+        outputs["signin_url"] = spec.signin_url
+        self.register_outputs(outputs)
 
     @property
     def host(self) -> str:
@@ -340,9 +365,19 @@ class OAuth2Proxy(pulumi.ComponentResource):
         return self._resources["Service"]  # type: ignore[return-value]
 
     @property
-    def ingress(self) -> k8s_networking_v1.Ingress:
-        """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers."""
-        return self._resources["Ingress"]  # type: ignore[return-value]
+    def ingress(self) -> k8s_networking_v1.Ingress | None:
+        """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers (ingress-nginx)."""
+        return self._resources.get("Ingress")  # type: ignore[return-value]
+
+    @property
+    def http_route(self) -> k8s_apiextensions.CustomResource | None:
+        """The ``HTTPRoute`` serving ``/oauth2`` on the Gateway (Envoy Gateway), else ``None``."""
+        return self._resources.get("HTTPRoute")  # type: ignore[return-value]
+
+    @property
+    def controller(self) -> IngressNginx | EnvoyGateway | None:
+        """The target this proxy serves (``None``: ingress-nginx, undescribed)."""
+        return self._controller
 
     @property
     def network_policy(self) -> k8s_networking_v1.NetworkPolicy | None:
@@ -362,11 +397,13 @@ class _OwnProxy(OAuth2Proxy):
         self,
         resource_name: str,
         spec: ProxySpec,
+        controller: Controller,
+        *,
         objects: Mapping[str, Manifest],
         owner: Owner,
         opts: pulumi.ResourceOptions,
     ) -> None:
-        self._build(resource_name, spec, objects, owner, opts)
+        self._build(resource_name, spec, controller, objects=objects, owner=owner, opts=opts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,8 +440,17 @@ def _service_backend(
     return pulumi.Output.all(service.metadata, service.spec).apply(resolve)
 
 
+def _field(key: str, field: str) -> Callable[[Mapping[str, Manifest]], Any]:
+    """A getter of ``objects[key][field]``."""
+
+    def get(objects: Mapping[str, Manifest]) -> Any:  # noqa: ANN401
+        return objects[key][field]
+
+    return get
+
+
 class ProtectedApp(pulumi.ComponentResource):
-    """A web app served by ingress-nginx, with sign-in through oauth2-proxy.
+    """A web app served by ingress-nginx or Envoy Gateway, with sign-in through oauth2-proxy.
 
     Children: the app's ``Ingress`` ``<resource_name>-ingress`` (Kubernetes name ``<name>``,
     by default ``resource_name`` in kebab case) with the ``auth-url`` and ``auth-signin``
@@ -413,14 +459,23 @@ class ProtectedApp(pulumi.ComponentResource):
     Exactly the objects of the cdk8s ``ProtectedApp``: see its documentation for each
     argument and default.
 
+    With ``controller=EnvoyGateway(...)``, instead of the Ingress: ``-httproute``,
+    ``-securitypolicy``, ``-oauth2route`` (``/oauth2`` on the app's host, when the proxy
+    signs in on another host), ``-referencegrant`` (in the proxy's namespace, when it is
+    another) and, for the first app of the run on a Gateway listener,
+    ``-clienttrafficpolicy``: the objects of the cdk8s ``ProtectedApp``, with its checks.
+
     Outputs: ``host``, ``ingress_name``, ``proxy_host``, ``proxy_service_name``,
-    ``auth_url`` (with the app's authorization query) and ``signin_url``.
+    ``auth_url`` (with the app's authorization query) and ``signin_url``. On Envoy
+    Gateway: ``host``, ``http_route_name``, ``security_policy_name``, ``parent_ref``,
+    ``client_traffic_policy_name`` (unless ``client_traffic_policy=False``),
+    ``proxy_host`` and ``proxy_service_name``.
 
     :param backend: a ``ServiceRef(name, port)``, or a ``pulumi_kubernetes.core.v1.Service``
         of the same program: its name, namespace and ports may be unknown until it exists;
         they are checked (as for a cdk8s-plus Service) when they resolve, and the Ingress
-        depends on the Service. A Service without ``metadata.namespace`` is taken to be in
-        ``default``.
+        (or HTTPRoute) depends on the Service. A Service without ``metadata.namespace`` is
+        taken to be in ``default``.
     :param namespace: Default: ``"default"`` (there is no chart to inherit one from).
     :param opts: Pulumi resource options of the component; its children inherit the
         provider.
@@ -444,7 +499,7 @@ class ProtectedApp(pulumi.ComponentResource):
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
         pass_through_401_strategy: PassThroughStrategy | None = None,
-        controller: IngressNginx | None = None,
+        controller: IngressNginx | EnvoyGateway | None = None,
         custom_http_errors: Sequence[int] = (),
         public_auth_url: bool = False,
         allowed_groups: Sequence[str] = (),
@@ -454,11 +509,20 @@ class ProtectedApp(pulumi.ComponentResource):
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
         sessions: Sessions | None = None,
+        allow_any_account: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         app_namespace = _namespace(namespace, f"ProtectedApp {resource_name!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an oauth_ingress_construct.pulumi.OAuth2Proxy")
+        controller = targets.app_controller(
+            controller, None if proxy is None else (proxy.controller, proxy.name)
+        )
+        proxy_mode = None
+        if proxy is None:
+            proxy_mode = targets.proxy_mode(
+                controller, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
+            )
         service: k8s_core_v1.Service | None = None
         if isinstance(backend, ServiceRef):
             if backend_port is not None:
@@ -496,115 +560,115 @@ class ProtectedApp(pulumi.ComponentResource):
             response_headers=response_headers,
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
+            allow_any_account=allow_any_account,
+            proxy_mode=proxy_mode,
         )
-        plan = plan_app(
+        target = targets.plan_app(
             spec,
+            controller,
             pass_through_401=pass_through_401,
             pass_through_401_strategy=pass_through_401_strategy,
-            controller=controller,
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
-        )
-        objects = app_manifests(spec, plan)
-        proxy_objects = (
-            workload_manifests(spec.proxy, route=proxy_route(spec.proxy)) if spec.own_proxy else {}
         )
         inventory = _inventory(opts)
 
         def owner() -> str:
             return f"ProtectedApp {resource_name!r}"
 
+        def proxy_owner() -> str:
+            return f"OAuth2Proxy {resource_name + '-oauth2-proxy'!r}"
+
         # Claims first, as the cdk8s construct makes them: an app that conflicts registers
         # nothing.
         with inventory.transaction():
-            if plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
-                inventory.claim_server_snippet(spec.host, owner)
-            for path in spec.paths:
-                inventory.claim_route(
-                    spec.ingress_class_name,
-                    spec.host,
-                    path,
-                    owner,
-                    proxy=None if proxy is None else proxy._owner,
-                )
+            target.claim(inventory, spec, owner, None if proxy is None else proxy._owner)
+            proxy_objects: dict[str, Manifest] = {}
             if spec.own_proxy:
-                proxy_spec = spec.proxy
-
-                def proxy_owner() -> str:
-                    return f"OAuth2Proxy {resource_name + '-oauth2-proxy'!r}"
-
-                inventory.claim_route(
-                    proxy_spec.ingress_class_name,
-                    proxy_spec.host,
-                    "/oauth2",
-                    proxy_owner,
-                    proxy=proxy_owner,
-                )
+                route = targets.proxy_route(spec.proxy, controller, inventory, proxy_owner)
+                proxy_objects = workload_manifests(spec.proxy, route=route)
                 _claim_names(inventory, proxy_objects, proxy_owner)
+            objects = {**target.objects, **target.claim_shared(inventory, owner)}
             _claim_names(inventory, objects, owner)
             super().__init__(APP_TYPE, resource_name, None, opts)
             self._spec = spec
-            self._pass_through_strategy = plan.strategy
+            self._controller = controller
+            self._pass_through_strategy = target.strategy
             self._proxy = (
                 proxy
                 if proxy is not None
                 else _OwnProxy(
                     f"{resource_name}-oauth2-proxy",
                     spec.proxy,
-                    proxy_objects,
-                    proxy_owner,
-                    _child_options(self),
+                    controller,
+                    objects=proxy_objects,
+                    owner=proxy_owner,
+                    opts=_child_options(self),
                 )
             )
-            self._auth_url = plan.annotations[ANNOTATION_PREFIX + "auth-url"]
-            self._ingress = self._app_ingress(
+            plan = target.plan
+            self._auth_url = (
+                plan.annotations[ANNOTATION_PREFIX + "auth-url"]
+                if isinstance(plan, IngressPlan)
+                else None
+            )
+            self._resources = self._app_objects(
                 resource_name,
                 spec=spec,
-                plan=plan,
+                target=target,
                 objects=objects,
                 service=service,
                 backend_port=backend_port,
             )
-        self.register_outputs(
-            {
-                "host": spec.host,
-                "ingress_name": spec.name,
-                "proxy_host": spec.proxy.host,
-                "proxy_service_name": spec.proxy.name,
-                "auth_url": self._auth_url,
-                "signin_url": plan.annotations[ANNOTATION_PREFIX + "auth-signin"],
-            }
-        )
+        outputs: dict[str, Any] = {"host": spec.host}
+        if isinstance(plan, IngressPlan):
+            outputs["ingress_name"] = spec.name
+        else:
+            outputs["http_route_name"] = spec.name
+            outputs["security_policy_name"] = spec.name
+            outputs["parent_ref"] = plan.controller.gateway.parent_ref()
+            if plan.controller.client_traffic_policy:
+                outputs["client_traffic_policy_name"] = client_traffic_policy_name(
+                    plan.controller.gateway
+                )
+        outputs["proxy_host"] = spec.proxy.host
+        outputs["proxy_service_name"] = spec.proxy.name
+        if isinstance(plan, IngressPlan):
+            outputs["auth_url"] = self._auth_url
+            outputs["signin_url"] = plan.annotations[ANNOTATION_PREFIX + "auth-signin"]
+        self.register_outputs(outputs)
 
-    def _app_ingress(
+    def _app_objects(
         self,
         resource_name: str,
         *,
         spec: AppSpec,
-        plan: IngressPlan,
+        target: targets.AppTarget,
         objects: Mapping[str, Manifest],
         service: k8s_core_v1.Service | None,
         backend_port: int | None,
-    ) -> k8s_networking_v1.Ingress:
-        ingress = objects["Ingress"]
-        child_name = f"{resource_name}-ingress"
+    ) -> dict[str, pulumi.CustomResource]:
+        """The app's objects as children; those naming a Pulumi ``Service`` wait for it."""
+        made: dict[str, pulumi.CustomResource] = {}
         if service is None:
             self._backend: pulumi.Output[ServiceRef] = pulumi.Output.from_input(spec.backend)
-            made = _kubernetes_resource(child_name, ingress, _child_options(self))
         else:
             self._backend = _service_backend(service, backend_port, spec.namespace)
             # The same core call, with the Service's real name and port once they resolve.
-            body = self._backend.apply(
-                lambda ref: app_manifests(dataclasses.replace(spec, backend=ref), plan)["Ingress"]
+            resolved = self._backend.apply(
+                lambda ref: target.manifests(dataclasses.replace(spec, backend=ref))
             )
-            made = _kubernetes_resource(
-                child_name,
-                ingress,
-                _child_options(self, depends_on=[service]),
-                body={"spec": body.apply(lambda obj: obj["spec"])},
+        for key, obj in objects.items():
+            child_name = f"{resource_name}-{key.lower()}"
+            if service is None or key not in target.backend_objects:
+                made[key] = _kubernetes_resource(child_name, obj, _child_options(self))
+                continue
+            body = {f: resolved.apply(_field(key, f)) for f in obj if f not in _HEADER}
+            made[key] = _kubernetes_resource(
+                child_name, obj, _child_options(self, depends_on=[service]), body=body
             )
-        return made  # type: ignore[return-value]
+        return made
 
     @property
     def host(self) -> str:
@@ -627,8 +691,11 @@ class ProtectedApp(pulumi.ComponentResource):
         return self._backend
 
     @property
-    def auth_url(self) -> str:
-        """The Ingress's ``auth-url``, with the app's authorization query."""
+    def auth_url(self) -> str | None:
+        """The Ingress's ``auth-url``, with the app's authorization query.
+
+        ``None`` on Envoy Gateway (the SecurityPolicy asks the proxy's Service at its root).
+        """
         return self._auth_url
 
     @property
@@ -642,6 +709,21 @@ class ProtectedApp(pulumi.ComponentResource):
         return self._proxy
 
     @property
-    def ingress(self) -> k8s_networking_v1.Ingress:
-        """The app's ``Ingress``."""
-        return self._ingress
+    def ingress(self) -> k8s_networking_v1.Ingress | None:
+        """The app's ``Ingress``; ``None`` on Envoy Gateway."""
+        return self._resources.get("Ingress")  # type: ignore[return-value]
+
+    @property
+    def http_route(self) -> k8s_apiextensions.CustomResource | None:
+        """The app's ``HTTPRoute`` on Envoy Gateway, else ``None``."""
+        return self._resources.get("HTTPRoute")  # type: ignore[return-value]
+
+    @property
+    def security_policy(self) -> k8s_apiextensions.CustomResource | None:
+        """The app's Envoy Gateway ``SecurityPolicy`` (ext_authz), else ``None``."""
+        return self._resources.get("SecurityPolicy")  # type: ignore[return-value]
+
+    @property
+    def controller(self) -> IngressNginx | EnvoyGateway | None:
+        """The target (``None``: ingress-nginx, undescribed)."""
+        return self._controller

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cdk8s
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
@@ -27,7 +28,10 @@ from google.protobuf import json_format
 
 from examples import EXAMPLES, build_apps
 from oauth_ingress_construct import (
+    ClientTrafficPolicyWarning,
     ConfigurationError,
+    EnvoyGateway,
+    GatewayRef,
     IngressNginx,
     NamespaceFallbackWarning,
     PassThroughStrategy,
@@ -338,6 +342,80 @@ def redis_sessions() -> None:
     )
 
 
+def envoy_gateway() -> None:
+    ProtectedApp(
+        "Wiki",
+        namespace="wiki",
+        host="wiki.example.com",
+        backend=ServiceRef("wiki", 8080),
+        provider=Provider.oidc(
+            issuer_url="https://login.example.com/realms/example", client_id="wiki"
+        ),
+        pass_through_401=True,
+        controller=EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https")),
+    )
+
+
+def envoy_gateway_shared() -> None:
+    controller = EnvoyGateway(
+        gateway=GatewayRef("eg", "infra", section_name="https"), version="1.9.0"
+    )
+    access = OAuth2Proxy(
+        "OAuth2Proxy",
+        namespace="auth",
+        host="access.example.com",
+        provider=Provider.keycloak_oidc(
+            issuer_url="https://keycloak.example.com/realms/staff",
+            groups_claim="groups",
+            client_id="access-example-com",
+        ),
+        allowed_groups=["/staff"],
+        controller=controller,
+    )
+    ProtectedApp(
+        "Dashboard",
+        host="dashboard.example.com",
+        namespace="dashboard",
+        backend=ServiceRef("dashboard", 3000),
+        proxy=access,
+        controller=controller,
+    )
+    ProtectedApp(
+        "Api",
+        host="api.example.com",
+        namespace="api",
+        backend=ServiceRef("api", 8080),
+        proxy=access,
+        paths=["/v1", "/v2"],
+        pass_through_401=True,
+        controller=controller,
+    )
+
+
+def envoy_gateway_migration() -> None:
+    from examples.envoy_gateway_migration import CONTROLLER
+
+    ns = "seed-example"
+    access = OAuth2Proxy(
+        "OAuth2Proxy",
+        namespace=ns,
+        host="access.example.com",
+        provider=Provider.oidc(
+            issuer_url="https://login.example.com/realms/example", client_id="example-app"
+        ),
+        controller=CONTROLLER,
+    )
+    ProtectedApp(
+        "ExampleProtectedApp",
+        namespace=ns,
+        host="app.example.com",
+        backend=ServiceRef("my-service", 80),
+        proxy=access,
+        pass_through_401=True,
+        controller=CONTROLLER,
+    )
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "seed-example": seed_example,
     "shared-proxy": shared_proxy,
@@ -346,6 +424,9 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "google": google,
     "entra-id": entra_id,
     "redis-sessions": redis_sessions,
+    "envoy-gateway": envoy_gateway,
+    "envoy-gateway-shared": envoy_gateway_shared,
+    "envoy-gateway-migration": envoy_gateway_migration,
 }
 
 
@@ -356,22 +437,15 @@ def _cdk8s_manifests() -> dict[str, list[dict[str, Any]]]:
         charts = [chart for app in build_apps() for chart in app.charts]
     found: dict[str, list[dict[str, Any]]] = {}
     for chart in charts:
-        objects = []
-        for construct in chart.node.find_all():
-            if isinstance(construct, Cdk8sProxy):
-                api_objects = [
-                    construct.deployment,
-                    construct.service,
-                    construct.ingress,
-                    construct.network_policy,
-                    construct.pod_disruption_budget,
-                ]
-            elif isinstance(construct, Cdk8sApp):
-                api_objects = [construct.ingress]
-            else:
-                continue
-            objects.extend(o.to_json() for o in api_objects if o is not None)
-        found[chart.node.id] = objects
+        # Every ApiObject the constructs make (Envoy Gateway's OAuth2Route, ReferenceGrant
+        # and shared ClientTrafficPolicy have no property), not the chart's other objects.
+        found[chart.node.id] = [
+            child.to_json()
+            for construct in chart.node.find_all()
+            if isinstance(construct, (Cdk8sProxy, Cdk8sApp))
+            for child in construct.node.children
+            if isinstance(child, cdk8s.ApiObject)
+        ]
     return found
 
 
@@ -821,3 +895,278 @@ def test_core_and_pulumi_front_end_import_without_cdk8s_or_node(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# --------------------------------------------------------------------------------------------
+# Envoy Gateway: the same controller= as the cdk8s constructs.
+# --------------------------------------------------------------------------------------------
+
+GW = GatewayRef("eg", "infra", section_name="https")
+EG = EnvoyGateway(gateway=GW)
+EG_PARENT = {
+    "group": "gateway.networking.k8s.io",
+    "kind": "Gateway",
+    "name": "eg",
+    "namespace": "infra",
+    "sectionName": "https",
+}
+
+
+def _envoy_proxy(**kwargs):
+    args = {"namespace": "auth", "host": "access.example.com", "provider": OIDC, "controller": EG}
+    return OAuth2Proxy("auth", **{**args, **kwargs})
+
+
+def _envoy_app(resource_name="dash", **kwargs):
+    args = {
+        "namespace": "apps",
+        "host": "dash.example.com",
+        "backend": ServiceRef("dash", 3000),
+        "controller": EG,
+    }
+    return ProtectedApp(resource_name, **{**args, **kwargs})
+
+
+def test_envoy_gateway_tree_types_names_and_outputs(program):
+    def build():
+        app = _envoy_app(proxy=_envoy_proxy(), pass_through_401=True)
+        own = _envoy_app("own", host="own.example.com", provider=OIDC)
+        return app, own
+
+    app, own = program.run(build)
+    types = {name: urn.split("::")[2] for name, urn in program.urns.items()}
+    gateway_api = "kubernetes:gateway.networking.k8s.io"
+    envoy_api = "kubernetes:gateway.envoyproxy.io/v1alpha1"
+    assert types["auth-httproute"] == f"{PROXY_TYPE}${gateway_api}/v1:HTTPRoute"
+    assert "auth-ingress" not in types
+    assert types["dash-httproute"] == f"{APP_TYPE}${gateway_api}/v1:HTTPRoute"
+    assert types["dash-securitypolicy"] == f"{APP_TYPE}${envoy_api}:SecurityPolicy"
+    assert types["dash-oauth2route"] == f"{APP_TYPE}${gateway_api}/v1:HTTPRoute"
+    assert types["dash-referencegrant"] == f"{APP_TYPE}${gateway_api}/v1beta1:ReferenceGrant"
+    # One ClientTrafficPolicy for the listener, made by the first app that needs it.
+    assert types["dash-clienttrafficpolicy"] == f"{APP_TYPE}${envoy_api}:ClientTrafficPolicy"
+    assert "own-clienttrafficpolicy" not in types
+    assert types["own-oauth2-proxy-httproute"] == f"{PROXY_TYPE}${gateway_api}/v1:HTTPRoute"
+    assert not [t for t in types.values() if t.endswith(":Ingress")]
+    policy = program.mocks.inputs["dash-clienttrafficpolicy"]
+    assert policy["metadata"] == {"name": "eg-https-identity-headers", "namespace": "infra"}
+    args = program.mocks.inputs["own-oauth2-proxy-deployment"]["spec"]["template"]["spec"][
+        "containers"
+    ][0]["args"]
+    assert "--upstream=static://200" in args
+
+    assert program.monitor.outputs["auth"] == {
+        "host": "access.example.com",
+        "service_name": "auth",
+        "http_route_name": "auth",
+        "parent_ref": EG_PARENT,
+        "signin_url": "https://access.example.com/oauth2/start",
+    }
+    assert program.monitor.outputs["dash"] == {
+        "host": "dash.example.com",
+        "http_route_name": "dash",
+        "security_policy_name": "dash",
+        "parent_ref": EG_PARENT,
+        "client_traffic_policy_name": "eg-https-identity-headers",
+        "proxy_host": "access.example.com",
+        "proxy_service_name": "auth",
+    }
+    assert app.ingress is None
+    assert app.auth_url is None
+    assert app.http_route is not None
+    assert app.security_policy is not None
+    assert app.proxy.http_route is not None
+    assert app.proxy.ingress is None
+    assert app.controller is EG
+    assert own.proxy.controller is EG
+    assert app.pass_through_strategy is PassThroughStrategy.NONE_NEEDED
+
+
+def test_the_client_traffic_policy_is_emitted_once_per_listener_and_per_program():
+    internal = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="internal"))
+
+    def build():
+        proxy = _envoy_proxy()
+        _envoy_app("one", host="one.example.com", proxy=proxy)
+        _envoy_app("two", host="two.example.com", proxy=proxy)
+        _envoy_app("three", host="three.example.com", provider=OIDC, controller=internal)
+
+    for _ in range(2):  # a new program run emits them again
+        program = Program()
+        program.run(build)
+        policies = {
+            name: inputs["metadata"]["name"]
+            for name, inputs in program.mocks.inputs.items()
+            if name.endswith("-clienttrafficpolicy")
+        }
+        assert policies == {
+            "one-clienttrafficpolicy": "eg-https-identity-headers",
+            "three-clienttrafficpolicy": "eg-internal-identity-headers",
+        }
+
+
+def test_a_foreign_gateway_gets_no_policy_and_the_warning_points_at_the_caller(program):
+    foreign = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+
+    def build():
+        with pytest.warns(ClientTrafficPolicyWarning, match="is not this program's") as record:
+            _envoy_app(provider=OIDC, controller=foreign)
+        assert {w.filename for w in record} == {__file__}
+
+    program.run(build)
+    assert not [n for n in program.mocks.inputs if n.endswith("-clienttrafficpolicy")]
+    assert "client_traffic_policy_name" not in program.monitor.outputs["dash"]
+
+
+def test_an_envoy_route_to_a_service_backend_resolves_and_depends_on_it(program):
+    program.run(
+        lambda: _envoy_app(backend=_service(ports=(8080, 9090)), backend_port=9090, provider=OIDC)
+    )
+    route = program.mocks.inputs["dash-httproute"]
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "whoami", "port": 9090}]
+    assert program.urns["backend"] in program.monitor.dependencies["dash-httproute"]
+    # The SecurityPolicy names the proxy, not the backend: it does not wait for the Service.
+    assert program.urns["backend"] not in program.monitor.dependencies["dash-securitypolicy"]
+
+
+ENVOY_BAD_PROXY_ARGS = [
+    {"ingress_class_name": "public"},
+    {"tls_secret_name": "tls"},
+    {"ingress_controller_namespace": "nginx"},
+    {"extra_args": ["--cookie-refresh=1h"]},
+    {"extra_args": ["--skip-provider-button=false"]},
+    {"controller": "envoy"},
+]
+
+ENVOY_BAD_APP_ARGS = [
+    {"pass_through_401_strategy": PassThroughStrategy.SERVER_SNIPPET},
+    {"custom_http_errors": [503]},
+    {"proxy_buffer_size": "16k"},
+    {"public_auth_url": True},
+    {"ingress_class_name": "public"},
+    {"tls_secret_name": "tls"},
+    {"allowed_groups": ["ops"]},
+    {"allowed_email_domains": ["example.com"]},
+    {"controller": "eg"},
+    {"controller": EnvoyGateway(gateway=GW, response_override_401=True), "pass_through_401": True},
+]
+
+
+@pytest.mark.parametrize("bad", ENVOY_BAD_PROXY_ARGS, ids=str)
+def test_fails_on_envoy_proxy_arguments_as_the_cdk8s_construct_does(chart, program, bad):
+    args = {
+        "host": "access.example.com",
+        "provider": OIDC,
+        "namespace": "auth",
+        "controller": EG,
+        **bad,
+    }
+    expected = _message(lambda: Cdk8sProxy(chart, "Access", **args))
+
+    def build():
+        assert _message(lambda: OAuth2Proxy("Access", **args)) == expected
+
+    program.run(build)
+    assert program.mocks.inputs == {}
+
+
+@pytest.mark.parametrize("bad", ENVOY_BAD_APP_ARGS, ids=str)
+@pytest.mark.parametrize("own_proxy", [False, True], ids=["shared-proxy", "own-proxy"])
+def test_fails_on_envoy_app_arguments_as_the_cdk8s_construct_does(chart, program, bad, own_proxy):
+    args = {
+        "host": "app.example.com",
+        "backend": ServiceRef("app", 80),
+        "namespace": "apps",
+        "controller": EG,
+        **bad,
+    }
+    proxy_args = {"host": "access.example.com", "provider": OIDC, "namespace": "auth"}
+    proxy_args["controller"] = EG
+    if own_proxy:
+        args["provider"] = OIDC
+        expected = _message(lambda: Cdk8sApp(chart, "App", **args))
+    else:
+        cdk8s_proxy = Cdk8sProxy(chart, "Auth", **proxy_args)
+        expected = _message(lambda: Cdk8sApp(chart, "App", proxy=cdk8s_proxy, **args))
+
+    def build():
+        proxy = None if own_proxy else OAuth2Proxy("Auth", **proxy_args)
+        assert _message(lambda: ProtectedApp("App", proxy=proxy, **args)) == expected
+
+    program.run(build)
+    assert not [name for name in program.mocks.inputs if name.startswith("App")]
+
+
+@pytest.mark.parametrize(
+    ("app_controller", "proxy_controller"),
+    [(EG, None), (None, EG), (IngressNginx(), EG)],
+    ids=["envoy-app-nginx-proxy", "nginx-app-envoy-proxy", "described-nginx-app-envoy-proxy"],
+)
+def test_fails_on_an_app_and_proxy_of_different_targets_as_the_cdk8s_construct_does(
+    chart, program, app_controller, proxy_controller
+):
+    proxy_args = {
+        "host": "access.example.com",
+        "provider": OIDC,
+        "namespace": "auth",
+        "name": "auth",
+        "controller": proxy_controller,
+    }
+    args = {
+        "host": "app.example.com",
+        "backend": ServiceRef("app", 80),
+        "namespace": "apps",
+        "controller": app_controller,
+    }
+    cdk8s_proxy = Cdk8sProxy(chart, "Auth", **proxy_args)
+    expected = _message(lambda: Cdk8sApp(chart, "App", proxy=cdk8s_proxy, **args))
+    assert expected.startswith("controller: the app targets")
+
+    def build():
+        proxy = OAuth2Proxy("Auth", **proxy_args)
+        assert _message(lambda: ProtectedApp("App", proxy=proxy, **args)) == expected
+
+    program.run(build)
+    assert not [name for name in program.mocks.inputs if name.startswith("App")]
+
+
+def test_fails_on_two_routes_for_one_host_and_path_on_one_gateway_and_takes_claims_back(
+    program,
+):
+    def build():
+        proxy = _envoy_proxy()
+        _envoy_app("one", proxy=proxy)
+        with pytest.raises(
+            ConfigurationError,
+            match=r"host: 'dash\.example\.com' path 'Prefix:/' on Gateway infra/eg listener "
+            r"'https' is already routed by ProtectedApp 'one'",
+        ):
+            _envoy_app("two", proxy=proxy, name="two")
+        # The proxy's /oauth2 on its host, claimed on the Gateway.
+        with pytest.raises(
+            ConfigurationError,
+            match=r"host: 'access\.example\.com' path 'Prefix:/oauth2' on Gateway infra/eg "
+            r"listener 'https' is already routed by OAuth2Proxy 'auth'",
+        ):
+            _envoy_proxy(name="auth-2")
+        _envoy_app("three", proxy=proxy, name="two", host="three.example.com")
+
+    program.run(build)
+    assert "two" not in program.mocks.inputs
+    assert "auth-2" not in program.mocks.inputs
+    # The failed app's name was taken back: another app uses it.
+    assert program.mocks.inputs["three-httproute"]["metadata"]["name"] == "two"
+
+
+@pytest.mark.parametrize(
+    ("pulumi_cls", "cdk8s_cls"), [(OAuth2Proxy, Cdk8sProxy), (ProtectedApp, Cdk8sApp)]
+)
+def test_the_same_keyword_arguments_and_defaults_as_the_cdk8s_construct(pulumi_cls, cdk8s_cls):
+    import inspect
+
+    def keywords(cls, skip):
+        params = inspect.signature(cls.__init__).parameters.values()
+        return {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY and p.name != skip}
+
+    assert keywords(pulumi_cls, "opts") == keywords(cdk8s_cls, None)
+    assert "controller" in keywords(pulumi_cls, "opts")

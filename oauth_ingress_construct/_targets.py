@@ -1,0 +1,188 @@
+"""The one place ``controller=`` picks the target module, for every front end.
+
+Given the controller, these functions return what a front end needs and make the claims in
+its :class:`Inventory`: the proxy's mode and its ``/oauth2`` route, the app's plan, its own
+objects and the objects shared by the program. A front end only wraps the manifests into
+its own objects (cdk8s ``ApiObject`` s, Pulumi resources); it decides nothing about them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import _envoy_gateway as envoy_gateway
+from . import _ingress_nginx as ingress_nginx
+from ._appspec import AppSpec
+from ._controller import PassThroughStrategy
+from ._envoy_gateway import Controller, EnvoyGateway, check_controller
+from ._inventory import Inventory, Owner
+from ._manifests import Manifest
+from ._workload import ProxyMode, ProxySpec
+
+__all__ = ["AppTarget", "app_controller", "plan_app", "proxy_mode", "proxy_route"]
+
+
+def app_controller(controller: object, proxy: tuple[Controller, str] | None = None) -> Controller:
+    """The app's checked ``controller``.
+
+    With a shared proxy (its controller and name): the same kind of controller as the proxy's.
+    """
+    checked = check_controller(controller)
+    if proxy is not None:
+        envoy_gateway.check_same_target(checked, *proxy)
+    return checked
+
+
+def proxy_mode(
+    controller: Controller,
+    *,
+    ingress_class_name: str = "nginx",
+    tls_secret_name: str | None = None,
+    ingress_controller_namespace: str = "ingress-nginx",
+) -> ProxyMode | None:
+    """What oauth2-proxy needs on the target (``None``: the ingress-nginx mode).
+
+    Refuses the ingress-nginx settings on Envoy Gateway.
+    """
+    if isinstance(controller, EnvoyGateway):
+        return envoy_gateway.proxy_mode(
+            controller,
+            ingress_class_name=ingress_class_name,
+            tls_secret_name=tls_secret_name,
+            ingress_controller_namespace=ingress_controller_namespace,
+        )
+    return None
+
+
+def proxy_route(
+    proxy: ProxySpec,
+    controller: Controller,
+    inventory: Inventory,
+    owner: Owner,
+    *,
+    proxy_owner: Owner | None = None,
+) -> Manifest:
+    """The target's ``/oauth2`` route for the proxy, its match claimed in ``inventory``.
+
+    ``proxy_owner``: the owner of the proxy for the route-conflict message. Default: -
+    ``owner`` (the proxy claims its own route).
+    """
+    if isinstance(controller, EnvoyGateway):
+        claim = envoy_gateway.proxy_route_claim(proxy, controller)
+        inventory.claim_gateway_route(*claim, owner)
+        return envoy_gateway.proxy_route(proxy, controller)
+    inventory.claim_route(
+        proxy.ingress_class_name,
+        proxy.host,
+        "/oauth2",
+        owner,
+        proxy=owner if proxy_owner is None else proxy_owner,
+    )
+    return ingress_nginx.proxy_route(proxy)
+
+
+@dataclass(frozen=True)
+class AppTarget:
+    """An app's plan on its target, and the objects it emits there."""
+
+    plan: ingress_nginx.IngressPlan | envoy_gateway.GatewayPlan
+    #: The app's own objects by construct id, in creation order.
+    objects: dict[str, Manifest]
+    #: Objects the program emits once, by the first app that needs them.
+    shared: dict[str, Manifest]
+
+    @property
+    def strategy(self) -> PassThroughStrategy | None:
+        """The pass-through strategy in effect, or ``None`` without ``pass_through_401``."""
+        return self.plan.strategy
+
+    @property
+    def envoy_gateway(self) -> bool:
+        """Whether the target is Envoy Gateway (else ingress-nginx)."""
+        return isinstance(self.plan, envoy_gateway.GatewayPlan)
+
+    @property
+    def backend_objects(self) -> tuple[str, ...]:
+        """The keys of :attr:`objects` whose manifest names the app's backend Service."""
+        return ("HTTPRoute",) if self.envoy_gateway else ("Ingress",)
+
+    def manifests(self, app: AppSpec) -> dict[str, Manifest]:
+        """The app's own objects for ``app`` (the same plan; a backend known later, say)."""
+        if isinstance(self.plan, envoy_gateway.GatewayPlan):
+            return envoy_gateway.app_manifests(app, self.plan)
+        return ingress_nginx.app_manifests(app, self.plan)
+
+    def claim(self, inventory: Inventory, app: AppSpec, owner: Owner, proxy: Owner | None) -> None:
+        """Claim the app's routes (and ``server-snippet``) in ``inventory``.
+
+        ``proxy``: the owner of the shared proxy the app signs in through, if any.
+        """
+        if self.plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
+            inventory.claim_server_snippet(app.host, owner)
+        if isinstance(self.plan, envoy_gateway.GatewayPlan):
+            for claim in envoy_gateway.route_claims(app, self.plan):
+                inventory.claim_gateway_route(*claim, owner)
+            return
+        for path in app.paths:
+            inventory.claim_route(
+                app.ingress_class_name,
+                app.host,
+                path,
+                owner,
+                path_type=app.path_type.value,
+                proxy=proxy,
+            )
+
+    def claim_shared(self, inventory: Inventory, owner: Owner) -> dict[str, Manifest]:
+        """The shared objects this app emits: those no app of the program emitted yet."""
+        return {
+            key: obj
+            for key, obj in self.shared.items()
+            if inventory.claim_shared(
+                obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"], owner
+            )
+        }
+
+
+def plan_app(
+    app: AppSpec,
+    controller: Controller,
+    *,
+    pass_through_401: bool = False,
+    pass_through_401_strategy: PassThroughStrategy | None = None,
+    custom_http_errors: Sequence[int] = (),
+    public_auth_url: bool = False,
+    proxy_buffer_size: str | None = None,
+) -> AppTarget:
+    """Check the app's target arguments and decide its objects.
+
+    Each target refuses the arguments it cannot honour.
+    """
+    if isinstance(controller, EnvoyGateway):
+        gateway_plan = envoy_gateway.plan_app(
+            app,
+            controller=controller,
+            pass_through_401=pass_through_401,
+            pass_through_401_strategy=pass_through_401_strategy,
+            custom_http_errors=custom_http_errors,
+            public_auth_url=public_auth_url,
+            proxy_buffer_size=proxy_buffer_size,
+        )
+        return AppTarget(
+            plan=gateway_plan,
+            objects=envoy_gateway.app_manifests(app, gateway_plan),
+            shared=envoy_gateway.shared_manifests(gateway_plan),
+        )
+    ingress_plan = ingress_nginx.plan_app(
+        app,
+        controller=controller,
+        pass_through_401=pass_through_401,
+        pass_through_401_strategy=pass_through_401_strategy,
+        custom_http_errors=custom_http_errors,
+        public_auth_url=public_auth_url,
+        proxy_buffer_size=proxy_buffer_size,
+    )
+    return AppTarget(
+        plan=ingress_plan, objects=ingress_nginx.app_manifests(app, ingress_plan), shared={}
+    )
