@@ -69,8 +69,9 @@ class ProtectedApp(constructs.Construct):
 
     With ``controller=EnvoyGateway(...)``, instead of the Ingress: an ``HTTPRoute``
     [<name>] on the Gateway and a ``SecurityPolicy`` [<name>] whose ``extAuth.http`` asks
-    the proxy about every request; an ``HTTPRoute`` [<name>-oauth2] for ``/oauth2`` on the
-    app's host when the proxy signs in on another host; a ``ReferenceGrant``
+    the proxy about every request; once per app host, when the proxy signs in on another
+    host, an ``HTTPRoute`` [<proxy>.<host>] in the proxy's namespace for ``/oauth2`` on the
+    app's host; a ``ReferenceGrant``
     [<namespace>.<name>] in the proxy's namespace when the proxy is in another namespace;
     and, once per Gateway listener in the program, a ``ClientTrafficPolicy`` removing
     client-sent identity headers (unless ``client_traffic_policy=False``).

@@ -586,12 +586,21 @@ def plan_app(
 
 
 def route_claims(app: AppSpec, plan: GatewayPlan) -> list[tuple[str, str, str]]:
-    """The (Gateway listener, host, path) matches the app's routes claim."""
+    """The (Gateway listener, host, path) matches the app's own route claims."""
     gateway = plan.controller.gateway.describe()
-    claims = [(gateway, app.host, f"{app.path_type.value}:{p}") for p in app.paths]
-    if plan.oauth2_route:
-        claims.append((gateway, app.host, "Prefix:/oauth2"))
-    return claims
+    return [(gateway, app.host, f"{app.path_type.value}:{p}") for p in app.paths]
+
+
+def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, tuple[str, str, str]]:
+    """The route matches of :func:`shared_manifests`, by key: claimed by whoever emits them."""
+    if not plan.oauth2_route:
+        return {}
+    return {"OAuth2Route": (plan.controller.gateway.describe(), app.host, "Prefix:/oauth2")}
+
+
+def oauth2_route_name(proxy: ProxySpec, host: str) -> str:
+    """``<proxy>.<host>``: the proxy's ``/oauth2`` route on an app's host (``*`` spelled out)."""
+    return f"{proxy.name}.{host.replace('*', 'wildcard')}"
 
 
 def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> tuple[str, str, str]:
@@ -602,9 +611,8 @@ def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> tuple[str, 
 def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """The app's own objects by construct id, in creation order.
 
-    ``HTTPRoute`` [<name>], ``SecurityPolicy`` [<name>], ``OAuth2Route`` [<name>-oauth2]
-    when the proxy signs in on another host, ``ReferenceGrant`` [<app-ns>.<name>] in the
-    proxy's namespace when the app is in another.
+    ``HTTPRoute`` [<name>], ``SecurityPolicy`` [<name>], and a ``ReferenceGrant``
+    [<app-ns>.<name>] in the proxy's namespace when the app is in another.
     """
     gateway = plan.controller.gateway
     proxy = app.proxy
@@ -644,20 +652,8 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
             },
         ),
     }
-    if plan.oauth2_route:
-        objects["OAuth2Route"] = _http_route(
-            name=f"{app.name}-oauth2",
-            namespace=app.namespace,
-            labels=labels,
-            gateway=gateway,
-            host=app.host,
-            matches=[("PathPrefix", "/oauth2")],
-            service=_proxy_backend(proxy, app.namespace),
-        )
     if plan.reference_grant:
         sources = [{"group": "gateway.envoyproxy.io", "kind": "SecurityPolicy"}]
-        if plan.oauth2_route:
-            sources.append({"group": GATEWAY_API_GROUP, "kind": "HTTPRoute"})
         objects["ReferenceGrant"] = manifest(
             # v1beta1: what Envoy Gateway reads (internal/provider/kubernetes/controller.go,
             # line 1594 at v1.9.0) and every Gateway API release serves
@@ -682,8 +678,13 @@ def client_traffic_policy_name(gateway: GatewayRef) -> str:
     return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
 
 
-def shared_manifests(plan: GatewayPlan) -> dict[str, Manifest]:
+def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
+
+    ``OAuth2Route`` [``<proxy>.<host>``], in the proxy's namespace, when the proxy signs in
+    on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
+    callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
+    path-only). Apps of one host share it, whatever their namespaces.
 
     The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
     Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter
@@ -693,10 +694,23 @@ def shared_manifests(plan: GatewayPlan) -> dict[str, Manifest]:
     headers too.
     """
     controller = plan.controller
-    if not controller.client_traffic_policy:
-        return {}
     gateway = controller.gateway
+    objects: dict[str, Manifest] = {}
+    if plan.oauth2_route:
+        proxy = app.proxy
+        objects["OAuth2Route"] = _http_route(
+            name=oauth2_route_name(proxy, app.host),
+            namespace=proxy.namespace,
+            labels={"app.kubernetes.io/instance": proxy.name},
+            gateway=gateway,
+            host=app.host,
+            matches=[("PathPrefix", "/oauth2")],
+            service=_proxy_backend(proxy, proxy.namespace),
+        )
+    if not controller.client_traffic_policy:
+        return objects
     return {
+        **objects,
         "ClientTrafficPolicy": manifest(
             api_version=ENVOY_GATEWAY_API,
             kind="ClientTrafficPolicy",
@@ -708,5 +722,5 @@ def shared_manifests(plan: GatewayPlan) -> dict[str, Manifest]:
                     "headers": {"earlyRequestHeaders": {"remove": list(IDENTITY_HEADERS)}},
                 }
             },
-        )
+        ),
     }

@@ -8,8 +8,8 @@ its own objects (cdk8s ``ApiObject`` s, Pulumi resources); it decides nothing ab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from . import _envoy_gateway as envoy_gateway
 from . import _ingress_nginx as ingress_nginx
@@ -91,6 +91,8 @@ class AppTarget:
     objects: dict[str, Manifest]
     #: Objects the program emits once, by the first app that needs them.
     shared: dict[str, Manifest]
+    #: The route matches of shared objects, claimed by the app that emits them.
+    shared_claims: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -136,13 +138,14 @@ class AppTarget:
 
     def claim_shared(self, inventory: Inventory, owner: Owner) -> dict[str, Manifest]:
         """The shared objects this app emits: those no app of the program emitted yet."""
-        return {
-            key: obj
-            for key, obj in self.shared.items()
-            if inventory.claim_shared(
-                obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"], owner
-            )
-        }
+        emitted = {}
+        for key, obj in self.shared.items():
+            meta = obj["metadata"]
+            if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
+                if key in self.shared_claims:
+                    inventory.claim_gateway_route(*self.shared_claims[key], owner)
+                emitted[key] = obj
+        return emitted
 
 
 def plan_app(
@@ -172,7 +175,8 @@ def plan_app(
         return AppTarget(
             plan=gateway_plan,
             objects=envoy_gateway.app_manifests(app, gateway_plan),
-            shared=envoy_gateway.shared_manifests(gateway_plan),
+            shared=envoy_gateway.shared_manifests(app, gateway_plan),
+            shared_claims=envoy_gateway.shared_route_claims(app, gateway_plan),
         )
     ingress_plan = ingress_nginx.plan_app(
         app,

@@ -460,8 +460,9 @@ class ProtectedApp(pulumi.ComponentResource):
     argument and default.
 
     With ``controller=EnvoyGateway(...)``, instead of the Ingress: ``-httproute``,
-    ``-securitypolicy``, ``-oauth2route`` (``/oauth2`` on the app's host, when the proxy
-    signs in on another host), ``-referencegrant`` (in the proxy's namespace, when it is
+    ``-securitypolicy``, ``-oauth2route`` (``/oauth2`` on the app's host, in the proxy's
+    namespace, when the proxy signs in on another host: by the first app of that host),
+    ``-referencegrant`` (in the proxy's namespace, when it is
     another) and, for the first app of the run on a Gateway listener,
     ``-clienttrafficpolicy``: the objects of the cdk8s ``ProtectedApp``, with its checks.
 

@@ -290,12 +290,36 @@ def test_an_app_gets_a_route_and_a_security_policy_asking_the_proxy(chart):
 
 def test_callbacks_land_on_the_app_host_when_the_proxy_signs_in_elsewhere(chart):
     _app(chart, proxy=_proxy(chart))
-    route = find(synth(chart), "HTTPRoute", "dash-oauth2")
-    assert route["metadata"]["namespace"] == "apps"
+    # In the proxy's namespace, next to its Service: no cross-namespace backendRef.
+    route = find(synth(chart), "HTTPRoute", "auth.dash.example.com")
+    assert route["metadata"]["namespace"] == "auth"
     assert route["spec"]["hostnames"] == ["dash.example.com"]
     (rule,) = route["spec"]["rules"]
     assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": "/oauth2"}}]
-    assert rule["backendRefs"] == [{"name": "auth", "namespace": "auth", "port": 80}]
+    assert rule["backendRefs"] == [{"name": "auth", "port": 80}]
+
+
+def test_apps_of_one_host_share_its_oauth2_route_across_namespaces(chart):
+    proxy = _proxy(chart)
+    _app(chart, proxy=proxy, paths=["/a"])
+    _app(chart, "Other", proxy=proxy, paths=["/b"], namespace="tools")
+    objects = synth(chart)
+    routes = [o for o in objects if o["kind"] == "HTTPRoute"]
+    assert sorted(r["metadata"]["name"] for r in routes) == [
+        "auth",
+        "auth.dash.example.com",
+        "dash",
+        "other",
+    ]
+
+
+def test_fails_when_two_proxies_serve_oauth2_on_one_app_host(chart):
+    _app(chart, proxy=_proxy(chart), paths=["/a"])
+    second = OAuth2Proxy(
+        chart, "Auth2", host="login.example.com", namespace="auth", provider=OIDC, controller=EG
+    )
+    with pytest.raises(ConfigurationError, match=r"host: 'dash.example.com' path 'Prefix:/oauth2'"):
+        _app(chart, "Other", proxy=second, paths=["/b"])
 
 
 def test_a_reference_grant_lets_the_app_namespace_reach_the_proxy_service(chart):
@@ -305,7 +329,6 @@ def test_a_reference_grant_lets_the_app_namespace_reach_the_proxy_service(chart)
     assert grant["metadata"]["namespace"] == "auth"
     assert grant["spec"]["from"] == [
         {"group": "gateway.envoyproxy.io", "kind": "SecurityPolicy", "namespace": "apps"},
-        {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "apps"},
     ]
     assert grant["spec"]["to"] == [{"group": "", "kind": "Service", "name": "auth"}]
 
@@ -332,7 +355,7 @@ def test_a_proxy_in_the_app_namespace_on_another_host_needs_no_grant(chart):
     _app(chart, proxy=proxy)
     objects = synth(chart)
     assert not [o for o in objects if o["kind"] == "ReferenceGrant"]
-    route = find(objects, "HTTPRoute", "dash-oauth2")
+    route = find(objects, "HTTPRoute", "auth.dash.example.com")
     assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "auth", "port": 80}]
 
 
