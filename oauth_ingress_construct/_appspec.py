@@ -25,6 +25,7 @@ from ._validation import (
     check_response_header,
     check_service_name,
     fail,
+    is_public_suffix,
 )
 from ._workload import ProxyMode, ProxySpec, resolve_proxy
 
@@ -79,14 +80,19 @@ class AppSpec:
 
 
 def _common_parent(a: str, b: str) -> str | None:
-    """The longest domain both hosts are in (``.example.com``), if it has two labels or more."""
+    """The longest domain both hosts are in (``.example.com``), unless a public suffix.
+
+    A public suffix (``.co.uk``) is never a cookie domain to suggest: it would hand the
+    session to unrelated sites (and ``check_cookie_domain`` refuses it).
+    """
     left, right = a.removeprefix("*.").split(".")[::-1], b.removeprefix("*.").split(".")[::-1]
     shared: list[str] = []
     for x, y in zip(left, right, strict=False):
         if x != y:
             break
         shared.append(x)
-    return "." + ".".join(reversed(shared)) if len(shared) >= 2 else None
+    parent = ".".join(reversed(shared))
+    return "." + parent if len(shared) >= 2 and not is_public_suffix(parent) else None
 
 
 def check_covers(proxy: ProxySpec, argument: str, host: str) -> None:

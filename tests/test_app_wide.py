@@ -265,3 +265,15 @@ def test_fails_on_more_paths_than_an_app_may_have(chart):
         provider=OIDC,
         paths=paths[:MAX_PATHS],
     )
+
+
+def test_the_shared_proxy_mismatch_never_suggests_a_public_suffix(chart):
+    proxy = OAuth2Proxy(
+        chart, "Access", host="access.example.co.uk", provider=OIDC, cookie_domain="example.co.uk"
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        ProtectedApp(
+            chart, "Web", host="www.other.co.uk", backend=ServiceRef("web", 80), proxy=proxy
+        )
+    assert "cookie_domain=" not in str(refused.value)
+    assert "give it its own proxy" in str(refused.value)
