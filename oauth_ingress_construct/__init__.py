@@ -12,14 +12,14 @@ import typing
 from importlib.metadata import PackageNotFoundError, version
 
 from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType
-from ._controller import (
+from ._envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
+from ._ingress_nginx import (
     ControllerAdvisoryWarning,
     IngressNginx,
     PassThroughStrategy,
     RiskLevel,
     SnippetAnnotationWarning,
 )
-from ._envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
 from ._manifests import NamespaceFallbackWarning
 from ._provider import InsecureIssuerWarning, Provider
 from ._refs import ProxySecret, ServiceRef

@@ -11,8 +11,8 @@ import constructs
 
 from . import _targets as targets
 from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
-from ._controller import IngressNginx, PassThroughStrategy
 from ._envoy_gateway import EnvoyGateway
+from ._ingress_nginx import IngressNginx, PassThroughStrategy
 from ._manifests import kebab_case
 from ._objects import api_object, building, chart_namespace, resolve_namespace
 from ._provider import Provider

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ._appspec import AppSpec
-from ._controller import IngressNginx, PassThroughStrategy
+from ._ingress_nginx import IngressNginx, PassThroughStrategy
 from ._manifests import Manifest, manifest
 from ._validation import (
     ConfigurationError,

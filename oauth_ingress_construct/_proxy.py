@@ -9,8 +9,8 @@ import constructs
 
 from . import _targets as targets
 from ._appspec import check_covers
-from ._controller import IngressNginx
 from ._envoy_gateway import Controller, EnvoyGateway, check_controller
+from ._ingress_nginx import IngressNginx
 from ._manifests import kebab_case
 from ._objects import api_object, building, resolve_namespace
 from ._provider import Provider

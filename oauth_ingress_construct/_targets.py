@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from . import _envoy_gateway as envoy_gateway
 from . import _ingress_nginx as ingress_nginx
 from ._appspec import AppSpec
-from ._controller import PassThroughStrategy
 from ._envoy_gateway import Controller, EnvoyGateway, check_controller
+from ._ingress_nginx import PassThroughStrategy
 from ._inventory import Inventory, Owner
 from ._manifests import Manifest
 from ._workload import ProxyMode, ProxySpec

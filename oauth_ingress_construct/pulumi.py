@@ -53,9 +53,8 @@ from ._appspec import (
     resolve_app,
     service_backend,
 )
-from ._controller import ANNOTATION_PREFIX, IngressNginx, PassThroughStrategy
 from ._envoy_gateway import Controller, EnvoyGateway, check_controller, client_traffic_policy_name
-from ._ingress_nginx import IngressPlan
+from ._ingress_nginx import ANNOTATION_PREFIX, IngressNginx, IngressPlan, PassThroughStrategy
 from ._inventory import Inventory, Owner
 from ._manifests import FALLBACK_NAMESPACE, Manifest, NamespaceFallbackWarning, kebab_case
 from ._provider import Provider

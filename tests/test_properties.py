@@ -43,7 +43,7 @@ from oauth_ingress_construct import (
     ServiceRef,
     SnippetAnnotationWarning,
 )
-from oauth_ingress_construct._controller import SNIPPET_LINE
+from oauth_ingress_construct._ingress_nginx import SNIPPET_LINE
 
 from . import strategies as s
 from .conftest import synth
