@@ -555,6 +555,19 @@ def plan_app(
             "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
             "allowed_groups= (or email_domains=)",
         )
+    identity = {h.lower() for h in IDENTITY_HEADERS}
+    unknown = [h for h in app.response_headers if h.lower().startswith("x-auth-request-")]
+    unknown = [h for h in unknown if h.lower() not in identity]
+    if unknown:
+        # The ClientTrafficPolicy removes IDENTITY_HEADERS only: a header oauth2-proxy never
+        # sets is not overwritten by ext_authz (headersToBackend copies what the answer
+        # has), so a client-sent one would reach the backend as if oauth2-proxy had set it.
+        _refuse(
+            "response_headers",
+            unknown,
+            f"identity headers oauth2-proxy sets, among {list(IDENTITY_HEADERS)}: nothing "
+            "overwrites or removes another X-Auth-Request-* header, so a client could forge it",
+        )
     if pass_through_401 and controller.response_override_401:
         raise ConfigurationError(
             f"pass_through_401: {controller.describe()} has a BackendTrafficPolicy "
@@ -588,7 +601,18 @@ def plan_app(
 def route_claims(app: AppSpec, plan: GatewayPlan) -> list[tuple[str, str, str]]:
     """The (Gateway listener, host, path) matches the app's own route claims."""
     gateway = plan.controller.gateway.describe()
-    return [(gateway, app.host, f"{app.path_type.value}:{p}") for p in app.paths]
+    return [(gateway, app.host, _match_key(app.path_type.value, p)) for p in app.paths]
+
+
+def _match_key(path_type: str, path: str) -> str:
+    """A path match as Envoy Gateway routes it: a PathPrefix's trailing ``/`` is ignored.
+
+    envoyproxy/gateway v1.9.0 ``internal/xds/translator/route.go`` line 273 trims it (the
+    Gateway API ``PathPrefix`` definition says so), so Prefix ``/a`` and ``/a/`` are one match.
+    """
+    if path_type == "Prefix":
+        path = path.rstrip("/") or "/"
+    return f"{path_type}:{path}"
 
 
 def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, tuple[str, str, str]]:

@@ -539,3 +539,28 @@ def test_fails_when_the_core_is_called_for_envoy_gateway_without_its_description
 
     with pytest.raises(ConfigurationError, match=r"controller must be an EnvoyGateway"):
         _envoy_gateway.proxy_mode(controller)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------- regressions found by the properties
+
+
+def test_fails_on_a_response_header_oauth2_proxy_never_sets(chart):
+    # tests/test_envoy_properties.py: the ClientTrafficPolicy removes IDENTITY_HEADERS only,
+    # so a client could forge any other X-Auth-Request-* header that headersToBackend names.
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^response_headers must be identity head.*"
+        r"\['X-Auth-Request-Team'\]",
+    ):
+        _app(chart, provider=OIDC, response_headers=["X-Auth-Request-User", "X-Auth-Request-Team"])
+    assert synth(chart) == []
+    _app(chart, provider=OIDC, response_headers=["x-auth-request-access-token"])
+
+
+def test_fails_on_prefix_paths_that_differ_by_a_trailing_slash_across_apps(chart):
+    # tests/test_envoy_properties.py: Envoy Gateway trims a PathPrefix's trailing '/'
+    # (internal/xds/translator/route.go line 273 at v1.9.0): '/api' and '/api/' are one match.
+    proxy = _proxy(chart)
+    _app(chart, "One", proxy=proxy, paths=["/api"])
+    with pytest.raises(ConfigurationError, match=r"^host: 'dash.example.com' path 'Prefix:/api'"):
+        _app(chart, "Two", name="two", proxy=proxy, paths=["/api/"])
