@@ -859,6 +859,38 @@ def test_example_program_builds_the_seed_chart_and_a_second_app(program, monkeyp
     }
 
 
+def test_example_program_on_envoy_gateway_builds_the_migration_chart_and_a_second_app(
+    program, monkeypatch
+):
+    exports: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", exports.__setitem__)
+    main = ROOT / "examples" / "pulumi" / "envoy_gateway" / "__main__.py"
+    program.run(lambda: runpy.run_path(str(main)))
+    actual = by_kind_and_name(program.kubernetes_inputs())
+    path = ROOT / "dist" / "envoy-gateway-migration.k8s.yaml"
+    golden = by_kind_and_name([d for d in yaml.safe_load_all(path.read_text()) if d])
+    for key, manifest in golden.items():
+        assert actual.pop(key) == manifest, key
+    # whoami: its route, its policy and the proxy's /oauth2 on its host; the listener's
+    # ClientTrafficPolicy is the seed app's, emitted once
+    assert sorted(actual) == [
+        ("HTTPRoute", "oauth2-proxy.whoami.example.com"),
+        ("HTTPRoute", "whoami"),
+        ("SecurityPolicy", "whoami"),
+    ]
+    route = actual["HTTPRoute", "whoami"]["spec"]
+    assert route["hostnames"] == ["whoami.example.com"]
+    assert route["rules"][0]["backendRefs"] == [{"name": "whoami", "port": 80}]
+    assert actual["HTTPRoute", "oauth2-proxy.whoami.example.com"]["spec"]["hostnames"] == [
+        "whoami.example.com"
+    ]
+    assert program.urns["whoami-service"] in program.monitor.dependencies["whoami-httproute"]
+    assert exports == {
+        "signin_url": "https://access.example.com/oauth2/start",
+        "hosts": ["app.example.com", "whoami.example.com"],
+    }
+
+
 NO_CDK8S = """
 import sys
 import oauth_ingress_construct
