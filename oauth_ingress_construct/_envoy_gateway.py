@@ -51,6 +51,7 @@ __all__ = [
     "EnvoyGateway",
     "GatewayPlan",
     "GatewayRef",
+    "RouteClaim",
     "app_manifests",
     "check_controller",
     "check_same_target",
@@ -598,9 +599,17 @@ def plan_app(
     )
 
 
-def route_claims(app: AppSpec, plan: GatewayPlan) -> list[tuple[str, str, str]]:
+#: A route claim: ((Gateway, listener or ``None`` for all), host, path match).
+RouteClaim = tuple[tuple[str, str | None], str, str]
+
+
+def _listener(gateway: GatewayRef) -> tuple[str, str | None]:
+    return (f"Gateway {gateway.namespace}/{gateway.name}", gateway.section_name)
+
+
+def route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
     """The (Gateway listener, host, path) matches the app's own route claims."""
-    gateway = plan.controller.gateway.describe()
+    gateway = _listener(plan.controller.gateway)
     return [(gateway, app.host, _match_key(app.path_type.value, p)) for p in app.paths]
 
 
@@ -615,11 +624,11 @@ def _match_key(path_type: str, path: str) -> str:
     return f"{path_type}:{path}"
 
 
-def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, tuple[str, str, str]]:
+def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, RouteClaim]:
     """The route matches of :func:`shared_manifests`, by key: claimed by whoever emits them."""
     if not plan.oauth2_route:
         return {}
-    return {"OAuth2Route": (plan.controller.gateway.describe(), app.host, "Prefix:/oauth2")}
+    return {"OAuth2Route": (_listener(plan.controller.gateway), app.host, "Prefix:/oauth2")}
 
 
 def oauth2_route_name(proxy: ProxySpec, host: str) -> str:
@@ -627,9 +636,9 @@ def oauth2_route_name(proxy: ProxySpec, host: str) -> str:
     return f"{proxy.name}.{host.replace('*', 'wildcard')}"
 
 
-def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> tuple[str, str, str]:
+def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> RouteClaim:
     """The (Gateway listener, host, path) match of the proxy's own route."""
-    return (controller.gateway.describe(), proxy.host, "Prefix:/oauth2")
+    return (_listener(controller.gateway), proxy.host, "Prefix:/oauth2")
 
 
 def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
@@ -708,7 +717,8 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     ``OAuth2Route`` [``<proxy>.<host>``], in the proxy's namespace, when the proxy signs in
     on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
     callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
-    path-only). Apps of one host share it, whatever their namespaces.
+    path-only). Apps of one host share it, whatever their namespaces, on one Gateway
+    listener (another listener for that host is refused: ``_targets.AppTarget.claim_shared``).
 
     The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
     Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter

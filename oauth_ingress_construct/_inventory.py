@@ -29,7 +29,8 @@ class Inventory:
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
         self._routes: dict[tuple[str, str], dict[tuple[str, str], tuple[Owner, Owner | None]]] = {}
-        self._gateway_routes: dict[tuple[str, str, str], Owner] = {}
+        self._gateway_routes: dict[tuple[str, str | None, str, str], Owner] = {}
+        self._any_listener_routes: dict[tuple[str, str, str], Owner] = {}
         self._shared: dict[tuple[str, str, str], Owner] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
@@ -130,24 +131,41 @@ class Inventory:
         served[route] = (owner, proxy)
         self._journal.append((served, route))
 
-    def claim_gateway_route(self, gateway: str, host: str, path: str, owner: Owner) -> None:
+    def claim_gateway_route(
+        self, listener: tuple[str, str | None], host: str, path: str, owner: Owner
+    ) -> None:
         """Refuse a second HTTPRoute match for the same Gateway listener, host and path.
 
-        Gateway API gives a tie between routes of equal precedence to the oldest route
-        (Gateway ``listeners[].allowedRoutes`` documentation, "Matching precedence"; in
+        ``listener`` is ``(gateway, section)``, ``section`` ``None`` for a route on the whole
+        Gateway, which attaches to each of its listeners, so it overlaps them all. Gateway
+        API gives a tie between routes of equal precedence to the oldest route (Gateway
+        ``listeners[].allowedRoutes`` documentation, "Matching precedence"; in
         envoyproxy/gateway ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``
         line 2445 at v1.9.0): the other match is silently shadowed.
         """
-        key = (gateway, host, path)
-        other = self._gateway_routes.get(key)
+        gateway, section = listener
+        other = self._gateway_routes.get((gateway, section, host, path))
+        other = other or self._gateway_routes.get((gateway, None, host, path))
+        if section is None and other is None:
+            other = self._any_listener_routes.get((gateway, host, path))
         if other is not None:
             raise ConfigurationError(
-                f"host: {host!r} path {path!r} on {gateway} is already routed by {other()}; "
-                "Gateway API keeps the oldest route for equal matches and would silently "
+                f"host: {host!r} path {path!r} on {_describe(listener)} is already routed by "
+                f"{other()}; Gateway API keeps the oldest route for equal matches (a route on "
+                "a whole Gateway attaches to each of its listeners) and would silently "
                 "shadow one of them. Use other paths, or one shared OAuth2Proxy per host "
                 "(proxy=) so /oauth2 is served once"
             )
-        self._claim(self._gateway_routes, key, owner)
+        self._claim(self._gateway_routes, (gateway, section, host, path), owner)
+        if (gateway, host, path) not in self._any_listener_routes:
+            self._claim(self._any_listener_routes, (gateway, host, path), owner)
+
+    def gateway_route_served(self, listener: tuple[str, str | None], host: str, path: str) -> bool:
+        """Whether a claimed route serves this match on every listener ``listener`` names."""
+        gateway, section = listener
+        return any(
+            (gateway, s, host, path) in self._gateway_routes for s in dict.fromkeys((section, None))
+        )
 
     def claim_shared(self, kind: str, namespace: str, name: str, owner: Owner) -> bool:
         """Whether ``owner`` is the first to need this object, which several constructs share.
@@ -160,3 +178,8 @@ class Inventory:
             return False
         self._claim(self._shared, key, owner)
         return True
+
+
+def _describe(listener: tuple[str, str | None]) -> str:
+    gateway, section = listener
+    return gateway if section is None else f"{gateway} listener {section!r}"

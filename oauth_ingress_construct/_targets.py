@@ -18,6 +18,7 @@ from ._envoy_gateway import Controller, EnvoyGateway, check_controller
 from ._ingress_nginx import PassThroughStrategy
 from ._inventory import Inventory, Owner
 from ._manifests import Manifest
+from ._validation import ConfigurationError
 from ._workload import ProxyMode, ProxySpec
 
 __all__ = ["AppTarget", "app_controller", "plan_app", "proxy_mode", "proxy_route"]
@@ -92,7 +93,7 @@ class AppTarget:
     #: Objects the program emits once, by the first app that needs them.
     shared: dict[str, Manifest]
     #: The route matches of shared objects, claimed by the app that emits them.
-    shared_claims: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    shared_claims: Mapping[str, envoy_gateway.RouteClaim] = field(default_factory=dict)
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -145,6 +146,19 @@ class AppTarget:
                 if key in self.shared_claims:
                     inventory.claim_gateway_route(*self.shared_claims[key], owner)
                 emitted[key] = obj
+            elif key in self.shared_claims and not inventory.gateway_route_served(
+                *self.shared_claims[key]
+            ):
+                # emitted by another app, on another listener: this one has no such route
+                listener, host, path = self.shared_claims[key]
+                gateway, section = listener
+                where = gateway if section is None else f"{gateway} listener {section!r}"
+                raise ConfigurationError(
+                    f"host: {host!r}: its /oauth2 route ({path}, HTTPRoute "
+                    f"{meta['name']!r}) is on another Gateway listener than {where}, which "
+                    "would not route this app's sign-in callback. Put the apps of one host "
+                    "on one Gateway listener, or give this app a proxy of its own"
+                )
         return emitted
 
 

@@ -564,3 +564,34 @@ def test_fails_on_prefix_paths_that_differ_by_a_trailing_slash_across_apps(chart
     _app(chart, "One", proxy=proxy, paths=["/api"])
     with pytest.raises(ConfigurationError, match=r"^host: 'dash.example.com' path 'Prefix:/api'"):
         _app(chart, "Two", name="two", proxy=proxy, paths=["/api/"])
+
+
+def test_fails_on_the_same_route_on_a_whole_gateway_and_on_one_of_its_listeners(chart):
+    # tests/test_envoy_properties.py: a route on the whole Gateway attaches to every
+    # listener, so it shadows (or is shadowed by) the same match on one listener.
+    whole = EnvoyGateway(gateway=GatewayRef("eg", "infra"))
+    proxy = _proxy(chart, controller=whole)
+    _app(chart, "One", proxy=proxy, paths=["/api"], controller=whole)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^host: 'dash.example.com' path 'Prefix:/api' on Gateway infra/eg listener "
+        r"'https' is already routed by",
+    ):
+        _app(chart, "Two", name="two", proxy=proxy, paths=["/api"])
+    _app(chart, "Three", name="three", proxy=proxy, paths=["/other"])
+
+
+def test_fails_on_one_host_of_a_shared_proxy_on_two_gateways(chart):
+    # tests/test_envoy_properties.py: the proxy's /oauth2 route of a host is emitted once, on
+    # the first app's listener; an app of that host on another Gateway had no sign-in route.
+    proxy = _proxy(chart)
+    _app(chart, "One", proxy=proxy, paths=["/a"])
+    internal = EnvoyGateway(gateway=GatewayRef("internal", "infra"))
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^host: 'dash.example.com': its /oauth2 route .*HTTPRoute 'auth.dash.example.com'"
+        r"\) is on another Gateway listener than Gateway infra/internal",
+    ):
+        _app(chart, "Two", name="two", proxy=proxy, paths=["/b"], controller=internal)
+    names = [o["metadata"]["name"] for o in synth(chart) if o["kind"] == "HTTPRoute"]
+    assert "two" not in names

@@ -109,10 +109,10 @@ class Program:
 
 @st.composite
 def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
-    """One to three Envoy Gateway descriptions of distinct listeners.
+    """Envoy Gateway descriptions of one to four distinct listeners.
 
-    A Gateway is named either whole (no ``section_name``) or by listeners, never both: a
-    whole-Gateway route attaches to every listener.
+    A Gateway may be named whole (no ``section_name``) and by listeners in one program; each
+    host is served on one of them (see :func:`programs`).
     """
     gateways = draw(
         st.lists(
@@ -125,14 +125,11 @@ def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
     found = []
     for name, namespace in gateways:
         sections = draw(
-            st.one_of(
-                st.just([None]),
-                st.lists(
-                    st.sampled_from(["https", "internal", "l.2"]),
-                    min_size=1,
-                    max_size=2,
-                    unique=True,
-                ),
+            st.lists(
+                st.sampled_from([None, "https", "internal", "l.2"]),
+                min_size=1,
+                max_size=2,
+                unique=True,
             )
         )
         for section in sections:
@@ -153,6 +150,8 @@ def programs(draw: st.DrawFn) -> Program:
     domain = draw(s.DOMAIN)
     listeners = draw(controllers())
     proxies = []
+    # One listener per host: the proxy's /oauth2 route of a host lives on one listener.
+    host_listener: dict[str, EnvoyGateway] = {}
     for i in range(draw(st.integers(min_value=0, max_value=2))):
         provider = draw(s.PROVIDER)
         kwargs: dict[str, Any] = {
@@ -169,8 +168,8 @@ def programs(draw: st.DrawFn) -> Program:
         if s.needs_opt_in(provider) and not kwargs["allowed_groups"]:
             kwargs["allow_any_account"] = True
         proxies.append(ProxyConfig(resource=f"Proxy{i}", kwargs=kwargs))
+        host_listener[kwargs["host"]] = kwargs["controller"]
     hosts = draw(s.lists(s.LABEL, 3))
-    host_listener: dict[str, EnvoyGateway] = {}
     apps = []
     for i in range(draw(st.integers(min_value=1, max_value=4))):
         # Paths distinct even with a trailing '/' (a PathPrefix ignores it), none under
@@ -223,7 +222,6 @@ def programs(draw: st.DrawFn) -> Program:
                 )
             )
             authorization = bool(proxy["set_authorization_header"])
-        # One listener per host: the proxy's /oauth2 route of a host lives on one listener.
         controller = host_listener.setdefault(kwargs["host"], draw(st.sampled_from(listeners)))
         kwargs["controller"] = controller
         kwargs["pass_through_401"] = not controller.response_override_401 and draw(st.booleans())
@@ -254,10 +252,6 @@ def construct_objects(construct: Any) -> list[dict[str, Any]]:
 
 def _key(obj: dict[str, Any]) -> tuple[str, str, str]:
     return (obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"])
-
-
-def _listener(parent: dict[str, str]) -> tuple[str, str, str | None]:
-    return (parent["namespace"], parent["name"], parent.get("sectionName"))
 
 
 def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[dict]) -> None:
@@ -341,8 +335,9 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
         identity = {h.lower() for h in to_backend if h.lower().startswith("x-auth-request-")}
         assert identity <= removed, (identity - removed, gateway)
 
-    # 5. no two route matches of the program on one listener, host, path type and path
-    seen: dict[tuple[Any, ...], str] = {}
+    # 5. no two route matches of the program on one listener, host, path type and path; a
+    # route on a whole Gateway (no sectionName) is on each of its listeners
+    seen: dict[tuple[Any, ...], list[tuple[str | None, str]]] = {}
     for route in routes:
         for parent in route["spec"]["parentRefs"]:
             for host in route["spec"]["hostnames"]:
@@ -350,9 +345,12 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
                     kind, value = match["path"]["type"], match["path"]["value"]
                     if kind == "PathPrefix":  # a trailing '/' is ignored (see _envoy_gateway)
                         value = value.rstrip("/") or "/"
-                    key = (_listener(parent), host, kind, value)
-                    assert key not in seen, (key, seen[key], route["metadata"]["name"])
-                    seen[key] = route["metadata"]["name"]
+                    key = (parent["namespace"], parent["name"], host, kind, value)
+                    section = parent.get("sectionName")
+                    for other, name in seen.get(key, []):
+                        assert None not in (section, other), (key, name)
+                        assert section != other, (key, name)
+                    seen.setdefault(key, []).append((section, route["metadata"]["name"]))
 
 
 @settings(max_examples=VALID_EXAMPLES, deadline=None, **COMMON)
