@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import cdk8s
 import pytest
 
 # jsii silences its end-of-life banner for the node majors listed here.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+
+
+@pytest.fixture(scope="module")
+def cached_schemas() -> Iterator[None]:
+    """Read each schema file once: ``kubernetes_validate`` re-reads it on every call."""
+    import kubernetes_validate.utils
+
+    cached = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
+    with mock.patch.object(kubernetes_validate.utils, "schema_contents", cached):
+        yield
 
 
 @pytest.fixture

@@ -19,13 +19,10 @@ Derandomized, fixed example counts (see the constants); with
 
 from __future__ import annotations
 
-import functools
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
 import cdk8s
 import kubernetes_validate
@@ -77,12 +74,7 @@ EG_VERSION = st.sampled_from(ACCEPTED_VERSIONS).flatmap(lambda v: st.sampled_fro
 NAMESPACES = ("apps", "web", "auth", "team-b")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def cached_schemas() -> Iterator[None]:
-    """Read each schema file once: ``kubernetes_validate`` re-reads it on every call."""
-    cached = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
-    with mock.patch.object(kubernetes_validate.utils, "schema_contents", cached):
-        yield
+pytestmark = pytest.mark.usefixtures("cached_schemas")
 
 
 # --- (a) valid programs --------------------------------------------------------------------

@@ -14,17 +14,14 @@ CI is reproducible) and with an explicit deadline. Run with
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import cdk8s
 import kubernetes_validate
@@ -50,7 +47,10 @@ from .conftest import synth
 
 # Random controller descriptions include ones affected by CVE-2026-24513: the warning is
 # expected there (tests/test_pass_through.py checks it) and says nothing about validity.
-pytestmark = pytest.mark.filterwarnings("ignore::oauth_ingress_construct.ControllerAdvisoryWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::oauth_ingress_construct.ControllerAdvisoryWarning"),
+    pytest.mark.usefixtures("cached_schemas"),
+]
 
 #: Example counts per property; with ``derandomize`` the same examples run every time.
 VALID_EXAMPLES = 150
@@ -67,14 +67,6 @@ COMMON = {
     "database": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cached_schemas() -> Iterator[None]:
-    """Read each schema file once: ``kubernetes_validate`` re-reads it on every call."""
-    cached = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
-    with mock.patch.object(kubernetes_validate.utils, "schema_contents", cached):
-        yield
 
 
 # --- (a) valid configurations -------------------------------------------------------------
