@@ -10,7 +10,7 @@ import cdk8s
 import constructs
 
 from . import _targets as targets
-from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, resolve_app, service_backend
+from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, service_backend
 from ._envoy_gateway import EnvoyGateway
 from ._ingress_nginx import IngressNginx, PassThroughStrategy
 from ._manifests import kebab_case
@@ -163,15 +163,9 @@ class ProtectedApp(constructs.Construct):
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
-        controller = targets.app_controller(
-            controller, None if proxy is None else (proxy.controller, proxy.name)
-        )
-        proxy_mode = None
-        if proxy is None:
-            proxy_mode = targets.proxy_mode(
-                controller, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
-            )
-        spec = resolve_app(
+        controller, spec = targets.resolve_app_on(
+            controller,
+            None if proxy is None else (proxy.controller, proxy.name),
             name=name if name is not None else kebab_case(id),
             namespace=app_namespace,
             host=host,
@@ -190,7 +184,6 @@ class ProtectedApp(constructs.Construct):
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
             allow_any_account=allow_any_account,
-            proxy_mode=proxy_mode,
         )
         target = targets.plan_app(
             spec,

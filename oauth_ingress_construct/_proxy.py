@@ -9,7 +9,7 @@ import constructs
 
 from . import _targets as targets
 from ._appspec import check_covers
-from ._envoy_gateway import Controller, EnvoyGateway, check_controller
+from ._envoy_gateway import Controller, EnvoyGateway
 from ._ingress_nginx import IngressNginx
 from ._manifests import kebab_case
 from ._objects import api_object, building, resolve_namespace
@@ -22,11 +22,10 @@ from ._workload import (
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
     ProxySpec,
-    resolve_proxy,
     workload_manifests,
 )
 
-__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources", "check_controller"]
+__all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
 
 
 @visible_signature
@@ -137,14 +136,8 @@ class OAuth2Proxy(constructs.Construct):
     ) -> None:
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
-        controller = check_controller(controller)
-        mode = targets.proxy_mode(
+        controller, spec = targets.resolve_proxy_on(
             controller,
-            ingress_class_name=ingress_class_name,
-            tls_secret_name=tls_secret_name,
-            ingress_controller_namespace=ingress_controller_namespace,
-        )
-        spec = resolve_proxy(
             name=name if name is not None else kebab_case(id),
             namespace=resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}"),
             host=host,
@@ -167,7 +160,6 @@ class OAuth2Proxy(constructs.Construct):
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
-            mode=mode,
         )
         self._attach(scope, id, spec, controller)
 

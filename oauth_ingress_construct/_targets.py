@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import _envoy_gateway as envoy_gateway
 from . import _ingress_nginx as ingress_nginx
-from ._appspec import AppSpec
+from ._appspec import AppSpec, resolve_app
 from ._envoy_gateway import Controller, EnvoyGateway, check_controller
 from ._ingress_nginx import PassThroughStrategy
 from ._inventory import Inventory, Owner
 from ._manifests import Manifest
 from ._validation import ConfigurationError
-from ._workload import ProxyMode, ProxySpec
+from ._workload import ProxyMode, ProxySpec, resolve_proxy
 
-__all__ = ["AppTarget", "app_controller", "plan_app", "proxy_mode", "proxy_route"]
+#: The arguments of a proxy (and of an app, for its own proxy) that decide the target's mode.
+_MODE_OPTIONS = ("ingress_class_name", "tls_secret_name", "ingress_controller_namespace")
+_APP_MODE_OPTIONS = ("ingress_class_name", "tls_secret_name")
+
+__all__ = [
+    "AppTarget",
+    "app_controller",
+    "plan_app",
+    "proxy_mode",
+    "proxy_route",
+    "resolve_app_on",
+    "resolve_proxy_on",
+]
 
 
 def app_controller(controller: object, proxy: tuple[Controller, str] | None = None) -> Controller:
@@ -54,6 +67,37 @@ def proxy_mode(
             ingress_controller_namespace=ingress_controller_namespace,
         )
     return None
+
+
+def resolve_proxy_on(
+    controller: object,
+    **options: Any,  # noqa: ANN401 - resolve_proxy's keyword arguments, typed there
+) -> tuple[Controller, ProxySpec]:
+    """Check ``controller``, then the proxy's arguments (``resolve_proxy``'s) in its mode.
+
+    ``options`` are ``resolve_proxy``'s keyword arguments but ``mode``, which the target
+    decides from them.
+    """
+    checked = check_controller(controller)
+    mode = proxy_mode(checked, **{k: options[k] for k in _MODE_OPTIONS if k in options})
+    return checked, resolve_proxy(**options, mode=mode)
+
+
+def resolve_app_on(
+    controller: object,
+    shared: tuple[Controller, str] | None,
+    **options: Any,  # noqa: ANN401 - resolve_app's keyword arguments, typed there
+) -> tuple[Controller, AppSpec]:
+    """Check ``controller``, then the app's target-neutral arguments (``resolve_app``'s).
+
+    ``shared``: the shared proxy's controller and name, which must be of the same kind. An
+    app's own proxy gets the target's mode.
+    """
+    checked = app_controller(controller, shared)
+    mode = None
+    if options.get("proxy") is None:
+        mode = proxy_mode(checked, **{k: options[k] for k in _APP_MODE_OPTIONS if k in options})
+    return checked, resolve_app(**options, proxy_mode=mode)
 
 
 def proxy_route(

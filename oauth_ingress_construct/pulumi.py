@@ -50,10 +50,9 @@ from ._appspec import (
     DEFAULT_RESPONSE_HEADERS,
     AppSpec,
     PathType,
-    resolve_app,
     service_backend,
 )
-from ._envoy_gateway import Controller, EnvoyGateway, check_controller, client_traffic_policy_name
+from ._envoy_gateway import Controller, EnvoyGateway, client_traffic_policy_name
 from ._ingress_nginx import ANNOTATION_PREFIX, IngressNginx, IngressPlan, PassThroughStrategy
 from ._inventory import Inventory, Owner
 from ._manifests import FALLBACK_NAMESPACE, Manifest, NamespaceFallbackWarning, kebab_case
@@ -67,7 +66,6 @@ from ._workload import (
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
     ProxySpec,
-    resolve_proxy,
     workload_manifests,
 )
 
@@ -241,14 +239,8 @@ class OAuth2Proxy(pulumi.ComponentResource):
         allow_any_account: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        controller = check_controller(controller)
-        mode = targets.proxy_mode(
+        controller, spec = targets.resolve_proxy_on(
             controller,
-            ingress_class_name=ingress_class_name,
-            tls_secret_name=tls_secret_name,
-            ingress_controller_namespace=ingress_controller_namespace,
-        )
-        spec = resolve_proxy(
             name=name if name is not None else kebab_case(resource_name),
             namespace=_namespace(namespace, f"OAuth2Proxy {resource_name!r}"),
             host=host,
@@ -271,7 +263,6 @@ class OAuth2Proxy(pulumi.ComponentResource):
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
-            mode=mode,
         )
         inventory = _inventory(opts)
 
@@ -515,14 +506,6 @@ class ProtectedApp(pulumi.ComponentResource):
         app_namespace = _namespace(namespace, f"ProtectedApp {resource_name!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an oauth_ingress_construct.pulumi.OAuth2Proxy")
-        controller = targets.app_controller(
-            controller, None if proxy is None else (proxy.controller, proxy.name)
-        )
-        proxy_mode = None
-        if proxy is None:
-            proxy_mode = targets.proxy_mode(
-                controller, ingress_class_name=ingress_class_name, tls_secret_name=tls_secret_name
-            )
         service: k8s_core_v1.Service | None = None
         if isinstance(backend, ServiceRef):
             if backend_port is not None:
@@ -542,7 +525,9 @@ class ProtectedApp(pulumi.ComponentResource):
                 backend,
                 "a pulumi_kubernetes.core.v1.Service or a ServiceRef(name, port)",
             )
-        spec = resolve_app(
+        controller, spec = targets.resolve_app_on(
+            controller,
+            None if proxy is None else (proxy.controller, proxy.name),
             name=name if name is not None else kebab_case(resource_name),
             namespace=app_namespace,
             host=host,
@@ -561,7 +546,6 @@ class ProtectedApp(pulumi.ComponentResource):
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
             allow_any_account=allow_any_account,
-            proxy_mode=proxy_mode,
         )
         target = targets.plan_app(
             spec,
