@@ -69,7 +69,9 @@ IMPORT_CASES = {
         "oauth_ingress_construct:ProtectedApp",
     ),
     # The core alone and the Pulumi front end (no cdk8s, no node).
-    "core: oauth_ingress_construct._ingress_nginx": ("oauth_ingress_construct._ingress_nginx",),
+    "core: oauth_ingress_construct._targets.ingress_nginx": (
+        "oauth_ingress_construct._targets.ingress_nginx",
+    ),
     "oauth_ingress_construct.pulumi": ("oauth_ingress_construct.pulumi",),
 }
 
@@ -251,10 +253,10 @@ def _controllers() -> tuple[Any, Any]:
 def build_core(n: int) -> list[dict[str, Any]]:
     """What both front ends compute, in the order the cdk8s front end adds the objects."""
     from oauth_ingress_construct import Provider, ServiceRef
-    from oauth_ingress_construct._appspec import resolve_app
-    from oauth_ingress_construct._ingress_nginx import app_manifests, plan_app, proxy_route
-    from oauth_ingress_construct._inventory import Inventory
-    from oauth_ingress_construct._workload import resolve_proxy, workload_manifests
+    from oauth_ingress_construct._core.appspec import resolve_app
+    from oauth_ingress_construct._core.inventory import Inventory
+    from oauth_ingress_construct._core.workload import resolve_proxy, workload_manifests
+    from oauth_ingress_construct._targets.ingress_nginx import app_manifests, plan_app, proxy_route
 
     stock, snippets = _controllers()
     keycloak = Provider.keycloak_oidc(
@@ -883,7 +885,7 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
     elif variant == "kplus":
         import cdk8s_plus_28  # noqa: F401
     elif variant == "core":
-        import oauth_ingress_construct._ingress_nginx
+        import oauth_ingress_construct._targets.ingress_nginx
     elif variant == "pulumi":
         import oauth_ingress_construct.pulumi  # noqa: F401
     import yaml

@@ -11,25 +11,25 @@ import importlib
 import typing
 from importlib.metadata import PackageNotFoundError, version
 
-from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType
-from ._envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
-from ._ingress_nginx import (
+from ._core.appspec import DEFAULT_RESPONSE_HEADERS, PathType
+from ._core.manifests import NamespaceFallbackWarning
+from ._core.provider import InsecureIssuerWarning, Provider
+from ._core.refs import ProxySecret, ServiceRef
+from ._core.sessions import Sessions
+from ._core.target import PassThroughStrategy
+from ._core.validation import ConfigurationError
+from ._core.workload import DEFAULT_PROXY_IMAGE, ProxyResources
+from ._targets.envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, GatewayRef
+from ._targets.ingress_nginx import (
     ControllerAdvisoryWarning,
     IngressNginx,
-    PassThroughStrategy,
     RiskLevel,
     SnippetAnnotationWarning,
 )
-from ._manifests import NamespaceFallbackWarning
-from ._provider import InsecureIssuerWarning, Provider
-from ._refs import ProxySecret, ServiceRef
-from ._sessions import Sessions
-from ._validation import ConfigurationError
-from ._workload import DEFAULT_PROXY_IMAGE, ProxyResources
 
 if typing.TYPE_CHECKING:
-    from ._app import ProtectedApp
-    from ._proxy import OAuth2Proxy
+    from ._frontends.cdk8s.app import ProtectedApp
+    from ._frontends.cdk8s.proxy import OAuth2Proxy
 
 try:
     #: The installed distribution's version (one source: pyproject.toml).
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: The cdk8s front end's names and the private modules that define them.
-_CDK8S_NAMES = {"OAuth2Proxy": "._proxy", "ProtectedApp": "._app"}
+_CDK8S_NAMES = {"OAuth2Proxy": "._frontends.cdk8s.proxy", "ProtectedApp": "._frontends.cdk8s.app"}
 
 
 def __getattr__(name: str) -> typing.Any:  # noqa: ANN401 - PEP 562 module attribute hook

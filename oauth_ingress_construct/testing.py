@@ -21,7 +21,7 @@ from typing import Any
 
 import cdk8s
 
-from ._validation import fail
+from ._core.validation import fail
 
 try:
     import yaml

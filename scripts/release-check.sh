@@ -33,7 +33,8 @@ from pathlib import Path
 wheel, sdist = sys.argv[1:]
 names = sorted(zipfile.ZipFile(wheel).namelist())
 print(f"wheel {Path(wheel).name}:", *names, sep="\n  ")
-package = {p.name for p in Path("oauth_ingress_construct").iterdir() if p.suffix == ".py"}
+root = Path("oauth_ingress_construct")
+package = {p.relative_to(root).as_posix() for p in root.rglob("*.py")}
 shipped = {n.split("/", 1)[1] for n in names if n.startswith("oauth_ingress_construct/")}
 assert shipped == package | {"py.typed"}, f"wheel package files differ: {shipped ^ (package | {'py.typed'})}"
 others = [n for n in names if not n.startswith(("oauth_ingress_construct/", "oauth_ingress_construct-"))]

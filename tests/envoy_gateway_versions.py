@@ -2,7 +2,7 @@
 
 Checked in envoyproxy/gateway at the release tags (mirror at commit d32f282942, tags v1.4.0 ..
 v1.9.0); docs/envoy-gateway-facts.md gives the source of every entry. The package's Envoy
-Gateway target holds the same tables (oauth_ingress_construct/_envoy_gateway.py);
+Gateway target holds the same tables (oauth_ingress_construct/_targets/envoy_gateway.py);
 tests/test_envoy_gateway.py asserts they agree; the behaviour suite picks its Envoys here.
 """
 

@@ -26,7 +26,7 @@ from oauth_ingress_construct import (
     ServiceRef,
     Sessions,
 )
-from oauth_ingress_construct._validation import is_public_suffix
+from oauth_ingress_construct._core.validation import is_public_suffix
 
 # --- valid values ------------------------------------------------------------------------
 
@@ -701,7 +701,7 @@ ARGUMENTS: tuple[Argument, ...] = (
 
 
 def _known_flag_names() -> list[str]:
-    from oauth_ingress_construct._flags import KNOWN_FLAGS
+    from oauth_ingress_construct._core.flags import KNOWN_FLAGS
 
     return sorted(KNOWN_FLAGS)
 

@@ -20,7 +20,7 @@ from oauth_ingress_construct import (
     Provider,
     ServiceRef,
 )
-from oauth_ingress_construct._appspec import MAX_PATHS
+from oauth_ingress_construct._core.appspec import MAX_PATHS
 
 OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/main")
 
@@ -225,7 +225,7 @@ def test_refused_apps_never_change_the_app(steps):
 
 
 def test_fails_on_an_object_above_the_api_servers_size_limit():
-    from oauth_ingress_construct._manifests import manifest
+    from oauth_ingress_construct._core.manifests import manifest
 
     with pytest.raises(ConfigurationError, match=r"Deployment 'big' must be at most 1572864 bytes"):
         manifest(

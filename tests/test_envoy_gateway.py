@@ -24,7 +24,8 @@ from oauth_ingress_construct import (
     Provider,
     ServiceRef,
 )
-from oauth_ingress_construct._envoy_gateway import (
+from oauth_ingress_construct._core.inventory import Inventory
+from oauth_ingress_construct._targets.envoy_gateway import (
     ENVOY_DROPS_DENIED_HEADERS,
     ENVOY_OF_EG,
     FIELDS_USED,
@@ -33,7 +34,6 @@ from oauth_ingress_construct._envoy_gateway import (
     MINIMUM_EG,
     NEWEST_EG,
 )
-from oauth_ingress_construct._inventory import Inventory
 from tests import envoy_gateway_versions as facts
 from tests.gateway_validation import validate_gateway_objects
 
@@ -535,7 +535,7 @@ def test_exact_paths_become_exact_matches(chart):
 
 @pytest.mark.parametrize("controller", [None, IngressNginx()])
 def test_fails_when_the_core_is_called_for_envoy_gateway_without_its_description(controller):
-    from oauth_ingress_construct import _envoy_gateway
+    from oauth_ingress_construct._targets import envoy_gateway as _envoy_gateway
 
     with pytest.raises(ConfigurationError, match=r"controller must be an EnvoyGateway"):
         _envoy_gateway.proxy_mode(controller)  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ from oauth_ingress_construct import (
     ServiceRef,
 )
 from oauth_ingress_construct import pulumi as pulumi_front_end
-from oauth_ingress_construct._envoy_gateway import (
+from oauth_ingress_construct._targets.envoy_gateway import (
     ENVOY_DROPS_DENIED_HEADERS,
     ENVOY_OF_EG,
     IDENTITY_HEADERS,

@@ -437,7 +437,7 @@ ALLOWED_SAMPLES = {
 
 
 def test_the_allowed_samples_cover_the_whole_allow_list() -> None:
-    from oauth_ingress_construct._flags import EXTRA_FLAGS
+    from oauth_ingress_construct._core.flags import EXTRA_FLAGS
 
     assert set(ALLOWED_SAMPLES) == set(EXTRA_FLAGS)
 
@@ -498,7 +498,7 @@ def _every_option_proxy_args() -> list[list[str]]:
 def test_every_flag_the_package_writes_is_known_to_the_pinned_oauth2_proxy() -> None:
     import yaml
 
-    from oauth_ingress_construct._flags import KNOWN_FLAGS, check_known_args
+    from oauth_ingress_construct._core.flags import KNOWN_FLAGS, check_known_args
 
     arg_lists = _every_option_proxy_args()
     dist = Path(__file__).resolve().parent.parent / "dist"
@@ -745,7 +745,7 @@ def test_proxy_buffer_sizes_nginx_accepts_pass(chart: cdk8s.Chart, size: str) ->
 
 
 def test_size_checks_refuse_above_the_api_server_limits() -> None:
-    from oauth_ingress_construct._validation import check_annotations_size, check_object_size
+    from oauth_ingress_construct._core.validation import check_annotations_size, check_object_size
 
     key = "nginx.ingress.kubernetes.io/x"
     check_annotations_size("annotations", {key: "a" * (256 * 1024 - len(key))})

@@ -48,7 +48,7 @@ from oauth_ingress_construct import (
     RiskLevel,
     ServiceRef,
 )
-from oauth_ingress_construct._ingress_nginx import ANNOTATION_RISK
+from oauth_ingress_construct._targets.ingress_nginx import ANNOTATION_RISK
 from tests.conftest import annotations, find
 from tests.nginx_model import (
     BACKEND_200_BODY,

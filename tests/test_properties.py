@@ -40,7 +40,7 @@ from oauth_ingress_construct import (
     ServiceRef,
     SnippetAnnotationWarning,
 )
-from oauth_ingress_construct._ingress_nginx import SNIPPET_LINE
+from oauth_ingress_construct._targets.ingress_nginx import SNIPPET_LINE
 
 from . import strategies as s
 from .conftest import synth
@@ -414,7 +414,7 @@ def _deployment_args(objects: list[dict[str, Any]]) -> list[str]:
 @settings(max_examples=CLASS_EXAMPLES * 3, deadline=2000, **COMMON)
 @given(extras=st.lists(st.one_of(s.ANY_FLAG, s.EXTRA_ARG), min_size=1, max_size=3))
 def test_extra_args_pass_only_allowed_flags_with_typed_values(extras: list[str]) -> None:
-    from oauth_ingress_construct._flags import EXTRA_FLAGS, check_known_args
+    from oauth_ingress_construct._core.flags import EXTRA_FLAGS, check_known_args
 
     chart = _chart()
     error = _refusal(lambda: s.oauth2_proxy(chart, extra_args=extras))
@@ -556,7 +556,7 @@ def test_path_collisions_match_what_nginx_refuses(
     pair: tuple[tuple[str, str], tuple[str, str]],
 ) -> None:
     first, second = pair
-    from oauth_ingress_construct._paths import find_location_collisions, server_locations
+    from oauth_ingress_construct._core.paths import find_location_collisions, server_locations
 
     if first == second:
         return  # one route, merged by ingress-nginx; the route-ownership check refuses it
@@ -654,7 +654,7 @@ def test_issuer_urls_refuse_link_local_numeric_and_insecure_forms(host: str, sch
 @settings(max_examples=CLASS_EXAMPLES, deadline=2000, **COMMON)
 @given(host=s.HOST_UNDER_SUFFIX)
 def test_the_shared_cookie_domain_is_never_a_public_suffix(host: str) -> None:
-    from oauth_ingress_construct._validation import is_public_suffix
+    from oauth_ingress_construct._core.validation import is_public_suffix
 
     chart = _chart()
     holder: list[Any] = []

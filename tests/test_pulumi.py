@@ -895,8 +895,8 @@ NO_CDK8S = """
 import sys
 import oauth_ingress_construct
 from oauth_ingress_construct import Provider, ServiceRef
-from oauth_ingress_construct._appspec import resolve_app
-from oauth_ingress_construct._ingress_nginx import app_manifests, plan_app
+from oauth_ingress_construct._core.appspec import resolve_app
+from oauth_ingress_construct._targets.ingress_nginx import app_manifests, plan_app
 import oauth_ingress_construct.pulumi
 spec = resolve_app(name="app", namespace="apps", host="app.example.com",
                    backend=ServiceRef("app", 80), proxy=None,

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from oauth_ingress_construct import ConfigurationError, Provider
-from oauth_ingress_construct._validation import (
+from oauth_ingress_construct._core.validation import (
     check_cidr,
     check_cookie_domain,
     check_dns_label,
@@ -630,7 +630,7 @@ def test_fails_on_proxy_resources_with_a_request_above_the_limit():
 
 
 def test_every_known_flag_is_allowed_managed_or_refused_with_a_reason():
-    from oauth_ingress_construct._flags import (
+    from oauth_ingress_construct._core.flags import (
         EXTRA_FLAGS,
         KNOWN_FLAGS,
         MANAGED_FLAGS,
@@ -650,7 +650,7 @@ def test_every_known_flag_is_allowed_managed_or_refused_with_a_reason():
 
 def test_the_image_default_is_the_version_of_the_flag_table():
     from oauth_ingress_construct import DEFAULT_PROXY_IMAGE
-    from oauth_ingress_construct._flags import OAUTH2_PROXY_VERSION
+    from oauth_ingress_construct._core.flags import OAUTH2_PROXY_VERSION
 
     assert f":{OAUTH2_PROXY_VERSION}@" in DEFAULT_PROXY_IMAGE
 
@@ -667,7 +667,7 @@ def test_the_image_default_is_the_version_of_the_flag_table():
     ],
 )
 def test_nginx_locations_follow_ingress_nginx(path, path_type, exact_paths, expected):
-    from oauth_ingress_construct._paths import nginx_locations
+    from oauth_ingress_construct._core.paths import nginx_locations
 
     locations = nginx_locations(path, path_type, exact_paths=exact_paths)
     assert {str(loc) for loc in locations} == expected
@@ -688,7 +688,7 @@ def test_nginx_locations_follow_ingress_nginx(path, path_type, exact_paths, expe
 )
 def test_find_location_collisions(first, second, collide):
     from oauth_ingress_construct import PathType
-    from oauth_ingress_construct._paths import find_location_collisions
+    from oauth_ingress_construct._core.paths import find_location_collisions
 
     assert bool(find_location_collisions(first, second)) is collide
     typed = [(p, PathType(t)) for p, t in first]
@@ -698,7 +698,7 @@ def test_find_location_collisions(first, second, collide):
 def test_plain_turns_subclasses_into_built_ins():
     import enum
 
-    from oauth_ingress_construct._validation import plain
+    from oauth_ingress_construct._core.validation import plain
 
     class S(str, enum.Enum):
         A = "a"

@@ -7,11 +7,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._paths import find_location_collisions
-from ._provider import Provider, check_account_restriction, effective_email_domains
-from ._refs import ProxySecret, ServiceRef
-from ._sessions import Sessions
-from ._validation import (
+from .paths import find_location_collisions
+from .provider import Provider, check_account_restriction, effective_email_domains
+from .refs import ProxySecret, ServiceRef
+from .sessions import Sessions
+from .validation import (
     ConfigurationError,
     check_dns_label,
     check_dns_subdomain,
@@ -27,7 +27,7 @@ from ._validation import (
     fail,
     is_public_suffix,
 )
-from ._workload import ProxyMode, ProxySpec, resolve_proxy
+from .workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
@@ -42,7 +42,7 @@ __all__ = [
 DEFAULT_RESPONSE_HEADERS = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups")
 
 #: Paths one app may route: enough for any real app, and a bound on the Ingress's size and
-#: on the pairwise nginx-location check (``_paths``).
+#: on the pairwise nginx-location check (``_core.paths``).
 MAX_PATHS = 256
 
 #: What ingress-nginx's annotation validation (on by default since v1.12; the admission

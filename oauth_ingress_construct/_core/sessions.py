@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._flags import split_flag
-from ._validation import (
+from .flags import split_flag
+from .validation import (
     check_dns_subdomain,
     check_list,
     check_proxy_flag,

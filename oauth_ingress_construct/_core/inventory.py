@@ -13,8 +13,8 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ._paths import find_location_collisions
-from ._validation import ConfigurationError
+from .paths import find_location_collisions
+from .validation import ConfigurationError
 
 __all__ = ["Inventory", "Owner"]
 
@@ -93,7 +93,7 @@ class Inventory:
         type twice keeps one location and drops the other rule (and its auth annotations);
         two paths that differ but become the same nginx location (``/api`` and ``/api/``
         as Prefix, a Prefix ``/v1`` and an Exact ``/v1``...) make a duplicate location,
-        ``nginx -t`` fails and the controller applies no later change (``_paths``). An
+        ``nginx -t`` fails and the controller applies no later change (``paths``). An
         Exact and a Prefix path of the same text are fine. The check spans every chart of
         the program: charts of one cdk8s App are applied to one cluster (a program that
         targets several clusters uses one App for each). ``proxy`` is the owner of the

@@ -15,7 +15,7 @@ headers; not signed in, a browser gets a 302 to the identity provider
 ``extra_args``) gets 401 ``{}``. A backend's own 401 reaches the client untouched: ext_authz
 never sees a backend response.
 
-Same functions as the ingress-nginx target (``_ingress_nginx``): :func:`plan_app`,
+Its ``TARGET`` implements ``_core.target.Target`` with :func:`plan_app`,
 :func:`app_manifests`, :func:`proxy_route`, plus :func:`proxy_mode` (what the proxy needs)
 and :func:`shared_manifests` (objects emitted once per program).
 """
@@ -28,33 +28,32 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from ._appspec import AppSpec
-from ._ingress_nginx import IngressNginx, PassThroughStrategy
-from ._manifests import Manifest, manifest
-from ._validation import (
+from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.inventory import Inventory, Owner
+from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
+from oauth_ingress_construct._core.validation import (
     ConfigurationError,
     check_dns_label,
     check_dns_subdomain,
     check_http_status_codes,
     fail,
 )
-from ._warnings import warn_user
-from ._workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
+from oauth_ingress_construct._core.warnings import warn_user
+from oauth_ingress_construct._core.workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
 
 __all__ = [
     "ENVOY_OF_EG",
     "FIRST_EG_WITH",
     "HEADERS_TO_EXT_AUTH",
     "IDENTITY_HEADERS",
+    "TARGET",
     "ClientTrafficPolicyWarning",
-    "Controller",
     "EnvoyGateway",
     "GatewayPlan",
     "GatewayRef",
     "RouteClaim",
     "app_manifests",
-    "check_controller",
-    "check_same_target",
     "plan_app",
     "proxy_mode",
     "proxy_route",
@@ -330,45 +329,6 @@ class EnvoyGateway:
         return f"Envoy Gateway v{self.version} (Envoy {envoy}) at {self.gateway.describe()}"
 
 
-#: What ``controller=`` accepts: a target description, or ``None`` for ingress-nginx.
-Controller = IngressNginx | EnvoyGateway | None
-
-
-def check_controller(controller: object) -> Controller:
-    """``controller`` if it is a target description or ``None`` (every front end's check)."""
-    if controller is not None and not isinstance(controller, (IngressNginx, EnvoyGateway)):
-        fail(
-            "controller",
-            controller,
-            "IngressNginx(...), EnvoyGateway(gateway=GatewayRef(...)) or None (ingress-nginx)",
-        )
-    return controller
-
-
-def check_same_target(
-    controller: IngressNginx | EnvoyGateway | None,
-    proxy_controller: IngressNginx | EnvoyGateway | None,
-    proxy_name: str,
-) -> None:
-    """Refuse an app and its shared proxy that name different kinds of controller."""
-    app_envoy = isinstance(controller, EnvoyGateway)
-    proxy_envoy = isinstance(proxy_controller, EnvoyGateway)
-    if app_envoy == proxy_envoy:
-        return
-    if app_envoy:
-        raise ConfigurationError(
-            f"controller: the app targets Envoy Gateway, but its proxy {proxy_name!r} serves "
-            "ingress-nginx (OAuth2Proxy without controller=EnvoyGateway(...)); an app and its "
-            "proxy must use the same kind of controller. Pass controller=EnvoyGateway(...) "
-            "to the OAuth2Proxy too"
-        )
-    raise ConfigurationError(
-        f"controller: the app targets ingress-nginx ({controller!r}), but its proxy "
-        f"{proxy_name!r} serves Envoy Gateway; an app and its proxy must use the same kind "
-        "of controller. Pass the proxy's controller=EnvoyGateway(...) to the app too"
-    )
-
-
 def proxy_mode(
     controller: EnvoyGateway,
     *,
@@ -599,10 +559,6 @@ def plan_app(
     )
 
 
-#: A route claim: ((Gateway, listener or ``None`` for all), host, path match).
-RouteClaim = tuple[tuple[str, str | None], str, str]
-
-
 def _listener(gateway: GatewayRef) -> tuple[str, str | None]:
     return (f"Gateway {gateway.namespace}/{gateway.name}", gateway.section_name)
 
@@ -718,7 +674,7 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
     callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
     path-only). Apps of one host share it, whatever their namespaces, on one Gateway
-    listener (another listener for that host is refused: ``_targets.AppTarget.claim_shared``).
+    listener (another listener for that host is refused: ``_core.target.AppTarget.claim_shared``).
 
     The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
     Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter
@@ -758,3 +714,101 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
             },
         ),
     }
+
+
+class _EnvoyGatewayTarget:
+    """The Envoy Gateway target (``controller=EnvoyGateway(...)``)."""
+
+    name = "Envoy Gateway"
+    description = EnvoyGateway
+    spelling = "EnvoyGateway(gateway=GatewayRef(...))"
+
+    def proxy_mode(
+        self,
+        controller: EnvoyGateway,
+        *,
+        ingress_class_name: str = "nginx",
+        tls_secret_name: str | None = None,
+        ingress_controller_namespace: str = "ingress-nginx",
+    ) -> ProxyMode:
+        """:func:`proxy_mode`."""
+        return proxy_mode(
+            controller,
+            ingress_class_name=ingress_class_name,
+            tls_secret_name=tls_secret_name,
+            ingress_controller_namespace=ingress_controller_namespace,
+        )
+
+    def proxy_route(
+        self,
+        proxy: ProxySpec,
+        controller: EnvoyGateway,
+        inventory: Inventory,
+        owner: Owner,
+        proxy_owner: Owner,
+    ) -> Manifest:
+        """The ``/oauth2`` HTTPRoute on the Gateway, its match claimed."""
+        inventory.claim_gateway_route(*proxy_route_claim(proxy, controller), owner)
+        return proxy_route(proxy, controller)
+
+    def proxy_outputs(self, proxy: ProxySpec, controller: EnvoyGateway) -> dict[str, Any]:
+        """``http_route_name`` and ``parent_ref``."""
+        return {"http_route_name": proxy.name, "parent_ref": controller.gateway.parent_ref()}
+
+    def plan_app(
+        self,
+        app: AppSpec,
+        controller: EnvoyGateway,
+        *,
+        pass_through_401: bool,
+        pass_through_401_strategy: PassThroughStrategy | None,
+        custom_http_errors: Sequence[int],
+        public_auth_url: bool,
+        proxy_buffer_size: str | None,
+    ) -> AppTarget:
+        """The app's HTTPRoute, SecurityPolicy and the objects it shares."""
+        plan = plan_app(
+            app,
+            controller=controller,
+            pass_through_401=pass_through_401,
+            pass_through_401_strategy=pass_through_401_strategy,
+            custom_http_errors=custom_http_errors,
+            public_auth_url=public_auth_url,
+            proxy_buffer_size=proxy_buffer_size,
+        )
+        outputs: dict[str, Any] = {
+            "http_route_name": app.name,
+            "security_policy_name": app.name,
+            "parent_ref": controller.gateway.parent_ref(),
+        }
+        if controller.client_traffic_policy:
+            outputs["client_traffic_policy_name"] = client_traffic_policy_name(controller.gateway)
+        return AppTarget(
+            target=self,
+            plan=plan,
+            objects=app_manifests(app, plan),
+            backend_objects=("HTTPRoute",),
+            outputs=outputs,
+            shared=shared_manifests(app, plan),
+            shared_claims=shared_route_claims(app, plan),
+        )
+
+    def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
+        """:func:`app_manifests`."""
+        return app_manifests(app, plan)
+
+    def claim_app(
+        self,
+        inventory: Inventory,
+        app: AppSpec,
+        plan: GatewayPlan,
+        owner: Owner,
+        proxy: Owner | None,
+    ) -> None:
+        """Claim the app's route matches on its Gateway listener."""
+        for claim in route_claims(app, plan):
+            inventory.claim_gateway_route(*claim, owner)
+
+
+#: The Envoy Gateway target, registered in ``_targets``.
+TARGET = _EnvoyGatewayTarget()

@@ -14,9 +14,9 @@ import cdk8s
 import constructs
 import jsii
 
-from ._inventory import Inventory, Owner
-from ._manifests import Manifest, warn_namespace_fallback
-from ._validation import ConfigurationError
+from oauth_ingress_construct._core.inventory import Inventory, Owner
+from oauth_ingress_construct._core.manifests import Manifest, warn_namespace_fallback
+from oauth_ingress_construct._core.validation import ConfigurationError
 
 __all__ = [
     "api_object",

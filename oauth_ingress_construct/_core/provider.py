@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._validation import (
+from .validation import (
     check_email_domain,
     check_group,
     check_host,
@@ -19,7 +19,7 @@ from ._validation import (
     fail,
     plain,
 )
-from ._warnings import warn_user
+from .warnings import warn_user
 
 __all__ = [
     "InsecureIssuerWarning",

@@ -3,7 +3,7 @@
 :func:`resolve_proxy` turns the arguments of ``OAuth2Proxy`` (or of a ``ProtectedApp`` with
 a proxy of its own) into one checked :class:`ProxySpec`; :func:`workload_manifests` emits the
 Deployment, Service, NetworkPolicy and PodDisruptionBudget from it. The route that serves
-``/oauth2`` to browsers belongs to the target (``_ingress_nginx``) and is passed in.
+``/oauth2`` to browsers belongs to the target (``_targets``) and is passed in.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._flags import check_extra_args, check_known_args, restricts_accounts
-from ._manifests import Manifest, manifest
-from ._provider import Provider, check_account_restriction, effective_email_domains
-from ._refs import ProxySecret
-from ._sessions import Sessions
-from ._validation import (
+from .flags import check_extra_args, check_known_args, restricts_accounts
+from .manifests import Manifest, manifest
+from .provider import Provider, check_account_restriction, effective_email_domains
+from .refs import ProxySecret
+from .sessions import Sessions
+from .validation import (
     check_cidr,
     check_cookie_domain,
     check_dns_label,

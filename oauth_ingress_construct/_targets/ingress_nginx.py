@@ -34,9 +34,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._appspec import AppSpec
-from ._manifests import Manifest, manifest
-from ._validation import (
+from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.inventory import Inventory, Owner
+from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
+from oauth_ingress_construct._core.validation import (
     ConfigurationError,
     check_http_status_codes,
     check_nginx_parameter,
@@ -44,11 +46,12 @@ from ._validation import (
     fail,
     plain,
 )
-from ._warnings import warn_user
-from ._workload import ProxySpec, proxy_labels, public_auth_url_for
+from oauth_ingress_construct._core.warnings import warn_user
+from oauth_ingress_construct._core.workload import ProxySpec, proxy_labels, public_auth_url_for
 
 __all__ = [
     "ANNOTATION_PREFIX",
+    "TARGET",
     "ControllerAdvisoryWarning",
     "IngressNginx",
     "IngressPlan",
@@ -122,25 +125,6 @@ ANNOTATION_RISK: Mapping[str, RiskLevel] = {
 }
 
 _VERSION_RE = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?")
-
-
-class PassThroughStrategy(enum.Enum):
-    """How ``ProtectedApp(pass_through_401=True)`` keeps a backend's 401 from becoming a sign-in."""
-
-    #: The seed's fix: ``server-snippet: proxy_intercept_errors off;``. Host-wide, one per
-    #: host, needs snippet annotations enabled (risk level Critical). Defeats interception
-    #: switched on in the http block (ConfigMap ``custom-http-errors``).
-    SERVER_SNIPPET = "server-snippet"
-    #: ``configuration-snippet: proxy_intercept_errors off;`` in the protected locations only.
-    #: Same reach as the server-snippet, smaller blast radius; needs snippets enabled.
-    CONFIGURATION_SNIPPET = "configuration-snippet"
-    #: The snippet-free annotation ``disable-proxy-intercept-errors: "true"`` (v1.10+).
-    #: Only undoes the interception that the Ingress's own ``custom-http-errors`` switches on.
-    DISABLE_INTERCEPT_ANNOTATION = "disable-proxy-intercept-errors"
-    #: Nothing to emit: the controller never intercepts the protected location's errors.
-    #: Always the case on Envoy Gateway (ext_authz never sees a backend's response) unless
-    #: a BackendTrafficPolicy overrides 401, which is refused there.
-    NONE_NEEDED = "none-needed"
 
 
 @dataclass(frozen=True)
@@ -540,3 +524,100 @@ def proxy_route(proxy: ProxySpec) -> Manifest:
             )
         },
     )
+
+
+class _IngressNginxTarget:
+    """The ingress-nginx target (``controller=None`` or ``IngressNginx(...)``)."""
+
+    name = "ingress-nginx"
+    description = IngressNginx
+    spelling = "IngressNginx(...)"
+
+    def proxy_mode(
+        self,
+        controller: IngressNginx | None,
+        *,
+        ingress_class_name: str = "nginx",
+        tls_secret_name: str | None = None,
+        ingress_controller_namespace: str = "ingress-nginx",
+    ) -> None:
+        """Nothing beyond the proxy's defaults: ingress-nginx is the proxy's default mode."""
+        return
+
+    def proxy_route(
+        self,
+        proxy: ProxySpec,
+        controller: IngressNginx | None,
+        inventory: Inventory,
+        owner: Owner,
+        proxy_owner: Owner,
+    ) -> Manifest:
+        """The ``/oauth2`` Ingress, its location claimed for ``proxy_owner``."""
+        inventory.claim_route(
+            proxy.ingress_class_name, proxy.host, "/oauth2", owner, proxy=proxy_owner
+        )
+        return proxy_route(proxy)
+
+    def proxy_outputs(self, proxy: ProxySpec, controller: IngressNginx | None) -> dict[str, Any]:
+        """``auth_url`` (in-cluster) and ``public_auth_url``."""
+        return {"auth_url": proxy.cluster_auth_url, "public_auth_url": proxy.public_auth_url}
+
+    def plan_app(
+        self,
+        app: AppSpec,
+        controller: IngressNginx | None,
+        *,
+        pass_through_401: bool,
+        pass_through_401_strategy: PassThroughStrategy | None,
+        custom_http_errors: Sequence[int],
+        public_auth_url: bool,
+        proxy_buffer_size: str | None,
+    ) -> AppTarget:
+        """The app's annotations and its Ingress."""
+        plan = plan_app(
+            app,
+            controller=controller,
+            pass_through_401=pass_through_401,
+            pass_through_401_strategy=pass_through_401_strategy,
+            custom_http_errors=custom_http_errors,
+            public_auth_url=public_auth_url,
+            proxy_buffer_size=proxy_buffer_size,
+        )
+        return AppTarget(
+            target=self,
+            plan=plan,
+            objects=app_manifests(app, plan),
+            backend_objects=("Ingress",),
+            outputs={
+                "ingress_name": app.name,
+                "auth_url": plan.annotations[ANNOTATION_PREFIX + "auth-url"],
+                "signin_url": plan.annotations[ANNOTATION_PREFIX + "auth-signin"],
+            },
+        )
+
+    def app_manifests(self, app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
+        """The app's Ingress."""
+        return app_manifests(app, plan)
+
+    def claim_app(
+        self,
+        inventory: Inventory,
+        app: AppSpec,
+        plan: IngressPlan,
+        owner: Owner,
+        proxy: Owner | None,
+    ) -> None:
+        """Claim each of the app's nginx locations on its host and class."""
+        for path in app.paths:
+            inventory.claim_route(
+                app.ingress_class_name,
+                app.host,
+                path,
+                owner,
+                path_type=app.path_type.value,
+                proxy=proxy,
+            )
+
+
+#: The ingress-nginx target, registered in ``_targets``.
+TARGET = _IngressNginxTarget()

@@ -7,23 +7,24 @@ from collections.abc import Sequence
 import cdk8s
 import constructs
 
-from . import _targets as targets
-from ._appspec import check_covers
-from ._envoy_gateway import Controller, EnvoyGateway
-from ._ingress_nginx import IngressNginx
-from ._manifests import kebab_case
-from ._objects import api_object, building, resolve_namespace
-from ._provider import Provider
-from ._refs import ProxySecret
-from ._sessions import Sessions
-from ._signature import visible_signature
-from ._workload import (
+from oauth_ingress_construct._core.appspec import check_covers
+from oauth_ingress_construct._core.manifests import kebab_case
+from oauth_ingress_construct._core.provider import Provider
+from oauth_ingress_construct._core.refs import ProxySecret
+from oauth_ingress_construct._core.sessions import Sessions
+from oauth_ingress_construct._core.signature import visible_signature
+from oauth_ingress_construct._core.workload import (
     DEFAULT_METRICS_NAMESPACE,
     DEFAULT_PROXY_IMAGE,
     ProxyResources,
     ProxySpec,
     workload_manifests,
 )
+from oauth_ingress_construct._targets import TARGETS, Controller
+from oauth_ingress_construct._targets.envoy_gateway import EnvoyGateway
+from oauth_ingress_construct._targets.ingress_nginx import IngressNginx
+
+from .objects import api_object, building, resolve_namespace
 
 __all__ = ["DEFAULT_PROXY_IMAGE", "OAuth2Proxy", "ProxyResources"]
 
@@ -96,7 +97,7 @@ class OAuth2Proxy(constructs.Construct):
         keep them in Redis, the password read from a Secret.
     :param extra_args: further oauth2-proxy flags, ``--name=value``, from an allow-list of
         flags that are safe behind ingress-nginx, each value checked by type (the table is
-        ``_flags.EXTRA_FLAGS``, from oauth2-proxy v7.15.3's own flag definitions). Flags the
+        ``_core.flags.EXTRA_FLAGS``, from oauth2-proxy v7.15.3's own flag definitions). Flags the
         construct sets are refused naming the argument to use; unsafe and unknown flags are
         refused saying why. Default: - none.
     :param allow_any_account: Default: ``False`` - a public identity provider (GitHub,
@@ -136,7 +137,7 @@ class OAuth2Proxy(constructs.Construct):
     ) -> None:
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
-        controller, spec = targets.resolve_proxy_on(
+        controller, spec = TARGETS.resolve_proxy_on(
             controller,
             name=name if name is not None else kebab_case(id),
             namespace=resolve_namespace(scope, namespace, what=f"OAuth2Proxy {id!r}"),
@@ -175,7 +176,7 @@ class OAuth2Proxy(constructs.Construct):
                 return f"OAuth2Proxy {self.node.path!r}"
 
             self._owner = owner
-            route = targets.proxy_route(spec, controller, found, owner)
+            route = TARGETS.proxy_route(spec, controller, found, owner)
             objects = workload_manifests(spec, route=route)
             made = {
                 key: api_object(self, key, obj, claims=found, owner=owner)

@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._validation import check_annotations_size, check_object_size
-from ._warnings import warn_user
+from .validation import check_annotations_size, check_object_size
+from .warnings import warn_user
 
 __all__ = [
     "FALLBACK_NAMESPACE",

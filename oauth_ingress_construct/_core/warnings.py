@@ -9,7 +9,7 @@ from pathlib import Path
 
 __all__ = ["warn_user"]
 
-_PACKAGE = str(Path(__file__).resolve().parent)
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
 # Frames that are not the user's: this package, jsii's runtime (its metaclass calls the
 # constructs' __init__), pulumi's resource machinery, and code that dataclasses generate.
 _FOREIGN = (f"{os.sep}jsii{os.sep}", f"{os.sep}pulumi{os.sep}")

@@ -1,7 +1,7 @@
 """How ingress-nginx turns Ingress paths into nginx locations, and when two collide.
 
 A pure model of ingress-nginx controller v1.15.1, for Prefix and Exact paths of the plain
-form :func:`~._validation.check_path` admits (no regex, no rewrite):
+form :func:`~.validation.check_path` admits (no regex, no rewrite):
 
 1. Paths of one host are gathered into one server (``internal/ingress/controller/
    controller.go`` lines 811-852). A path equal to one already there *with the same
@@ -28,7 +28,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ._validation import ConfigurationError
+from .validation import ConfigurationError
 
 __all__ = [
     "NginxLocation",

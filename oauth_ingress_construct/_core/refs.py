@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._validation import check_dns_subdomain, check_int, check_secret_key, check_service_name
+from .validation import check_dns_subdomain, check_int, check_secret_key, check_service_name
 
 __all__ = ["SECRET_MOUNT_PATH", "ProxySecret", "ServiceRef"]
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._validation import (
+from .validation import (
     check_email,
     check_header_name,
     check_list,

@@ -9,18 +9,24 @@ from typing import TYPE_CHECKING
 import cdk8s
 import constructs
 
-from . import _targets as targets
-from ._appspec import DEFAULT_RESPONSE_HEADERS, PathType, service_backend
-from ._envoy_gateway import EnvoyGateway
-from ._ingress_nginx import IngressNginx, PassThroughStrategy
-from ._manifests import kebab_case
-from ._objects import api_object, building, chart_namespace, resolve_namespace
-from ._provider import Provider
-from ._proxy import OAuth2Proxy, _OwnProxy
-from ._refs import ProxySecret, ServiceRef
-from ._sessions import Sessions
-from ._signature import visible_signature
-from ._validation import fail
+from oauth_ingress_construct._core.appspec import (
+    DEFAULT_RESPONSE_HEADERS,
+    PathType,
+    service_backend,
+)
+from oauth_ingress_construct._core.manifests import kebab_case
+from oauth_ingress_construct._core.provider import Provider
+from oauth_ingress_construct._core.refs import ProxySecret, ServiceRef
+from oauth_ingress_construct._core.sessions import Sessions
+from oauth_ingress_construct._core.signature import visible_signature
+from oauth_ingress_construct._core.target import PassThroughStrategy
+from oauth_ingress_construct._core.validation import fail
+from oauth_ingress_construct._targets import TARGETS
+from oauth_ingress_construct._targets.envoy_gateway import EnvoyGateway
+from oauth_ingress_construct._targets.ingress_nginx import IngressNginx
+
+from .objects import api_object, building, chart_namespace, resolve_namespace
+from .proxy import OAuth2Proxy, _OwnProxy
 
 if TYPE_CHECKING:
     import cdk8s_plus_28 as kplus
@@ -163,7 +169,7 @@ class ProtectedApp(constructs.Construct):
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
         if proxy is not None and not isinstance(proxy, OAuth2Proxy):
             fail("proxy", proxy, "an OAuth2Proxy")
-        controller, spec = targets.resolve_app_on(
+        controller, spec = TARGETS.resolve_app_on(
             controller,
             None if proxy is None else (proxy.controller, proxy.name),
             name=name if name is not None else kebab_case(id),
@@ -185,7 +191,7 @@ class ProtectedApp(constructs.Construct):
             sessions=sessions,
             allow_any_account=allow_any_account,
         )
-        target = targets.plan_app(
+        target = TARGETS.plan_app(
             spec,
             controller,
             pass_through_401=pass_through_401,

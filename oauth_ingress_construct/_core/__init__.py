@@ -1,0 +1,7 @@
+"""The core: plain Python, no cdk8s, constructs, jsii or Pulumi.
+
+Value types (``refs``, ``provider``, ``sessions``), one validation layer (``validation``,
+``flags``, ``paths``), the resolved specs (``workload``: the proxy; ``appspec``: the app),
+the program-wide claims (``inventory``), the manifest builder (``manifests``) and the
+interface every target implements (``target``).
+"""

@@ -1,0 +1,1 @@
+"""The cdk8s front end: ``ProtectedApp`` and ``OAuth2Proxy`` as constructs."""
