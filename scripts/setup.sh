@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh machine, idempotently:
-#   - .venv with the package (editable) and, with --test, its test tools;
+#   - .venv with the package (editable) and, with --test, its test and docs tools;
 #   - with --test, .venv-checkov with the pinned checkov security scanner;
 #   - node_modules with the pinned cdk8s-cli (npm ci, from package-lock.json);
 #   - .tools/node24 (the supported LTS line the suite runs on) and .tools/node20 (still
@@ -19,7 +19,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install --quiet -e '.[test]'
+  .venv/bin/python -m pip install --quiet -e '.[test,docs]'
 else
   .venv/bin/python -m pip install --quiet -e .
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole test suite: lint, types, the release check
+# Set up (if needed) and run the whole test suite: lint, types, the docs site build, the release check
 # (scripts/release-check.sh, without arguments only) and pytest (unit, snapshot, golden-file,
 # schema, property-based and real-nginx behaviour tests), on Node 24 (a supported LTS line).
 set -euo pipefail
@@ -11,6 +11,7 @@ echo "node $(node --version), $(python --version)"
 ruff check .
 ruff format --check .
 mypy
+NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet  # the docs site, into build/site
 if [ $# -eq 0 ]; then
   bash scripts/release-check.sh
 fi
