@@ -79,3 +79,25 @@ def test_readme_consumer_app_is_complete_and_synthesizes():
     kinds = [d["kind"] for d in yaml.safe_load_all(text)]
     assert kinds.count("Ingress") == 2
     assert "host: grafana.example.com" in text
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, - for space."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_readme_links_into_the_repository_resolve():
+    """Every README link to a file, folder or heading of this repository names one that exists."""
+    pattern = rf"\]\({re.escape(REPOSITORY)}/(?:blob|tree)/main/([^)#]+)(?:#([^)]+))?\)"
+    links = re.findall(pattern, README)
+    assert links
+    for path, anchor in links:
+        target = ROOT / path
+        assert target.exists(), f"README links to {path}, which does not exist"
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", target.read_text(), re.M)
+            assert anchor in {_github_anchor(h) for h in headings}, f"{path}#{anchor}"
+    for anchor in re.findall(r"\]\(#([^)]+)\)", README):
+        headings = re.findall(r"^#+ (.+)$", README, re.M)
+        assert anchor in {_github_anchor(h) for h in headings}, f"README#{anchor}"
