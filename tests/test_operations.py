@@ -324,6 +324,7 @@ MONITORING_ERRORS = [
         "Monitoring.labels['release'] must be a label value",
     ),
     (lambda: Monitoring(labels={"-bad": "x"}), "Monitoring.labels must be label names"),
+    (lambda: Monitoring(labels={"0x1F": "x"}), "Monitoring.labels must be label names"),
     (lambda: Monitoring(labels="release=kps"), "Monitoring.labels must be a mapping"),
     (
         lambda: Monitoring(labels={"app.kubernetes.io/instance": "other"}),
@@ -639,3 +640,78 @@ def test_the_cdk8s_construct_emits_and_exposes_the_objects(chart):
     assert bare.horizontal_pod_autoscaler is None
     assert bare.monitor is None
     assert bare.prometheus_rule is None
+
+
+class _Sneaky(float):
+    """A float whose own conversions and comparisons lie."""
+
+    def __float__(self) -> float:
+        return 0.9
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "0.9"
+
+
+def test_a_float_subclass_is_checked_and_emitted_as_the_float_it_holds():
+    alerts = Alerts(error_ratio=_Sneaky(0.05))
+    assert type(alerts.error_ratio) is float
+    assert alerts.error_ratio == 0.05
+    rules = _rule_group(objects(monitoring=Monitoring(), alerts=alerts))["groups"][0]["rules"]
+    assert rules[1]["expr"].endswith("> 0.05")
+    with pytest.raises(ConfigurationError, match=re.escape("Alerts.error_ratio")):
+        Alerts(error_ratio=_Sneaky(7.0))
+
+
+#: apimachinery's label rules (validation.IsQualifiedName, IsValidLabelValue), written out.
+_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_PREFIX = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+
+
+def _valid_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and not prefix:
+        return False
+    if prefix and (len(prefix) > 253 or not re.fullmatch(_PREFIX, prefix)):
+        return False
+    return len(name) <= 63 and re.fullmatch(_NAME, name) is not None
+
+
+def _valid_value(value: str) -> bool:
+    return value == "" or (len(value) <= 63 and re.fullmatch(_NAME, value) is not None)
+
+
+LABEL_TEXT = st.one_of(
+    st.text(alphabet="abcXYZ019-_./ ", max_size=12),
+    st.from_regex(
+        r"[a-z0-9]{1,8}(\.[a-z0-9]{1,8})?/[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True
+    ),
+    st.text(max_size=70),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(labels=st.dictionaries(LABEL_TEXT, LABEL_TEXT, max_size=3))
+def test_monitor_labels_are_refused_or_valid_kubernetes_labels(labels):
+    reserved = {
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/component",
+    }
+    try:
+        monitoring = Monitoring(labels=labels)
+    except ConfigurationError:
+        assert any(
+            not _valid_key(k)
+            or k in reserved
+            or not _valid_value(v)
+            or any(re.fullmatch(r"[-+]?0[oObBxX].*", text) for text in (k, v))
+            for k, v in labels.items()
+        )
+        return
+    assert monitoring.labels == labels
+    assert all(_valid_key(k) and _valid_value(v) for k, v in labels.items())
+    monitor = objects(monitoring=monitoring)["ServiceMonitor"]
+    assert monitor["metadata"]["labels"].items() >= labels.items()

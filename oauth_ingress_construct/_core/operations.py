@@ -111,12 +111,14 @@ def check_labels(argument: str, value: object, *, reserved: tuple[str, ...] = ()
             not _LABEL_NAME_RE.fullmatch(name)
             or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX_RE.fullmatch(prefix)))
             or (not prefix and "/" in key)
+            or _YAML_NUMBER_RE.fullmatch(key)
         ):
             fail(
                 argument,
                 key,
                 "label names of at most 63 letters, digits, '-', '_' and '.', starting and "
-                "ending with a letter or digit, after an optional DNS-subdomain prefix and '/'",
+                "ending with a letter or digit, after an optional DNS-subdomain prefix and '/' "
+                "(and not a number such as '0x1F' to YAML readers)",
             )
         if key in reserved:
             fail(argument, key, f"label names other than {', '.join(reserved)} (set here)")
@@ -139,6 +141,9 @@ def check_labels(argument: str, value: object, *, reserved: tuple[str, ...] = ()
 def _check_number(argument: str, value: object, *, above: float, at_most: float) -> float:
     """A finite real number in ``(above, at_most]``, as a plain ``float``."""
     number = plain(value)
+    if isinstance(number, float):
+        # a subclass's own comparison or __float__ cannot change what is checked
+        number = float.__float__(number)
     if (
         isinstance(number, bool)
         or not isinstance(number, (int, float))
@@ -163,12 +168,14 @@ class Autoscaling:
     "Migrating Deployments and StatefulSets to horizontal autoscaling") says every apply of
     a manifest holding it scales the Deployment back to that value. The utilization is a
     share of the container's CPU *request* (``ProxyResources.cpu_request``); without a
-    request it is undefined and the autoscaler does nothing (same page, "Algorithm
-    details").
+    request it is undefined and the autoscaler does nothing (same page, "How does a
+    HorizontalPodAutoscaler work?"; kubernetes/website commit 01650250).
 
     :param min_replicas: Default: ``2``, the fixed ``replicas`` default: two pods spread
         over nodes, with a PodDisruptionBudget.
-    :param max_replicas: Default: ``10``, as the oauth2-proxy Helm chart's ``autoscaling``.
+    :param max_replicas: Default: ``10``, as the oauth2-proxy Helm chart's
+        ``autoscaling.maxReplicas`` (oauth2-proxy/manifests ``helm/oauth2-proxy/values.yaml``,
+        chart 10.7.0, lines 520-524).
     :param cpu_utilization: the average CPU use the autoscaler aims at, in percent of the
         CPU request. Default: ``80``, as the Helm chart's
         ``targetCPUUtilizationPercentage``.

@@ -427,9 +427,9 @@ def _check_autoscaled_cpu(autoscaling: Autoscaling, resources: ProxyResources) -
     """Refuse a CPU target the autoscaler cannot measure or the pods cannot reach.
 
     The utilization is the pods' CPU use in percent of their request: undefined without
-    one (kubernetes/website ``horizontal-pod-autoscale.md``, "Algorithm details": the
-    autoscaler then takes no action for that metric), and never above the limit, where
-    the container is throttled.
+    one (kubernetes/website ``horizontal-pod-autoscale.md``, "How does a
+    HorizontalPodAutoscaler work?": the autoscaler then takes no action for that metric),
+    and never above the limit, where the container is throttled.
     """
     request = quantity_value("ProxyResources.cpu_request", resources.cpu_request)
     if request == 0:
