@@ -4,6 +4,11 @@ The proxy's cookie domain ``.example.com`` is derived from its host, so one sign
 both apps. The controller is described (a stock ingress-nginx v1.15), so the construct
 knows no snippet is needed for the API's 401s: it emits the snippet-free annotation that
 undoes the API Ingress's own ``custom-http-errors``.
+
+Run as a platform team would before putting many apps behind it: a HorizontalPodAutoscaler
+(2 to 10 pods on CPU; the Deployment then has no ``replicas``), a ServiceMonitor for the
+metrics port labelled for a kube-prometheus-stack release, and a PrometheusRule alerting
+when the proxy is down, answers 5xx or answers slowly.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ import cdk8s
 import constructs
 
 from oauth_ingress_construct import (
+    Alerts,
+    Autoscaling,
     IngressNginx,
+    Monitoring,
     OAuth2Proxy,
     ProtectedApp,
     Provider,
@@ -34,6 +42,9 @@ class SharedProxy(cdk8s.Chart):
                 client_id="access-example-com",
             ),
             tls_secret_name="example-com-tls",
+            autoscaling=Autoscaling(min_replicas=2, max_replicas=10),
+            monitoring=Monitoring(labels={"release": "kube-prometheus-stack"}),
+            alerts=Alerts(labels={"release": "kube-prometheus-stack"}),
         )
         ProtectedApp(
             self,

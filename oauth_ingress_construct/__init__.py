@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._core.appspec import DEFAULT_RESPONSE_HEADERS, PathType
 from ._core.manifests import NamespaceFallbackWarning
+from ._core.operations import Alerts, Autoscaling, Monitoring, MonitorKind
 from ._core.provider import InsecureIssuerWarning, Provider
 from ._core.refs import ProxySecret, ServiceRef
 from ._core.sessions import Sessions
@@ -40,6 +41,8 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
     "DEFAULT_RESPONSE_HEADERS",
+    "Alerts",
+    "Autoscaling",
     "ClientTrafficPolicyWarning",
     "ConfigurationError",
     "ControllerAdvisoryWarning",
@@ -47,6 +50,8 @@ __all__ = [
     "GatewayRef",
     "IngressNginx",
     "InsecureIssuerWarning",
+    "MonitorKind",
+    "Monitoring",
     "NamespaceFallbackWarning",
     "OAuth2Proxy",
     "PassThroughStrategy",

@@ -6,7 +6,8 @@
 #   - .tools/node24 (the supported LTS line the suite runs on) and .tools/node20 (still
 #     common, end of life: the release check synthesizes on it too), Node.js builds from
 #     the npm registry's node-<platform>-<arch> packages, pinned;
-#   - with --test, Debian's nginx and set-misc module for the behaviour tests.
+#   - with --test, Debian's nginx and set-misc module for the behaviour tests, and Debian's
+#     prometheus package for promtool (the alert rules are checked and unit-tested with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,15 @@ if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/ngin
   "${as_root[@]}" apt-get update -qq
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
+fi
+
+# promtool (tests/test_operations.py): Debian's prometheus package ships /usr/bin/promtool.
+# The Prometheus service it brings need not run.
+if [ "$want_test" = 1 ] && ! command -v promtool >/dev/null; then
+  as_root=()
+  [ "$(id -u)" = 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
 
 # With --test, real Envoy binaries for tests/test_envoy_behaviour.py, one per version, side by

@@ -28,11 +28,15 @@ from google.protobuf import json_format
 
 from examples import EXAMPLES, build_apps
 from oauth_ingress_construct import (
+    Alerts,
+    Autoscaling,
     ClientTrafficPolicyWarning,
     ConfigurationError,
     EnvoyGateway,
     GatewayRef,
     IngressNginx,
+    Monitoring,
+    MonitorKind,
     NamespaceFallbackWarning,
     PassThroughStrategy,
     Provider,
@@ -190,6 +194,9 @@ def shared_proxy() -> None:
             client_id="access-example-com",
         ),
         tls_secret_name="example-com-tls",
+        autoscaling=Autoscaling(min_replicas=2, max_replicas=10),
+        monitoring=Monitoring(labels={"release": "kube-prometheus-stack"}),
+        alerts=Alerts(labels={"release": "kube-prometheus-stack"}),
     )
     ProtectedApp(
         "Dashboard",
@@ -707,6 +714,14 @@ BAD_PROXY_ARGS = [
     {"extra_args": ["--cookie-secure=false"]},
     {"name": "Bad_Name"},
     {"namespace": "Apps"},
+    {"autoscaling": Autoscaling(), "replicas": 3},
+    {"autoscaling": Autoscaling(), "resources": ProxyResources(cpu_request="0")},
+    {"autoscaling": Autoscaling(cpu_utilization=3000)},
+    {"autoscaling": {"min_replicas": 2}},
+    {"monitoring": Monitoring(), "metrics_namespace": None},
+    {"monitoring": "PodMonitor"},
+    {"alerts": Alerts()},
+    {"alerts": "on", "monitoring": Monitoring()},
 ]
 
 BAD_APP_ARGS = [
@@ -738,6 +753,39 @@ def test_fails_on_bad_proxy_arguments_as_the_cdk8s_construct_does(chart, program
 
     program.run(build)
     assert program.mocks.inputs == {}
+
+
+@pytest.mark.parametrize("controller", [None, EnvoyGateway(gateway=GatewayRef("eg", "infra"))])
+def test_an_operated_proxy_has_the_cdk8s_constructs_objects(chart, program, controller):
+    """Autoscaler, PodMonitor and rule: typed HPA, custom resources, the same manifests."""
+    args = {
+        "host": "access.example.com",
+        "provider": OIDC,
+        "namespace": "apps",
+        "controller": controller,
+        "autoscaling": Autoscaling(min_replicas=1, max_replicas=5, cpu_utilization=60),
+        "monitoring": Monitoring(kind=MonitorKind.POD_MONITOR, interval="15s"),
+        "alerts": Alerts(error_ratio=0.01, latency_seconds=0.25, duration="10m"),
+    }
+    proxy = Cdk8sProxy(chart, "Access", **args)
+    expected = by_kind_and_name([child.to_json() for child in proxy.node.children])
+
+    def build():
+        made = OAuth2Proxy("access", **args)
+        assert made.horizontal_pod_autoscaler is not None
+        assert made.monitor is not None
+        assert made.prometheus_rule is not None
+
+    program.run(build)
+    assert by_kind_and_name(program.kubernetes_inputs()) == expected
+    assert {"HorizontalPodAutoscaler", "PodMonitor", "PrometheusRule"} <= {k for k, _ in expected}
+    assert "replicas" not in expected[("Deployment", "access")]["spec"]
+    types = program.mocks.types
+    assert types["access-horizontalpodautoscaler"] == (
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+    )
+    assert types["access-podmonitor"] == "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+    assert types["access-prometheusrule"] == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 
 @pytest.mark.parametrize("bad", BAD_APP_ARGS, ids=lambda b: next(iter(b)))

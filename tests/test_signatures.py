@@ -47,7 +47,8 @@ def test_protected_app_signature_names_defaults_and_types():
 def test_help_shows_the_keyword_arguments():
     text = pydoc.render_doc(OAuth2Proxy, renderer=pydoc.plaintext)
     assert "OAuth2Proxy(scope: 'constructs.Construct', id: 'str', *, host: 'str'," in text
-    assert "replicas: 'int' = 2" in text
+    assert "replicas: 'int | None' = None" in text
+    assert "autoscaling: 'Autoscaling | None' = None" in text
     assert "*args" not in text.split("\n |  \n")[0]
 
 

@@ -15,9 +15,18 @@ from typing import Any
 
 from .flags import check_extra_args, check_known_args, restricts_accounts
 from .manifests import Manifest, manifest
+from .operations import (
+    Alerts,
+    Autoscaling,
+    Monitoring,
+    hpa_body,
+    monitor_body,
+    rule_body,
+)
 from .provider import Provider, check_account_restriction, effective_email_domains
 from .refs import ProxySecret
 from .sessions import Sessions
+from .validation import _quantity_value as quantity_value
 from .validation import (
     check_cidr,
     check_cookie_domain,
@@ -36,6 +45,7 @@ from .validation import (
 
 __all__ = [
     "DEFAULT_PROXY_IMAGE",
+    "DEFAULT_REPLICAS",
     "ProxyMode",
     "ProxyResources",
     "ProxySpec",
@@ -60,6 +70,9 @@ METRICS_PORT = 44180
 #: usual choice for the kube-prometheus-stack Helm chart.
 DEFAULT_METRICS_NAMESPACE = "monitoring"
 SERVICE_PORT = 80
+#: The number of pods without ``autoscaling``: two, spread over nodes, with a
+#: PodDisruptionBudget, so a node drain or a rollout never leaves the apps without sign-in.
+DEFAULT_REPLICAS = 2
 #: uid and gid of the oauth2-proxy process: the image's own ``nonroot`` user (its base is
 #: ``gcr.io/distroless/static:nonroot``). The Helm chart uses 2000; a uid of 10000 or more
 #: cannot collide with a host account (checkov CKV_K8S_40).
@@ -188,6 +201,17 @@ class ProxySpec:
     metrics_namespace: str | None
     #: The namespace whose pods may reach port ``http`` (the NetworkPolicy's peer).
     peer_namespace: str
+    #: The HorizontalPodAutoscaler's settings, else ``None`` (``replicas`` pods).
+    autoscaling: Autoscaling | None = None
+    #: The ServiceMonitor's or PodMonitor's settings, else ``None``.
+    monitoring: Monitoring | None = None
+    #: The PrometheusRule's settings, else ``None``.
+    alerts: Alerts | None = None
+
+    @property
+    def max_replicas(self) -> int:
+        """The most pods the proxy may run."""
+        return self.replicas if self.autoscaling is None else self.autoscaling.max_replicas
 
     @property
     def cluster_auth_url(self) -> str:
@@ -214,7 +238,8 @@ def resolve_proxy(
     secret: ProxySecret | None = None,
     shared: bool = True,
     cookie_domain: str | None = None,
-    replicas: int = 2,
+    replicas: int | None = None,
+    autoscaling: Autoscaling | None = None,
     image: str = DEFAULT_PROXY_IMAGE,
     resources: ProxyResources | None = None,
     email_domains: Sequence[str] | None = None,
@@ -229,6 +254,8 @@ def resolve_proxy(
     sessions: Sessions | None = None,
     extra_args: Sequence[str] = (),
     allow_any_account: bool = False,
+    monitoring: Monitoring | None = None,
+    alerts: Alerts | None = None,
     mode: ProxyMode | None = None,
 ) -> ProxySpec:
     """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
@@ -261,7 +288,21 @@ def resolve_proxy(
             fail("cookie_domain", cookie_domain, f"a parent domain of host {host!r}")
     elif shared:
         cookie_domain = derive_cookie_domain("host", host)
-    replicas = check_int("replicas", replicas, low=1, high=100)
+    if autoscaling is None:
+        replicas = check_int(
+            "replicas", DEFAULT_REPLICAS if replicas is None else replicas, low=1, high=100
+        )
+    elif not isinstance(autoscaling, Autoscaling):
+        fail("autoscaling", autoscaling, "an Autoscaling(min_replicas=..., max_replicas=...)")
+    elif replicas is not None:
+        fail(
+            "replicas",
+            replicas,
+            "unset with autoscaling=: the HorizontalPodAutoscaler sets the number of pods "
+            "between Autoscaling.min_replicas and max_replicas",
+        )
+    else:
+        replicas = autoscaling.min_replicas
     if (
         not isinstance(image, str)
         or not _IMAGE_RE.fullmatch(image)
@@ -274,6 +315,8 @@ def resolve_proxy(
         resources = ProxyResources()
     elif not isinstance(resources, ProxyResources):
         fail("resources", resources, "a ProxyResources(...)")
+    if autoscaling is not None:
+        _check_autoscaled_cpu(autoscaling, resources)
     domains = effective_email_domains(provider, email_domains)
     groups = check_list("allowed_groups", allowed_groups, check_group)
     if not isinstance(set_authorization_header, bool):
@@ -290,6 +333,7 @@ def resolve_proxy(
         if metrics_namespace is None
         else check_dns_label("metrics_namespace", metrics_namespace)
     )
+    _check_monitoring(monitoring, alerts, network_policy=network_policy, metrics_ns=metrics_ns)
     if sessions is None:
         sessions = Sessions.cookie()
     elif not isinstance(sessions, Sessions):
@@ -373,7 +417,68 @@ def resolve_proxy(
         ingress_controller_namespace=controller_ns,
         metrics_namespace=metrics_ns,
         peer_namespace=mode.peer_namespace or controller_ns,
+        autoscaling=autoscaling,
+        monitoring=monitoring,
+        alerts=alerts,
     )
+
+
+def _check_autoscaled_cpu(autoscaling: Autoscaling, resources: ProxyResources) -> None:
+    """Refuse a CPU target the autoscaler cannot measure or the pods cannot reach.
+
+    The utilization is the pods' CPU use in percent of their request: undefined without
+    one (kubernetes/website ``horizontal-pod-autoscale.md``, "How does a
+    HorizontalPodAutoscaler work?": the autoscaler then takes no action for that metric),
+    and never above the limit, where the container is throttled.
+    """
+    request = quantity_value("ProxyResources.cpu_request", resources.cpu_request)
+    if request == 0:
+        fail(
+            "ProxyResources.cpu_request",
+            resources.cpu_request,
+            "above zero with autoscaling=: the CPU utilization the autoscaler aims at is a "
+            "share of the request, undefined without one",
+        )
+    limit = quantity_value("ProxyResources.cpu_limit", resources.cpu_limit)
+    reachable = int(limit * 100 / request)
+    if autoscaling.cpu_utilization > reachable:
+        fail(
+            "Autoscaling.cpu_utilization",
+            autoscaling.cpu_utilization,
+            f"at most {reachable} with cpu_request {resources.cpu_request!r} and cpu_limit "
+            f"{resources.cpu_limit!r}: a pod uses no more CPU than its limit, so a higher "
+            "target is never reached and the autoscaler never scales up",
+        )
+
+
+def _check_monitoring(
+    monitoring: Monitoring | None,
+    alerts: Alerts | None,
+    *,
+    network_policy: bool,
+    metrics_ns: str | None,
+) -> None:
+    """Refuse a monitor Prometheus cannot reach, and alerts without their series."""
+    if monitoring is not None:
+        if not isinstance(monitoring, Monitoring):
+            fail("monitoring", monitoring, "a Monitoring(kind=...) or None")
+        if network_policy and metrics_ns is None:
+            fail(
+                "metrics_namespace",
+                metrics_ns,
+                "the namespace Prometheus runs in, with monitoring=: the NetworkPolicy "
+                "admits only that namespace to the metrics port (or network_policy=False)",
+            )
+    if alerts is not None:
+        if not isinstance(alerts, Alerts):
+            fail("alerts", alerts, "an Alerts(...) or None")
+        if monitoring is None:
+            fail(
+                "alerts",
+                alerts,
+                "given with monitoring=Monitoring(...): its rules select the series of the "
+                "monitor's job (job=<name>), which nothing scrapes otherwise",
+            )
 
 
 def proxy_labels(spec: ProxySpec) -> dict[str, str]:
@@ -477,7 +582,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
             "seccompProfile": {"type": "RuntimeDefault"},
         },
     }
-    if spec.replicas > 1:
+    if spec.max_replicas > 1:
         pod_spec["topologySpreadConstraints"] = [
             {
                 "maxSkew": 1,
@@ -492,7 +597,8 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
             "apps/v1",
             {
                 "spec": {
-                    "replicas": spec.replicas,
+                    # With an autoscaler, no replicas: every apply would reset its count.
+                    **({} if spec.autoscaling else {"replicas": spec.replicas}),
                     "selector": {"matchLabels": selector},
                     "template": {"metadata": {"labels": labels}, "spec": pod_spec},
                 }
@@ -550,10 +656,37 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
                 }
             },
         )
+    # With an autoscaler ``replicas`` is its minimum: minAvailable 1 never blocks a drain
+    # while the autoscaler holds the proxy at its minimum of two or more.
     if spec.replicas > 1:
         objects["PodDisruptionBudget"] = make(
             "PodDisruptionBudget",
             "policy/v1",
             {"spec": {"minAvailable": 1, "selector": {"matchLabels": selector}}},
         )
+    if spec.autoscaling is not None:
+        objects["HorizontalPodAutoscaler"] = make(
+            "HorizontalPodAutoscaler", "autoscaling/v2", hpa_body(spec.autoscaling, spec.name)
+        )
+    if spec.monitoring is not None:
+        kind = spec.monitoring.kind.value
+        objects[kind] = manifest(
+            api_version="monitoring.coreos.com/v1",
+            kind=kind,
+            name=spec.name,
+            namespace=spec.namespace,
+            labels={**labels, **spec.monitoring.labels},
+            body=monitor_body(spec.monitoring, namespace=spec.namespace, selector=selector),
+        )
+        if spec.alerts is not None:
+            objects["PrometheusRule"] = manifest(
+                api_version="monitoring.coreos.com/v1",
+                kind="PrometheusRule",
+                name=spec.name,
+                namespace=spec.namespace,
+                labels={**labels, **spec.alerts.labels},
+                body=rule_body(
+                    spec.alerts, spec.monitoring, name=spec.name, namespace=spec.namespace
+                ),
+            )
     return objects

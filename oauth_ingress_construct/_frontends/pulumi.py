@@ -41,6 +41,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes.apiextensions as k8s_apiextensions
 import pulumi_kubernetes.apps.v1 as k8s_apps_v1
+import pulumi_kubernetes.autoscaling.v2 as k8s_autoscaling_v2
 import pulumi_kubernetes.core.v1 as k8s_core_v1
 import pulumi_kubernetes.networking.v1 as k8s_networking_v1
 import pulumi_kubernetes.policy.v1 as k8s_policy_v1
@@ -58,6 +59,7 @@ from oauth_ingress_construct._core.manifests import (
     NamespaceFallbackWarning,
     kebab_case,
 )
+from oauth_ingress_construct._core.operations import Alerts, Autoscaling, Monitoring
 from oauth_ingress_construct._core.provider import Provider
 from oauth_ingress_construct._core.refs import ProxySecret, ServiceRef
 from oauth_ingress_construct._core.sessions import Sessions
@@ -89,6 +91,7 @@ _TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
     ("networking.k8s.io/v1", "Ingress"): k8s_networking_v1.Ingress,
     ("networking.k8s.io/v1", "NetworkPolicy"): k8s_networking_v1.NetworkPolicy,
     ("policy/v1", "PodDisruptionBudget"): k8s_policy_v1.PodDisruptionBudget,
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): k8s_autoscaling_v2.HorizontalPodAutoscaler,
 }
 
 _HEADER = ("apiVersion", "kind", "metadata")
@@ -201,7 +204,9 @@ class OAuth2Proxy(pulumi.ComponentResource):
     Children (Pulumi names; Kubernetes names are ``<name>``, by default ``resource_name``
     in kebab case): ``<resource_name>-deployment``, ``-service``, ``-ingress`` (serving
     ``https://<host>/oauth2``), ``-networkpolicy`` (unless ``network_policy=False``) and
-    ``-poddisruptionbudget`` (when ``replicas > 1``), exactly the objects of the cdk8s
+    ``-poddisruptionbudget`` (when ``replicas > 1``), ``-horizontalpodautoscaler`` (with
+    ``autoscaling``), ``-servicemonitor`` or ``-podmonitor`` (with ``monitoring``) and
+    ``-prometheusrule`` (with ``alerts``), exactly the objects of the cdk8s
     ``OAuth2Proxy``: see its documentation for each argument and default. With
     ``controller=EnvoyGateway(...)``, ``-httproute`` (``/oauth2`` on the Gateway) instead
     of ``-ingress``.
@@ -227,7 +232,8 @@ class OAuth2Proxy(pulumi.ComponentResource):
         cookie_domain: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
-        replicas: int = 2,
+        replicas: int | None = None,
+        autoscaling: Autoscaling | None = None,
         image: str = DEFAULT_PROXY_IMAGE,
         resources: ProxyResources | None = None,
         email_domains: Sequence[str] | None = None,
@@ -239,6 +245,8 @@ class OAuth2Proxy(pulumi.ComponentResource):
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
         metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
+        monitoring: Monitoring | None = None,
+        alerts: Alerts | None = None,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
         controller: IngressNginx | EnvoyGateway | None = None,
@@ -255,6 +263,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
             shared=shared,
             cookie_domain=cookie_domain,
             replicas=replicas,
+            autoscaling=autoscaling,
             image=image,
             resources=resources,
             email_domains=email_domains,
@@ -266,6 +275,8 @@ class OAuth2Proxy(pulumi.ComponentResource):
             network_policy=network_policy,
             ingress_controller_namespace=ingress_controller_namespace,
             metrics_namespace=metrics_namespace,
+            monitoring=monitoring,
+            alerts=alerts,
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
@@ -382,6 +393,22 @@ class OAuth2Proxy(pulumi.ComponentResource):
     def pod_disruption_budget(self) -> k8s_policy_v1.PodDisruptionBudget | None:
         """The ``PodDisruptionBudget``, when ``replicas > 1``."""
         return self._resources.get("PodDisruptionBudget")  # type: ignore[return-value]
+
+    @property
+    def horizontal_pod_autoscaler(self) -> k8s_autoscaling_v2.HorizontalPodAutoscaler | None:
+        """The ``HorizontalPodAutoscaler``, with ``autoscaling``."""
+        return self._resources.get("HorizontalPodAutoscaler")  # type: ignore[return-value]
+
+    @property
+    def monitor(self) -> k8s_apiextensions.CustomResource | None:
+        """The ``ServiceMonitor`` or ``PodMonitor``, with ``monitoring``."""
+        monitors = ("ServiceMonitor", "PodMonitor")
+        return next((self._resources[k] for k in monitors if k in self._resources), None)  # type: ignore[return-value]
+
+    @property
+    def prometheus_rule(self) -> k8s_apiextensions.CustomResource | None:
+        """The ``PrometheusRule``, with ``alerts``."""
+        return self._resources.get("PrometheusRule")  # type: ignore[return-value]
 
 
 class _OwnProxy(OAuth2Proxy):

@@ -9,6 +9,7 @@ import constructs
 
 from oauth_ingress_construct._core.appspec import check_covers
 from oauth_ingress_construct._core.manifests import kebab_case
+from oauth_ingress_construct._core.operations import Alerts, Autoscaling, Monitoring
 from oauth_ingress_construct._core.provider import Provider
 from oauth_ingress_construct._core.refs import ProxySecret
 from oauth_ingress_construct._core.sessions import Sessions
@@ -50,7 +51,13 @@ class OAuth2Proxy(constructs.Construct):
     - ``NetworkPolicy`` [<name>] (unless ``network_policy=False``): only the ingress
       controller's namespace (the Envoy proxies' namespace on Envoy Gateway) reaches port
       4180, only ``metrics_namespace`` port 44180;
-    - ``PodDisruptionBudget`` [<name>] when ``replicas > 1``: ``minAvailable: 1``.
+    - ``PodDisruptionBudget`` [<name>] when ``replicas > 1`` (with ``autoscaling``, when
+      ``min_replicas > 1``): ``minAvailable: 1``;
+    - ``HorizontalPodAutoscaler`` [<name>] with ``autoscaling``; the Deployment then has no
+      ``replicas``;
+    - ``ServiceMonitor`` or ``PodMonitor`` [<name>] with ``monitoring``: the metrics port of
+      exactly the proxy's pods;
+    - ``PrometheusRule`` [<name>] with ``alerts``: proxy down, 5xx ratio, latency.
 
     :param host: the host browsers use for ``/oauth2/*``, e.g. ``access.example.com``.
     :param provider: the identity provider, e.g. ``Provider.oidc(issuer_url=...)``.
@@ -65,7 +72,12 @@ class OAuth2Proxy(constructs.Construct):
     :param name: Default: - the construct id in kebab case (``"Auth"`` -> ``auth``).
     :param namespace: Default: - the chart's namespace, else ``default``; always written
         into the objects, since the in-cluster ``auth-url`` needs it.
-    :param replicas: Default: ``2``, with a PodDisruptionBudget and a spread over nodes.
+    :param replicas: Default: - ``2``, with a PodDisruptionBudget and a spread over nodes;
+        with ``autoscaling``, refused (the autoscaler sets the number of pods).
+    :param autoscaling: ``Autoscaling(min_replicas=..., max_replicas=...,
+        cpu_utilization=...)``: a HorizontalPodAutoscaler (``autoscaling/v2``) on the
+        pods' CPU use in percent of ``resources.cpu_request`` (which must be above zero,
+        and the target reachable below ``cpu_limit``). Default: - a fixed ``replicas``.
     :param image: Default: :data:`DEFAULT_PROXY_IMAGE`.
     :param resources: Default: - ``ProxyResources()``.
     :param email_domains: Default: - the provider's hosted domain
@@ -91,7 +103,14 @@ class OAuth2Proxy(constructs.Construct):
     :param metrics_namespace: the namespace whose pods may scrape the metrics port (44180),
         matched by its ``kubernetes.io/metadata.name`` label, which the API server sets to
         the namespace's name. Default: ``"monitoring"``, where kube-prometheus installs and
-        where kube-prometheus-stack usually runs. ``None``: no pod reaches the metrics port.
+        where kube-prometheus-stack usually runs. ``None``: no pod reaches the metrics port
+        (refused with ``monitoring`` unless ``network_policy=False``).
+    :param monitoring: ``Monitoring(kind=MonitorKind.SERVICE_MONITOR | POD_MONITOR,
+        interval=..., labels=...)``: a prometheus-operator ServiceMonitor or PodMonitor
+        for the metrics port. Default: - nothing scrapes the proxy.
+    :param alerts: ``Alerts(error_ratio=0.05, latency_seconds=0.5, duration="5m",
+        labels=...)``: a PrometheusRule (proxy down, 5xx ratio, 99th percentile latency);
+        needs ``monitoring``. Default: - no alerts.
     :param sessions: Default: - ``Sessions.cookie()``: sessions live in the encrypted
         cookie. ``Sessions.redis(...)``, ``.redis_sentinel(...)`` or ``.redis_cluster(...)``
         keep them in Redis, the password read from a Secret.
@@ -118,7 +137,8 @@ class OAuth2Proxy(constructs.Construct):
         cookie_domain: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
-        replicas: int = 2,
+        replicas: int | None = None,
+        autoscaling: Autoscaling | None = None,
         image: str = DEFAULT_PROXY_IMAGE,
         resources: ProxyResources | None = None,
         email_domains: Sequence[str] | None = None,
@@ -130,6 +150,8 @@ class OAuth2Proxy(constructs.Construct):
         network_policy: bool = True,
         ingress_controller_namespace: str = "ingress-nginx",
         metrics_namespace: str | None = DEFAULT_METRICS_NAMESPACE,
+        monitoring: Monitoring | None = None,
+        alerts: Alerts | None = None,
         sessions: Sessions | None = None,
         extra_args: Sequence[str] = (),
         controller: IngressNginx | EnvoyGateway | None = None,
@@ -147,6 +169,7 @@ class OAuth2Proxy(constructs.Construct):
             shared=shared,
             cookie_domain=cookie_domain,
             replicas=replicas,
+            autoscaling=autoscaling,
             image=image,
             resources=resources,
             email_domains=email_domains,
@@ -158,6 +181,8 @@ class OAuth2Proxy(constructs.Construct):
             network_policy=network_policy,
             ingress_controller_namespace=ingress_controller_namespace,
             metrics_namespace=metrics_namespace,
+            monitoring=monitoring,
+            alerts=alerts,
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
@@ -188,6 +213,9 @@ class OAuth2Proxy(constructs.Construct):
             self._http_route = made.get("HTTPRoute")
             self._network_policy = made.get("NetworkPolicy")
             self._pod_disruption_budget = made.get("PodDisruptionBudget")
+            self._horizontal_pod_autoscaler = made.get("HorizontalPodAutoscaler")
+            self._monitor = made.get("ServiceMonitor") or made.get("PodMonitor")
+            self._prometheus_rule = made.get("PrometheusRule")
 
     @property
     def deployment(self) -> cdk8s.ApiObject:
@@ -225,6 +253,21 @@ class OAuth2Proxy(constructs.Construct):
         return self._pod_disruption_budget
 
     @property
+    def horizontal_pod_autoscaler(self) -> cdk8s.ApiObject | None:
+        """The ``HorizontalPodAutoscaler``, or ``None`` without ``autoscaling``."""
+        return self._horizontal_pod_autoscaler
+
+    @property
+    def monitor(self) -> cdk8s.ApiObject | None:
+        """The ``ServiceMonitor`` or ``PodMonitor``, or ``None`` without ``monitoring``."""
+        return self._monitor
+
+    @property
+    def prometheus_rule(self) -> cdk8s.ApiObject | None:
+        """The ``PrometheusRule``, or ``None`` without ``alerts``."""
+        return self._prometheus_rule
+
+    @property
     def host(self) -> str:
         """The host browsers sign in on."""
         return self._spec.host
@@ -256,7 +299,7 @@ class OAuth2Proxy(constructs.Construct):
 
     @property
     def replicas(self) -> int:
-        """The number of oauth2-proxy pods."""
+        """The number of oauth2-proxy pods (with ``autoscaling``: its minimum)."""
         return self._spec.replicas
 
     @property
