@@ -230,7 +230,7 @@ def test_only_the_envoy_proxies_reach_the_proxy(chart):
         ),
         (
             {"extra_args": ["--cookie-refresh=1h"]},
-            r"extra_args must be without --cookie-refresh: on Envoy Gateway the refreshed "
+            r"extra_args must be without --cookie-refresh=1h: on Envoy Gateway the refreshed "
             r"cookie.*never reaches the client",
         ),
         (
@@ -426,6 +426,54 @@ def test_a_shared_claim_is_taken_back_with_a_failed_transaction():
         fail_half_way()
     assert inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "b")
     assert not inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "c")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        # nothing turns oauth2-proxy's 401 into a sign-in on Envoy: browsers never sign in
+        ("--force-json-errors=true", r"without --force-json-errors=true: on Envoy Gateway "),
+        ("--force-json-errors", r"without --force-json-errors=true: .*nothing turns it into"),
+        # a refreshed cookie never reaches the client
+        ("--cookie-refresh=1h", r"without --cookie-refresh=1h: .*never reaches the client"),
+        ("--cookie-refresh=1s", r"without --cookie-refresh=1s"),
+        # a pattern matching the check prefix matches every check
+        ("--api-route=/_oauth2", r"without --api-route=/_oauth2: .*sent under /_oauth2_check"),
+        ("--api-route=/api/,/_oauth2_c", r"without --api-route=/api/,/_oauth2_c"),
+        ("--api-route=/_o", r"without --api-route=/_o: .*every browser would get 401"),
+    ],
+)
+def test_fails_on_allowed_flags_whose_value_breaks_sign_in_on_envoy(chart, extra, message):
+    with pytest.raises(ConfigurationError, match=r"^extra_args must be " + message):
+        _proxy(chart, extra_args=[extra])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "--cookie-refresh=0s",  # no refresh: nothing to lose
+        "--cookie-refresh=0h0m",
+        "--force-json-errors=false",
+        "--api-route=/api/",
+        "--api-route=/oauth2-check/",  # matches no check path: they start with /_oauth2_check
+    ],
+)
+def test_allowed_flags_that_keep_sign_in_working_pass_on_envoy(chart, extra):
+    _proxy(chart, extra_args=[extra])
+    deployment = find(synth(chart), "Deployment", "auth")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"][-1] == extra
+
+
+@pytest.mark.parametrize(
+    "extra", ["--force-json-errors=true", "--cookie-refresh=1h", "--api-route=/_oauth2"]
+)
+def test_the_envoy_refusals_are_the_envoy_modes_only(chart, extra):
+    # behind ingress-nginx the auth-signin redirect follows every 401 and the cookie of the
+    # auth sub-request reaches the client: the same values work there
+    OAuth2Proxy(chart, "Nginx", host="access.example.com", provider=OIDC, extra_args=[extra])
+    deployment = find(synth(chart), "Deployment", "nginx")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"][-1] == extra
 
 
 def test_a_foreign_gateway_gets_no_policy_and_a_warning_naming_the_one_to_apply(chart):

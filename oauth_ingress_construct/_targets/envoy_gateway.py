@@ -30,6 +30,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.flags import (
+    ModeRule,
+    is_true,
+    matching_api_routes,
+    refreshes,
+)
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
@@ -368,8 +374,11 @@ def proxy_mode(
       host the request came on (oauth2-proxy v7.15.3 ``oauthproxy.go``
       ``getOAuthRedirectURI``, lines 1113-1135: no host -> the request's host, https with
       ``--cookie-secure``), each app's own host for a shared proxy;
-    - ``--cookie-refresh`` refused: a ``Set-Cookie`` sent with the check's 200 never reaches
-      the client (Envoy Gateway sets no ``allowed_client_headers_on_success``);
+    - allowed flags whose value breaks this mode (:data:`FLAG_RULES`): a refreshing
+      ``--cookie-refresh`` (a ``Set-Cookie`` sent with the check's 200 never reaches the
+      client: Envoy Gateway sets no ``allowed_client_headers_on_success``; ``0s`` is fine),
+      ``--force-json-errors=true`` and an ``--api-route`` matching every check (nothing
+      turns oauth2-proxy's 401 into a sign-in on Envoy);
     - the NetworkPolicy admits the Envoy proxies' namespace.
     """
     if not isinstance(controller, EnvoyGateway):
@@ -395,16 +404,38 @@ def proxy_mode(
         upstream="static://200",
         redirect_url="/oauth2/callback",
         flags=("--skip-provider-button=true",),
-        refused_flags=(
-            (
-                "--cookie-refresh",
-                "on Envoy Gateway the refreshed cookie, sent with the check's 200, never "
-                "reaches the client (docs/envoy-gateway-facts.md §4); let sessions last "
-                "--cookie-expire instead",
-            ),
-        ),
+        flag_rules=FLAG_RULES,
         peer_namespace=controller.envoy_namespace,
     )
+
+
+#: Values of allowed flags that break sign-in on Envoy Gateway, where ext_authz passes any
+#: answer but a 200 to the client as it is (docs/envoy-gateway-facts.md §4).
+FLAG_RULES = (
+    ModeRule(
+        "cookie-refresh",
+        refreshes,
+        "on Envoy Gateway the refreshed cookie, sent with the check's 200, never reaches the "
+        "client (docs/envoy-gateway-facts.md §4); let sessions last --cookie-expire instead "
+        "(--cookie-refresh=0s, no refresh, is fine)",
+    ),
+    ModeRule(
+        "force-json-errors",
+        is_true,
+        "on Envoy Gateway every request without a session would get oauth2-proxy's 401, and "
+        "nothing turns it into the sign-in (ingress-nginx's auth-signin does): browsers "
+        "could never sign in. API clients get 401 already (Accept: application/json, or "
+        "--api-route)",
+    ),
+    ModeRule(
+        "api-route",
+        # the URI oauth2-proxy sees of an app's root when X-Forwarded-Uri is missing (a
+        # Gateway without the ClientTrafficPolicy): no pattern may match every check
+        matching_api_routes(CHECK_PATH_PREFIX + "/"),
+        f"on Envoy Gateway checks are sent under {CHECK_PATH_PREFIX}, and a pattern "
+        "matching it matches every page: every browser would get 401 instead of the sign-in",
+    ),
+)
 
 
 def _http_route(
