@@ -75,8 +75,9 @@ BACKEND_401_BODY = "backend says: token expired"
 BACKEND_404_BODY = "backend says: no such page"
 #: pkg/app/pagewriter/robots.txt at v7.15.3
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
-#: A file oauth2-proxy's static file server holds (pkg/app/pagewriter/static/).
-STATIC_FILES = frozenset({"css/bulma.min.css", "css/all.min.css"})
+#: The files oauth2-proxy's static file server holds (``static/`` at v7.15.3, embedded by
+#: ``oauthproxy.go`` line 70).
+STATIC_FILES = frozenset({"css/all.min.css", "css/bulma.min.css", "webfonts/fa-solid-900.woff2"})
 #: Methods the stubs answer (every one the suite sends).
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TIMEOUT = 5.0
@@ -249,7 +250,7 @@ class OAuth2ProxyStub(_Quiet):
                 return
             if sub.startswith("/static/"):
                 name = sub.removeprefix("/static/")
-                if name in STATIC_FILES or name in ("", "css/"):  # a file, or a listing
+                if name in STATIC_FILES or name in ("", "css/", "webfonts/"):  # or a listing
                     self.reply(200, [("Content-Type", "text/css")], "/* static */")
                 else:
                     self.reply(404, [], "404 page not found")
