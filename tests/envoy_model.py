@@ -10,8 +10,10 @@ What it stands for, in envoyproxy/gateway (mirror at d32f282942, the v1.9 line):
   kept here (use_remote_address, normalize_path, merge_slashes, headers with underscores
   rejected, router with suppress_envoy_headers) are the ones every golden listener under
   ``internal/xds/translator/testdata/out/xds-ir/*.listeners.yaml`` shows;
-- ClientTrafficPolicy ``headers.earlyRequestHeaders`` -> ``early_header_mutation_extensions``
-  (``buildEarlyHeaderMutation`` in listener.go; golden: http-early-header-mutation.listeners.yaml);
+- ClientTrafficPolicy ``headers.earlyRequestHeaders`` (set, remove, removeOnMatch) ->
+  ``early_header_mutation_extensions`` (``buildEarlyHeaderMutation`` in listener.go,
+  ``buildHeaderMutationRules`` in header_mutation.go; golden:
+  http-early-header-mutation.listeners.yaml);
 - SecurityPolicy ``extAuth`` -> one ext_authz HTTP filter per policy, named
   ``envoy.filters.http.ext_authz/securitypolicy/<ns>/<name>``, **disabled** on the listener
   and enabled on each route of the targeted HTTPRoute through ``typed_per_filter_config``
@@ -178,9 +180,21 @@ def _custom_response_filter(policy: Obj) -> tuple[str, Obj]:
 
 
 def _early_header_mutation(policy: Obj) -> list[Obj]:
-    """listener.go buildEarlyHeaderMutation: remove (exact names) and removeOnMatch."""
+    """listener.go buildEarlyHeaderMutation -> header_mutation.go buildHeaderMutationRules:
+    set (an append that overwrites, values passed as written: the early header mutation
+    extension evaluates Envoy's substitution formatter in them), then remove (exact names)
+    and removeOnMatch."""
     early = policy["spec"].get("headers", {}).get("earlyRequestHeaders", {})
-    mutations: list[Obj] = [{"remove": name} for name in early.get("remove", [])]
+    mutations: list[Obj] = [
+        {
+            "append": {
+                "header": {"key": header["name"], "value": header["value"]},
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+            }
+        }
+        for header in early.get("set", [])
+    ]
+    mutations += [{"remove": name} for name in early.get("remove", [])]
     for match in early.get("removeOnMatch", []):
         kind = {"Exact": "exact", "Prefix": "prefix", "Suffix": "suffix"}[
             match.get("type", "Exact")

@@ -1,25 +1,53 @@
 """Loopback HTTP stubs for the Envoy behaviour suite: oauth2-proxy in the chosen mode, a backend.
 
-The oauth2-proxy stub answers as oauth2-proxy v7.15.3 does with ``--upstream=static://200
---set-xauthrequest --reverse-proxy --api-route=<regex>`` and, when asked,
-``--skip-provider-button`` (oauth2-proxy/oauth2-proxy at tag v7.15.3; docs/envoy-gateway-facts.md
-§4 has the line numbers):
+The oauth2-proxy stub answers as oauth2-proxy v7.15.3 does with the flags of the emitted
+Deployment (``--upstream=static://200 --set-xauthrequest --reverse-proxy`` and
+``--skip-provider-button``, ``--api-route``, ...; ``ProxyConfig.from_flags``), for **any
+method**, in the order its request handling runs (oauth2-proxy/oauth2-proxy at tag v7.15.3;
+docs/envoy-gateway-facts.md §4 and §7 have the line numbers). Everything that answers before
+the session check is modelled, since any of it answering 200 to an ext_authz check lets the
+request through:
 
-- any path outside ``/oauth2/`` is ``Proxy`` (oauthproxy.go): with a valid session cookie,
-  200 from the static upstream plus the response headers injected by ``--set-xauthrequest``
-  (X-Auth-Request-User/-Email/-Preferred-Username/-Groups, groups joined with commas, a header
-  skipped when its claim is empty: pkg/header/injector.go newClaimInjector) and ``GAP-Auth``;
-  without one, 401 ``{}`` as application/json when ``Accept`` lists exactly
-  ``application/json`` (isAjax) or the path matches an API route (isAPIPath), else a 302 to the
-  identity provider (doOAuthStart, with ``--skip-provider-button``) or a 403 sign-in page
-  (SignInPage) whose form sends ``rd`` to ``/oauth2/start``;
-- the redirect back is found as appDirector.GetRedirect does (pkg/app/redirect/director.go and
-  getters.go): ``rd`` query parameter, ``X-Auth-Request-Redirect``, X-Forwarded-* (only when
-  X-Forwarded-Host differs from Host), else the request URI; it travels in ``state`` as
-  ``<nonce>:<redirect>`` with a CSRF cookie (doOAuthStart, encodeState);
-- ``/oauth2/start`` starts the same flow; ``/oauth2/callback?code=<user>&state=...`` checks the
-  CSRF cookie against the state's nonce, sets the session cookie and redirects to the URL in
-  ``state`` (OAuthCallback). The identity provider itself is not modelled: a test plays it.
+1. gorilla/mux v1.8.1 ``Router.ServeHTTP`` (mux.go line 175): a path that is not clean
+   (``cleanPath``, line 464: ``path.Clean`` keeping a trailing slash) is answered 301 to the
+   clean path, before any route or middleware;
+2. the pre-auth chain every route runs first (``oauthproxy.go`` buildServeMux line 318,
+   ``r.Use(p.preAuthChain.Then)``; buildPreAuthChain line 361), in its order with
+   ``--silence-ping-logging``: the **health check** (``pkg/middleware/healthcheck.go``: the
+   escaped path is ``--ping-path`` (default ``/ping``), or ``/liveness_check`` /
+   ``/readiness_check`` with ``--gcp-healthchecks``, and, when ping user agents are set
+   (``--ping-user-agent``, ``GoogleHC/1.0`` with ``--gcp-healthchecks``), the User-Agent is
+   one of them (since v7.15.2, GHSA-5hvv-m4w4-gf6v; before, the user agent alone sufficed):
+   200 ``OK``), then the **readiness check** (``readynesscheck.go``: the escaped path is
+   ``--ready-path``, default ``/ready``: 200 ``OK`` when the session store answers);
+3. the routes, in order: ``/robots.txt`` (200, ``User-agent: *`` / ``Disallow: /``),
+   ``<prefix>/auth`` (AuthOnly: 202 with a session, else 401), then under
+   ``--proxy-prefix`` (default ``/oauth2``, a plain string prefix for mux's PathPrefix)
+   ``/sign_in``, ``/start``, ``/callback``, ``/static/...`` (a file server: 200 for its files),
+   ``/userinfo``, ``/sign_out`` (buildProxySubrouter line 343); a path under the prefix that
+   none of these matches falls through to ``Proxy`` (mux route.go line 63);
+4. ``Proxy`` (line 1041): ``IsAllowedRequest`` first (line 589: an OPTIONS request with
+   ``--skip-auth-preflight``; ``--skip-auth-route`` and ``--trusted-ip``, which the package
+   refuses, are not modelled), then the session: with one, 200 from the static upstream plus
+   the headers injected by ``--set-xauthrequest`` (X-Auth-Request-User/-Email/
+   -Preferred-Username/-Groups, groups joined with commas, a header skipped when its claim is
+   empty: pkg/header/injector.go newClaimInjector) and ``GAP-Auth``; without one, 401 ``{}``
+   as application/json with ``--force-json-errors``, when ``Accept`` lists exactly
+   ``application/json`` (isAjax) or when the request URI matches an API route (isAPIPath,
+   line 618, on ``GetRequestURI``: ``X-Forwarded-Uri`` when forwarded headers are trusted,
+   else the request URI, query included), else a 302 to the identity provider (doOAuthStart,
+   with ``--skip-provider-button``) or a 403 sign-in page (SignInPage) whose form sends
+   ``rd`` to ``/oauth2/start``.
+
+The redirect back is found as appDirector.GetRedirect does (pkg/app/redirect/director.go and
+getters.go): ``rd`` query parameter, ``X-Auth-Request-Redirect``, X-Forwarded-* (only when
+X-Forwarded-Host differs from Host), else ``X-Forwarded-Uri`` or the request URI, and ``/``
+for a URI under the proxy prefix; it travels in ``state`` as ``<nonce>:<redirect>`` with a
+CSRF cookie (doOAuthStart, encodeState). ``/oauth2/callback?code=<user>&state=...`` checks the
+CSRF cookie against the state's nonce, sets the session cookie and redirects to the URL in
+``state`` (OAuthCallback). Forwarded headers are trusted (``--reverse-proxy`` without
+``--trusted-proxy-ip`` trusts every peer). The identity provider itself is not modelled: a
+test plays it.
 
 Sessions are opaque tokens the stub knows (``Session``); a session may carry a ``refresh``
 flag, standing for a cookie refresh that makes oauth2-proxy send ``Set-Cookie`` with its 200.
@@ -29,10 +57,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import posixpath
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +73,13 @@ IDP_AUTHORIZE = "https://login.example.com/authorize"
 BACKEND_401_CHALLENGE = 'Bearer realm="app", error="invalid_token"'
 BACKEND_401_BODY = "backend says: token expired"
 BACKEND_404_BODY = "backend says: no such page"
+#: pkg/app/pagewriter/robots.txt at v7.15.3
+ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
+#: The files oauth2-proxy's static file server holds (``static/`` at v7.15.3, embedded by
+#: ``oauthproxy.go`` line 70).
+STATIC_FILES = frozenset({"css/all.min.css", "css/bulma.min.css", "webfonts/fa-solid-900.woff2"})
+#: Methods the stubs answer (every one the suite sends).
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TIMEOUT = 5.0
 
 
@@ -58,11 +94,48 @@ class Session:
 
 @dataclass
 class ProxyConfig:
+    """The oauth2-proxy settings the stub honours, with v7.15.3's defaults
+    (pkg/apis/options/options.go NewOptions / NewFlagSet, lines 100-165)."""
+
     skip_provider_button: bool = True
     api_routes: tuple[str, ...] = ("^/api/",)
     #: ``--redirect-url``; without a host the request's host is used (getOAuthRedirectURI).
     redirect_url: str = "/oauth2/callback"
+    proxy_prefix: str = "/oauth2"
+    ping_path: str = "/ping"
+    ping_user_agent: str = ""
+    ready_path: str = "/ready"
+    gcp_healthchecks: bool = False
+    skip_auth_preflight: bool = False
+    force_json_errors: bool = False
     sessions: dict[str, Session] = field(default_factory=dict)
+
+    @classmethod
+    def from_flags(
+        cls, flags: Mapping[str, Sequence[str]], sessions: dict[str, Session]
+    ) -> ProxyConfig:
+        """The settings a Deployment's flags (``{"--name": [value, ...]}``) give."""
+
+        def last(name: str, default: str) -> str:
+            values = flags.get(name)
+            return values[-1] if values else default
+
+        def on(name: str) -> bool:
+            return last(name, "false") in ("", "true")  # a bare bool flag means true
+
+        return cls(
+            skip_provider_button=on("--skip-provider-button"),
+            api_routes=tuple(r for v in flags.get("--api-route", []) for r in v.split(",")),
+            redirect_url=last("--redirect-url", ""),
+            proxy_prefix=last("--proxy-prefix", "/oauth2"),
+            ping_path=last("--ping-path", "/ping"),
+            ping_user_agent=last("--ping-user-agent", ""),
+            ready_path=last("--ready-path", "/ready"),
+            gcp_healthchecks=on("--gcp-healthchecks"),
+            skip_auth_preflight=on("--skip-auth-preflight"),
+            force_json_errors=on("--force-json-errors"),
+            sessions=sessions,
+        )
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -74,12 +147,31 @@ def _cookies(header: str | None) -> dict[str, str]:
     return out
 
 
+def clean_path(path: str) -> str:
+    """gorilla/mux v1.8.1 ``cleanPath`` (mux.go line 464), Go's ``path.Clean`` semantics."""
+    if path == "":
+        return "/"
+    if path[0] != "/":
+        path = "/" + path
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith("//"):  # POSIX keeps a leading "//", Go's path.Clean does not
+        cleaned = "/" + cleaned.lstrip("/")
+    if path[-1] == "/" and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
 class _Quiet(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = TIMEOUT
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def read_body(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
 
     def reply(self, status: int, headers: list[tuple[str, str]], body: str) -> None:
         data = body.encode()
@@ -88,26 +180,87 @@ class _Quiet(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
 
 class OAuth2ProxyStub(_Quiet):
     config: ProxyConfig
     seen: list[dict[str, str]]
 
-    def do_GET(self) -> None:
-        self.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
-        path = urlsplit(self.path).path
-        if path == "/oauth2/start":
-            self.start()
-        elif path == "/oauth2/callback":
-            self.callback()
-        elif path == "/oauth2/auth":
+    def handle_any(self) -> None:
+        self.read_body()
+        self.seen.append(
+            {
+                "method": self.command,
+                "path": self.path,
+                **{k.lower(): v for k, v in self.headers.items()},
+            }
+        )
+        escaped = urlsplit(self.path).path  # the path as sent: Go's EscapedPath
+        clean = clean_path(escaped)
+        if clean != escaped:  # mux.go ServeHTTP line 182
+            query = urlsplit(self.path).query
+            self.reply(301, [("Location", clean + (f"?{query}" if query else ""))], "")
+            return
+        if self.pre_auth(escaped):
+            return
+        self.route(escaped)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any  # noqa: N815
+
+    def pre_auth(self, path: str) -> bool:
+        """buildPreAuthChain: the health check, then the readiness check. True if answered."""
+        cfg = self.config
+        paths = {cfg.ping_path}
+        agents = {cfg.ping_user_agent}
+        if cfg.gcp_healthchecks:
+            paths |= {"/liveness_check", "/readiness_check"}
+            agents |= {"GoogleHC/1.0"}
+        paths.discard("")
+        agents.discard("")
+        if path in paths and (not agents or self.headers.get("User-Agent", "") in agents):
+            self.reply(200, [], "OK")
+            return True
+        if cfg.ready_path and path == cfg.ready_path:
+            self.reply(200, [], "OK")  # the cookie session store has no connection to verify
+            return True
+        return False
+
+    def route(self, path: str) -> None:
+        """buildServeMux: robots, the auth-only path, the proxy prefix, then ``Proxy``."""
+        prefix = self.config.proxy_prefix
+        if path == "/robots.txt":
+            self.reply(200, [("Content-Type", "text/plain; charset=utf-8")], ROBOTS_TXT)
+            return
+        if path == f"{prefix}/auth":
             self.auth_only()
-        elif path.startswith("/oauth2/"):
-            self.reply(404, [], "404 page not found")
-        else:
-            self.proxy()
+            return
+        if path.startswith(prefix):  # mux PathPrefix: a plain string prefix
+            sub = path[len(prefix) :]
+            handlers = {
+                "/start": self.start,
+                "/callback": self.callback,
+                "/sign_in": self.sign_in,
+                "/userinfo": self.userinfo,
+                "/sign_out": self.sign_out,
+            }
+            if sub in handlers:
+                handlers[sub]()
+                return
+            if sub.startswith("/static/"):
+                name = sub.removeprefix("/static/")
+                if name in STATIC_FILES or name in ("", "css/", "webfonts/"):  # or a listing
+                    self.reply(200, [("Content-Type", "text/css")], "/* static */")
+                else:
+                    self.reply(404, [], "404 page not found")
+                return
+            # no route of the prefix matched: mux falls through to the catch-all
+        self.proxy()
+
+    def request_uri(self) -> str:
+        """requestutil.GetRequestURI: X-Forwarded-Uri (trusted), else the request URI."""
+        return self.headers.get("X-Forwarded-Uri") or self.path
 
     def redirect_target(self) -> str:
         """appDirector.GetRedirect, without the domain allow-list (every test URL is allowed)."""
@@ -118,11 +271,12 @@ class OAuth2ProxyStub(_Quiet):
             return self.headers["X-Auth-Request-Redirect"]
         host = self.headers.get("Host", "")
         fwd_host = self.headers.get("X-Forwarded-Host", "")
-        uri = self.headers.get("X-Forwarded-Uri") or self.path
+        uri = self.request_uri()
+        under_prefix = uri.startswith(self.config.proxy_prefix.rstrip("/") + "/")
         if fwd_host and fwd_host != host:  # IsForwardedRequest, --reverse-proxy on
             proto = self.headers.get("X-Forwarded-Proto", "http")
-            return f"{proto}://{fwd_host}{'/' if uri.startswith('/oauth2/') else uri}"
-        return "/" if uri.startswith("/oauth2/") else uri
+            return f"{proto}://{fwd_host}{'/' if under_prefix else uri}"
+        return "/" if under_prefix else uri
 
     def callback_url(self) -> str:
         """getOAuthRedirectURI (oauthproxy.go lines 1113-1135 at v7.15.3): a redirect URL
@@ -153,6 +307,24 @@ class OAuth2ProxyStub(_Quiet):
             ],
             "",
         )
+
+    def sign_in(self) -> None:
+        """SignIn (line 690): with --skip-provider-button the OAuth start, else the page (200)."""
+        if self.config.skip_provider_button:
+            self.start()
+        else:
+            self.sign_in_page(200)
+
+    def userinfo(self) -> None:
+        session = self.session()
+        if session is None:
+            self.reply(401, [("Content-Type", "text/plain")], "Unauthorized")
+        else:
+            body = json.dumps({"user": session.user, "email": session.email})
+            self.reply(200, [("Content-Type", "application/json")], body)
+
+    def sign_out(self) -> None:
+        self.reply(302, [("Location", "/"), ("Set-Cookie", f"{SESSION_COOKIE}=; Max-Age=0")], "")
 
     def callback(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
@@ -200,7 +372,20 @@ class OAuth2ProxyStub(_Quiet):
         else:
             self.reply(202, self.identity(session), "")
 
+    def sign_in_page(self, status: int) -> None:
+        rd = escape(self.redirect_target(), quote=True)  # html/template escaping
+        page = (
+            '<html><body><form method="GET" action="/oauth2/start">'
+            f'<input type="hidden" name="rd" value="{rd}">'
+            "<button>Sign in</button></form></body></html>"
+        )
+        self.reply(status, [("Content-Type", "text/html; charset=utf-8")], page)
+
     def proxy(self) -> None:
+        cfg = self.config
+        if cfg.skip_auth_preflight and self.command == "OPTIONS":  # IsAllowedRequest
+            self.reply(200, [("Content-Type", "text/plain")], "Authenticated")
+            return
         session = self.session()
         if session is not None:
             headers = self.identity(session)
@@ -209,23 +394,22 @@ class OAuth2ProxyStub(_Quiet):
             self.reply(200, [*headers, ("Content-Type", "text/plain")], "Authenticated")
             return
         accept = [m.strip() for v in self.headers.get_all("Accept", []) for m in v.split(",")]
-        uri = urlsplit(self.path).path
-        if "application/json" in accept or any(re.search(r, uri) for r in self.config.api_routes):
+        uri = self.request_uri()
+        if (
+            cfg.force_json_errors
+            or "application/json" in accept
+            or any(re.search(r, uri) for r in cfg.api_routes)
+        ):
             self.reply(401, [("Content-Type", "application/json")], "{}")
-        elif self.config.skip_provider_button:
+        elif cfg.skip_provider_button:
             self.start()
         else:
-            rd = escape(self.redirect_target(), quote=True)  # html/template escaping
-            page = (
-                '<html><body><form method="GET" action="/oauth2/start">'
-                f'<input type="hidden" name="rd" value="{rd}">'
-                "<button>Sign in</button></form></body></html>"
-            )
-            self.reply(403, [("Content-Type", "text/html; charset=utf-8")], page)
+            self.sign_in_page(403)
 
 
 class BackendStub(_Quiet):
-    def do_GET(self) -> None:
+    def handle_any(self) -> None:
+        self.read_body()
         path = urlsplit(self.path).path
         if path == "/private":
             self.reply(
@@ -236,8 +420,14 @@ class BackendStub(_Quiet):
         elif path == "/missing":
             self.reply(404, [("Content-Type", "text/plain")], BACKEND_404_BODY)
         else:
-            echo = {"path": self.path, "headers": [[k.lower(), v] for k, v in self.headers.items()]}
+            echo = {
+                "method": self.command,
+                "path": self.path,
+                "headers": [[k.lower(), v] for k, v in self.headers.items()],
+            }
             self.reply(200, [("Content-Type", "application/json")], json.dumps(echo))
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any  # noqa: N815
 
 
 @dataclass

@@ -149,12 +149,37 @@ CLIENT_TRAFFIC_POLICY = _kind_schema(
             # clienttrafficpolicy_types.go: this policy targets Gateways (or ListenerSets).
             "targetRefs": _target_refs(["Gateway", "ListenerSet"]),
             # clienttrafficpolicy_types.go HeaderSettings.earlyRequestHeaders, of
-            # shared_types.go HTTPHeaderFilter (remove; removeOnMatch v1.7+); the limit of
-            # 64 names since v1.5 (release-notes/v1.5.0.yaml).
+            # shared_types.go HTTPHeaderFilter (set, remove; removeOnMatch v1.7+); the limit
+            # of 64 items since v1.5 (release-notes/v1.5.0.yaml). A set item is Gateway API's
+            # HTTPHeader (name: HTTPHeaderName, 1-256 token characters; value 1-4096 bytes),
+            # and Envoy Gateway accepts values of printable ASCII (internal/gatewayapi/
+            # filters.go HeaderValueRegexp, line 74 at v1.9.0).
             "headers": _obj(
                 {
                     "earlyRequestHeaders": _obj(
                         {
+                            "set": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 64,
+                                "items": _obj(
+                                    {
+                                        "name": {
+                                            "type": "string",
+                                            "pattern": r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$",
+                                            "minLength": 1,
+                                            "maxLength": 256,
+                                        },
+                                        "value": {
+                                            "type": "string",
+                                            "pattern": r"^[!-~]+([\t ]?[!-~]+)*$",
+                                            "minLength": 1,
+                                            "maxLength": 4096,
+                                        },
+                                    },
+                                    required=["name", "value"],
+                                ),
+                            },
                             "remove": {"type": "array", "items": _STR, "maxItems": 64},
                             "removeOnMatch": {
                                 "type": "array",

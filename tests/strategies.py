@@ -109,7 +109,7 @@ EXTRA_ARG = st.one_of(
             "--skip-provider-button",
             "--force-json-errors=true",
             "--encode-state=false",
-            "--cookie-samesite=strict",
+            "--cookie-samesite=lax",
             "--cookie-csrf-per-request=true",
             "--cookie-csrf-expire=15m",
             "--prompt=login",
@@ -124,7 +124,10 @@ EXTRA_ARG = st.one_of(
             "--prefer-email-to-user=true",
         ]
     ),
-    st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True).map(lambda n: f"--cookie-name={n}"),
+    # a __Host- name is refused with a cookie domain (browsers drop such a cookie)
+    st.from_regex(r"[A-Za-z0-9_-]{1,16}", fullmatch=True)
+    .filter(lambda n: not n.lower().startswith("__host-"))
+    .map(lambda n: f"--cookie-name={n}"),
     st.integers(min_value=2, max_value=720).map(lambda h: f"--cookie-expire={h}h"),
     PATH.map(lambda p: f"--exclude-logging-path={p}"),
     st.from_regex(r"[A-Za-z0-9._-]{1,16}", fullmatch=True).map(

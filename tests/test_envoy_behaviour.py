@@ -59,6 +59,7 @@ from oauth_ingress_construct import (
     Provider,
     ServiceRef,
 )
+from oauth_ingress_construct._targets.envoy_gateway import CHECK_PATH_PREFIX
 from tests import envoy_fixtures as fx
 from tests.envoy_gateway_versions import (
     ENVOY_AFFECTED,
@@ -196,17 +197,44 @@ class Envoy:
             self.proc.wait(timeout=TIMEOUT)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        return self.request("GET", path, headers)
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
         try:
-            conn.request("GET", path, headers={"Host": self.host, **(headers or {})})
+            body = b"x=1" if method in ("POST", "PUT", "PATCH") else None
+            conn.request(method, path, body=body, headers={"Host": self.host, **(headers or {})})
             resp = conn.getresponse()
-            body = resp.read().decode(errors="replace")
-            return Reply(resp.status, resp.getheaders(), body)
+            text = resp.read().decode(errors="replace")
+            return Reply(resp.status, resp.getheaders(), text)
         finally:
             conn.close()
 
 
 # --------------------------------------------------------------------------- scenarios
+
+#: What oauth2-proxy v7.15.3 answers before any session check (tests/envoy_stubs.py, from
+#: its source): the health check (``/ping``; ``/liveness_check`` and ``/readiness_check``
+#: with --gcp-healthchecks; the ping user agents), the readiness check (``/ready``),
+#: ``/robots.txt``. Each is asked of the protected app without a session, by every method,
+#: also with the GCP health checker's user agent and a forged ``X-Forwarded-Uri``.
+PRE_AUTH_PATHS = ("/ping", "/ready", "/robots.txt", "/liveness_check", "/readiness_check")
+PRE_AUTH_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+PRE_AUTH_PROBES: dict[str, tuple[str, str, dict[str, str]]] = {
+    **{
+        f"pre-auth {method} {path}": (method, path, {})
+        for path in PRE_AUTH_PATHS
+        for method in PRE_AUTH_METHODS
+    },
+    **{
+        f"pre-auth GET {path} as GoogleHC": (
+            "GET",
+            path,
+            {"User-Agent": "GoogleHC/1.0", "X-Forwarded-Uri": "/ping"},
+        )
+        for path in PRE_AUTH_PATHS
+    },
+}
 
 
 @dataclass
@@ -261,14 +289,9 @@ def run(scenario: Scenario) -> Run:
     objects = scenario.objects()
     flags = proxy_flags(objects)
     skip = scenario.skip_provider_button
-    config = ProxyConfig(
-        skip_provider_button=flags.get("--skip-provider-button") == ["true"]
-        if skip is None
-        else skip,
-        api_routes=tuple(flags.get("--api-route", [])),
-        redirect_url=flags["--redirect-url"][0],
-        sessions={"alice": ALICE, "bob": BOB, "carol": CAROL},
-    )
+    config = ProxyConfig.from_flags(flags, {"alice": ALICE, "bob": BOB, "carol": CAROL})
+    if skip is not None:
+        config.skip_provider_button = skip
     result = Run(scenario)
     with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
         # every Service the objects name: the SecurityPolicy's is the proxy stub, the rest the
@@ -295,6 +318,8 @@ def run(scenario: Scenario) -> Run:
             r["refresh"] = envoy.get("/whoami", signed("carol"))
             r["b401"] = envoy.get("/private", signed("alice"))
             r["b404"] = envoy.get("/missing", signed("alice"))
+            for probe, (method, path, headers) in PRE_AUTH_PROBES.items():
+                r[probe] = envoy.request(method, path, headers)
         finally:
             envoy.stop()
         result.proxy_seen = list(stubs.proxy_seen)
@@ -394,7 +419,18 @@ def _override_401(objects: list[dict[str, Any]]) -> None:
 
 
 def _auth_only(objects: list[dict[str, Any]]) -> None:
-    one(objects, "SecurityPolicy")["spec"]["extAuth"]["http"]["pathOverride"] = "/oauth2/auth"
+    http = one(objects, "SecurityPolicy")["spec"]["extAuth"]["http"]
+    del http["path"]  # only one of path and pathOverride
+    http["pathOverride"] = "/oauth2/auth"
+
+
+def _check_at_root(objects: list[dict[str, Any]]) -> None:
+    del one(objects, "SecurityPolicy")["spec"]["extAuth"]["http"]["path"]
+
+
+def _no_forwarded_uri(objects: list[dict[str, Any]]) -> None:
+    policy = next(o for o in objects if o["kind"] == "ClientTrafficPolicy")
+    del policy["spec"]["headers"]["earlyRequestHeaders"]["set"]
 
 
 NEWEST = ENVOY_OF_NEWEST_EG
@@ -431,6 +467,18 @@ OVERRIDE_401 = Scenario(
 AUTH_ONLY = Scenario(
     "check-at-/oauth2/auth", NEWEST, changed(_auth_only), note="trap: 202 is a denial"
 )
+CHECK_AT_ROOT = Scenario(
+    "check-at-root",
+    NEWEST,
+    changed(_check_at_root),
+    note="trap: SecurityPolicy without extAuth.http.path",
+)
+NO_FORWARDED_URI = Scenario(
+    "no-X-Forwarded-Uri",
+    NEWEST,
+    changed(_no_forwarded_uri),
+    note="trap: ClientTrafficPolicy without the X-Forwarded-Uri set",
+)
 SCENARIOS = [
     *STANDARD.values(),
     *SIGNIN_PAGE.values(),
@@ -439,6 +487,8 @@ SCENARIOS = [
     NO_HEADERS_TO_EXT_AUTH,
     OVERRIDE_401,
     AUTH_ONLY,
+    CHECK_AT_ROOT,
+    NO_FORWARDED_URI,
 ]
 
 
@@ -600,6 +650,146 @@ def test_signin_page_mode_returns_to_the_original_url_even_on_1_37_0(version):
     assert r["roundtrip"].header("x-test-landed-on") == ORIGINAL
 
 
+def _stub(config: ProxyConfig, method: str, path: str, headers: dict[str, str] | None = None):
+    with running_stubs(config) as stubs:
+        conn = http.client.HTTPConnection("127.0.0.1", stubs.proxy_port, timeout=TIMEOUT)
+        try:
+            conn.request(method, path, headers={"Host": fx.HOST, **(headers or {})})
+            resp = conn.getresponse()
+            return Reply(resp.status, resp.getheaders(), resp.read().decode())
+        finally:
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    ("config", "method", "path", "headers", "status", "body"),
+    [
+        # buildPreAuthChain: health and readiness checks, any method, no session
+        ({}, "GET", "/ping", {}, 200, "OK"),
+        ({}, "POST", "/ping", {}, 200, "OK"),
+        ({}, "HEAD", "/ready", {}, 200, ""),
+        ({}, "DELETE", "/ready", {}, 200, "OK"),
+        ({}, "GET", "/ping/", {}, 302, ""),  # exact paths only
+        ({"ping_path": "/healthz"}, "GET", "/healthz", {}, 200, "OK"),
+        ({"ping_path": "/healthz"}, "GET", "/ping", {}, 302, ""),
+        # v7.15.2+: a ping user agent narrows the health check, never widens it
+        ({"ping_user_agent": "probe/1"}, "GET", "/ping", {}, 302, ""),
+        ({"ping_user_agent": "probe/1"}, "GET", "/ping", {"User-Agent": "probe/1"}, 200, "OK"),
+        ({"ping_user_agent": "probe/1"}, "GET", "/x", {"User-Agent": "probe/1"}, 302, ""),
+        (
+            {"gcp_healthchecks": True},
+            "GET",
+            "/liveness_check",
+            {"User-Agent": "GoogleHC/1.0"},
+            200,
+            "OK",
+        ),
+        ({"gcp_healthchecks": True}, "GET", "/readiness_check", {}, 302, ""),
+        ({}, "GET", "/liveness_check", {"User-Agent": "GoogleHC/1.0"}, 302, ""),
+        # the path, not X-Forwarded-Uri, selects the handler
+        ({}, "GET", "/x", {"X-Forwarded-Uri": "/ping"}, 302, ""),
+        # the routes before the session: robots, static files, the sign-in page
+        ({}, "PUT", "/robots.txt", {}, 200, "User-agent: *\nDisallow: /\n"),
+        ({}, "GET", "/oauth2/static/css/bulma.min.css", {}, 200, "/* static */"),
+        ({"skip_provider_button": False}, "GET", "/oauth2/sign_in", {}, 200, None),
+        ({}, "GET", "/oauth2/sign_in", {}, 302, ""),
+        ({}, "GET", "/oauth2/userinfo", {}, 401, "Unauthorized"),
+        ({}, "GET", "/oauth2xyz", {}, 302, ""),  # no route of the prefix: Proxy
+        # mux answers an unclean path before anything else
+        ({}, "GET", "/a/../ping", {}, 301, ""),
+        # IsAllowedRequest: preflight only with --skip-auth-preflight
+        ({"skip_auth_preflight": True}, "OPTIONS", "/x", {}, 200, "Authenticated"),
+        ({}, "OPTIONS", "/x", {}, 302, ""),
+        # the 401 of Proxy: JSON clients, API routes, --force-json-errors
+        ({}, "GET", "/x", {"Accept": "application/json"}, 401, "{}"),
+        ({"api_routes": ("/api/",)}, "GET", "/z", {"X-Forwarded-Uri": "/api/items"}, 401, "{}"),
+        ({"force_json_errors": True}, "GET", "/x", {}, 401, "{}"),
+    ],
+)
+def test_the_stub_answers_before_the_session_as_oauth2_proxy_does(
+    config, method, path, headers, status, body
+):
+    reply = _stub(ProxyConfig(**{"api_routes": (), **config}), method, path, headers)
+    assert reply.status == status, reply
+    if body is not None:
+        assert reply.body == body
+    if status == 301:
+        assert reply.header("location") == "/ping"
+
+
+def test_the_stub_reads_its_settings_from_the_deployment_flags():
+    flags = proxy_flags(emitted())
+    config = ProxyConfig.from_flags(flags, {})
+    assert config.skip_provider_button
+    assert config.api_routes == ("/api/",)
+    assert (config.ping_path, config.ready_path, config.proxy_prefix) == (
+        "/ping",
+        "/ready",
+        "/oauth2",
+    )
+    assert not config.gcp_healthchecks
+    assert not config.skip_auth_preflight
+    assert not config.force_json_errors
+    assert config.ping_user_agent == ""
+    assert config.redirect_url == "/oauth2/callback"
+
+
+def reached_backend(reply: Reply) -> bool:
+    """Whether the backend stub answered (its echo), i.e. the check let the request through."""
+    if reply.status != 200:
+        return False
+    if reply.body == "":  # HEAD: the backend's Content-Type tells
+        return reply.header("content-type") == "application/json"
+    try:
+        return "headers" in json.loads(reply.body)
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_no_request_of_the_app_reaches_an_endpoint_that_answers_without_a_session(version):
+    r = observed(STANDARD[version].id).replies
+    for probe, (_, path, _) in PRE_AUTH_PROBES.items():
+        reply = r[probe]
+        assert not reached_backend(reply), (probe, reply)
+        assert reply.status == 302, (probe, reply)  # sent to sign in, whatever the method
+        if version not in ENVOY_DROPS_DENIED_LOCATION:
+            assert reply.state() is not None, (probe, reply.headers)
+            # back to the page asked for; the forged X-Forwarded-Uri is overwritten
+            assert reply.state().partition(":")[2] == path, probe
+
+
+def test_every_check_is_asked_under_the_prefix_with_the_original_uri():
+    seen = observed(STANDARD[NEWEST].id).proxy_seen
+    checks = [c for c in seen if not c["path"].startswith("/oauth2/")]
+    assert checks
+    for check in checks:
+        assert check["path"].startswith(CHECK_PATH_PREFIX + "/"), check
+        assert check["path"] == CHECK_PATH_PREFIX + check["x-forwarded-uri"], check
+    methods = {c["method"] for c in checks}
+    assert set(PRE_AUTH_METHODS) <= methods  # each method reaches the check as sent
+
+
+def test_checked_at_the_proxy_root_its_own_endpoints_let_anyone_in():
+    # the design before the check prefix: the stub, modelling oauth2-proxy's pre-auth
+    # chain, answers the app's /ping, /ready and /robots.txt with 200, and Envoy lets the
+    # request through to the backend, for any method, without a session
+    r = observed(CHECK_AT_ROOT.id).replies
+    for path in ("/ping", "/ready", "/robots.txt"):
+        for method in PRE_AUTH_METHODS:
+            assert reached_backend(r[f"pre-auth {method} {path}"]), (method, path)
+    # paths the stub's configuration does not serve before the session stay protected
+    for path in ("/liveness_check", "/readiness_check"):
+        assert r[f"pre-auth GET {path}"].status == 302
+
+
+def test_without_the_forwarded_uri_the_browser_returns_under_the_check_prefix():
+    r = observed(NO_FORWARDED_URI.id).replies
+    assert r["browser"].state().partition(":")[2] == CHECK_PATH_PREFIX + ORIGINAL
+    # still behind sign-in: the prefix alone closes the endpoints
+    assert not any(reached_backend(r[probe]) for probe in PRE_AUTH_PROBES)
+
+
 # --------------------------------------------------------------------------- the matrix
 
 
@@ -627,6 +817,16 @@ def summary(run_: Run) -> dict[str, str]:
         return f"user={user} groups={groups}"
 
     b401 = r["b401"]
+    through = [
+        probe.removeprefix("pre-auth ") for probe in PRE_AUTH_PROBES if reached_backend(r[probe])
+    ]
+    pre_auth = (
+        f"backend reached without sign-in by {len(through)} of {len(PRE_AUTH_PROBES)}: "
+        + ", ".join(sorted({t.split(" ")[1] for t in through}))
+        if through
+        else f"none of {len(PRE_AUTH_PROBES)} reaches the backend "
+        f"({', '.join(sorted({str(r[p].status) for p in PRE_AUTH_PROBES}))})"
+    )
     return {
         "browser": b,
         "sign-in round trip": trip,
@@ -643,6 +843,7 @@ def summary(run_: Run) -> dict[str, str]:
         "backend 401": f"{b401.status}"
         + (" +challenge" if b401.header("www-authenticate") else "")
         + f" body={b401.body!r}",
+        "pre-auth paths, any method": pre_auth,
     }
 
 

@@ -230,7 +230,7 @@ def test_only_the_envoy_proxies_reach_the_proxy(chart):
         ),
         (
             {"extra_args": ["--cookie-refresh=1h"]},
-            r"extra_args must be without --cookie-refresh: on Envoy Gateway the refreshed "
+            r"extra_args must be without --cookie-refresh=1h: on Envoy Gateway the refreshed "
             r"cookie.*never reaches the client",
         ),
         (
@@ -272,16 +272,19 @@ def test_an_app_gets_a_route_and_a_security_policy_asking_the_proxy(chart):
     ]
     ext = policy["spec"]["extAuth"]
     assert ext["http"]["backendRefs"] == [{"name": "auth", "namespace": "auth", "port": 80}]
-    assert "path" not in ext["http"]  # checked at the proxy's root
+    # every check under a prefix outside /oauth2: no request path of the app can reach an
+    # oauth2-proxy endpoint that answers without a session (/ping, /ready, /robots.txt)
+    assert ext["http"]["path"] == "/_oauth2_check"
     assert "pathOverride" not in ext["http"]
     assert ext["http"]["headersToBackend"] == [
         "X-Auth-Request-User",
         "X-Auth-Request-Email",
         "X-Auth-Request-Groups",
     ]
-    # the cookie (else everyone is denied), Accept (API clients get 401), the scheme; never
-    # the forwarded host or URI, which would let a client steer the return URL
-    assert ext["headersToExtAuth"] == ["cookie", "accept", "x-forwarded-proto"]
+    # the cookie (else everyone is denied), Accept (API clients get 401), the scheme, the
+    # original URI (set by the Gateway, see the ClientTrafficPolicy); never the forwarded
+    # host nor X-Auth-Request-Redirect, which would let a client steer the return URL
+    assert ext["headersToExtAuth"] == ["cookie", "accept", "x-forwarded-proto", "x-forwarded-uri"]
     assert app.ingress is None
     assert app.http_route is not None
     assert app.security_policy is not None
@@ -389,6 +392,11 @@ def test_forged_identity_headers_are_removed_once_per_gateway_listener(chart):
     ]
     assert policy["spec"]["headers"]["earlyRequestHeaders"]["remove"] == list(IDENTITY_HEADERS)
     assert "X-Auth-Request-Access-Token" in IDENTITY_HEADERS
+    # the original URI, from Envoy's own :path (a client's copy is overwritten): oauth2-proxy
+    # takes the return URL from it, since the check itself is asked under a prefix
+    assert policy["spec"]["headers"]["earlyRequestHeaders"]["set"] == [
+        {"name": "X-Forwarded-Uri", "value": "%REQ(:PATH)%"}
+    ]
 
 
 def test_the_client_traffic_policy_is_shared_across_charts_of_one_app():
@@ -420,12 +428,62 @@ def test_a_shared_claim_is_taken_back_with_a_failed_transaction():
     assert not inventory.claim_shared("ClientTrafficPolicy", "infra", "x", lambda: "c")
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        # nothing turns oauth2-proxy's 401 into a sign-in on Envoy: browsers never sign in
+        ("--force-json-errors=true", r"without --force-json-errors=true: on Envoy Gateway "),
+        ("--force-json-errors", r"without --force-json-errors=true: .*nothing turns it into"),
+        # a refreshed cookie never reaches the client
+        ("--cookie-refresh=1h", r"without --cookie-refresh=1h: .*never reaches the client"),
+        ("--cookie-refresh=1s", r"without --cookie-refresh=1s"),
+        # a pattern matching the check prefix matches every check
+        ("--api-route=/_oauth2", r"without --api-route=/_oauth2: .*sent under /_oauth2_check"),
+        ("--api-route=/api/,/_oauth2_c", r"without --api-route=/api/,/_oauth2_c"),
+        ("--api-route=/_o", r"without --api-route=/_o: .*every browser would get 401"),
+    ],
+)
+def test_fails_on_allowed_flags_whose_value_breaks_sign_in_on_envoy(chart, extra, message):
+    with pytest.raises(ConfigurationError, match=r"^extra_args must be " + message):
+        _proxy(chart, extra_args=[extra])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "--cookie-refresh=0s",  # no refresh: nothing to lose
+        "--cookie-refresh=0h0m",
+        "--force-json-errors=false",
+        "--api-route=/api/",
+        "--api-route=/oauth2-check/",  # matches no check path: they start with /_oauth2_check
+    ],
+)
+def test_allowed_flags_that_keep_sign_in_working_pass_on_envoy(chart, extra):
+    _proxy(chart, extra_args=[extra])
+    deployment = find(synth(chart), "Deployment", "auth")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"][-1] == extra
+
+
+@pytest.mark.parametrize(
+    "extra", ["--force-json-errors=true", "--cookie-refresh=1h", "--api-route=/_oauth2"]
+)
+def test_the_envoy_refusals_are_the_envoy_modes_only(chart, extra):
+    # behind ingress-nginx the auth-signin redirect follows every 401 and the cookie of the
+    # auth sub-request reaches the client: the same values work there
+    OAuth2Proxy(chart, "Nginx", host="access.example.com", provider=OIDC, extra_args=[extra])
+    deployment = find(synth(chart), "Deployment", "nginx")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["args"][-1] == extra
+
+
 def test_a_foreign_gateway_gets_no_policy_and_a_warning_naming_the_one_to_apply(chart):
     foreign = EnvoyGateway(gateway=GW, client_traffic_policy=False)
     with pytest.warns(
         ClientTrafficPolicyWarning,
         match=r"Gateway infra/eg listener 'https' is not this program's.*in namespace 'infra', "
-        r"a ClientTrafficPolicy.*'sectionName': 'https'.*X-Auth-Request-Groups",
+        r"a ClientTrafficPolicy.*'sectionName': 'https'.*'set': \[\{'name': 'X-Forwarded-Uri', "
+        r"'value': '%REQ\(:PATH\)%'\}\].*X-Auth-Request-Groups.*returns after sign-in to "
+        r"/_oauth2_check<the page>",
     ):
         _app(chart, provider=OIDC, controller=foreign)
     assert not [o for o in synth(chart) if o["kind"] == "ClientTrafficPolicy"]
@@ -451,12 +509,12 @@ def test_an_owned_gateway_does_not_warn(chart):
         ({"tls_secret_name": "tls"}, r"tls_secret_name must be unset.*Gateway's listener"),
         (
             {"allowed_groups": ["ops"]},
-            r"allowed_groups must be empty: oauth2-proxy checked at its root.*shared "
+            r"allowed_groups must be empty: oauth2-proxy checked as its upstream.*shared "
             r"OAuth2Proxy of their own with allowed_groups=",
         ),
         (
             {"allowed_email_domains": ["example.com"]},
-            r"allowed_email_domains must be empty: oauth2-proxy checked at its root",
+            r"allowed_email_domains must be empty: oauth2-proxy checked as its upstream",
         ),
         ({"controller": "eg"}, r"controller must be IngressNginx\(\.\.\.\), EnvoyGateway"),
     ],

@@ -395,7 +395,7 @@ ALLOWED_SAMPLES = {
     "cookie-expire": "12h",
     "cookie-refresh": "1h",
     "cookie-httponly": "true",
-    "cookie-samesite": "strict",
+    "cookie-samesite": "lax",
     "cookie-csrf-per-request": "true",
     "cookie-csrf-per-request-limit": "5",
     "cookie-csrf-expire": "15m",

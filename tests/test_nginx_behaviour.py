@@ -50,6 +50,7 @@ from oauth_ingress_construct import (
 )
 from oauth_ingress_construct._targets.ingress_nginx import ANNOTATION_RISK
 from tests.conftest import annotations, find
+from tests.envoy_stubs import ProxyConfig, Session, running_stubs
 from tests.nginx_model import (
     BACKEND_200_BODY,
     BACKEND_401_BODY,
@@ -1024,6 +1025,69 @@ def test_model_admission_order():
 
 def test_model_and_package_agree_on_risk_levels():
     assert dict(ANNOTATION_RISK) == {k: PARSER_RISK[k] for k in ANNOTATION_RISK}
+
+
+PRE_AUTH_PATHS = ("/ping", "/ready", "/robots.txt", "/liveness_check", "/readiness_check")
+PRE_AUTH_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+
+
+def test_oauth2_proxys_own_endpoints_never_answer_an_ingress_nginx_apps_check():
+    """The app's /ping, /ready, /robots.txt (any method, the GCP health checker's user agent,
+    a forged X-Forwarded-Uri) stay behind sign-in on ingress-nginx: the auth sub-request
+    always asks ``/oauth2/auth`` (the auth-url's path), which oauth2-proxy's pre-auth chain
+    and robots route never match (they match the request path, not X-Forwarded-Uri), so
+    AuthOnly checks the session. Real nginx in front of the oauth2-proxy stub of the Envoy
+    suite, which models v7.15.3's pre-auth chain, in the mode the emitted Deployment's
+    flags set."""
+    chart = cdk8s.Chart(cdk8s.App(), "t", namespace="apps", disable_resource_name_hashes=True)
+    ProtectedApp(
+        chart,
+        "App",
+        host=HOST,
+        backend=ServiceRef("app", 8080),
+        provider=Provider.oidc(issuer_url="https://login.example.com"),
+        controller=STOCK,
+    )
+    objects = list(cdk8s.Testing.synth(chart))
+    deployment = find(objects, "Deployment", "app-oauth2-proxy")
+    flags: dict[str, list[str]] = {}
+    for arg in deployment["spec"]["template"]["spec"]["containers"][0]["args"]:
+        name, _, value = arg.partition("=")
+        flags.setdefault(name, []).append(value)
+    assert flags["--upstream"] == ["static://202"]
+    config = ProxyConfig.from_flags(flags, {"opaque-session": Session("alice")})
+    ann = annotations(find(objects, "Ingress", "app"))
+    with running_stubs(config) as stubs, running(ann, STOCK) as nginx:
+        # point the auth location at the stub (the model's stand-in answers only /oauth2/auth)
+        text = nginx.conf.read_text()
+        target = f"http://127.0.0.1:{nginx.ports.auth}/oauth2/auth"
+        assert text.count(target) == 1
+        nginx.conf.write_text(
+            text.replace(target, f"http://127.0.0.1:{stubs.proxy_port}/oauth2/auth")
+        )
+        assert nginx.config_test().returncode == 0
+        nginx.stop()
+        nginx.start()
+
+        def ask(method: str, path: str, headers: dict[str, str]) -> tuple[int, str]:
+            conn = http.client.HTTPConnection("127.0.0.1", nginx.ports.ingress, timeout=TIMEOUT)
+            try:
+                conn.request(method, path, headers={"Host": HOST, **headers})
+                resp = conn.getresponse()
+                resp.read()
+                return resp.status, resp.getheader("location") or ""
+            finally:
+                conn.close()
+
+        forged = {"User-Agent": "GoogleHC/1.0", "X-Forwarded-Uri": "/ping"}
+        for path in PRE_AUTH_PATHS:
+            for method in PRE_AUTH_METHODS:
+                for headers in ({}, forged):
+                    status, location = ask(method, path, headers)
+                    assert (status, location.split("?")[0]) == (302, SIGNIN), (method, path)
+        # signed in, the same requests reach the backend: the check is the session
+        assert ask("GET", "/ping", {"Cookie": f"{SESSION_COOKIE}=opaque-session"})[0] == 200
+        assert {seen["path"] for seen in stubs.proxy_seen} == {"/oauth2/auth"}
 
 
 def test_nginx_missing_fails_with_set_up_hint(monkeypatch):

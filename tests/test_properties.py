@@ -717,3 +717,42 @@ def test_number_like_names_are_refused_or_quoted(value: str) -> None:
             assert scalar.startswith('"') or not GO_INT.fullmatch(scalar), line
     for obj in yaml.safe_load_all(text):
         assert obj["metadata"]["namespace"] == value
+
+
+# Issue 18, item 8: an --api-route sends a request without a session a 401 instead of the
+# sign-in. Any pattern of the allowed characters is accepted only when a page it does not
+# name never matches it (else every browser would get 401), compiles for Go, and, on Envoy
+# Gateway, does not match the check path prefix.
+def _pages_of(letter: str, length: int) -> list[str]:
+    """Every URI of '/' and ``letter`` up to ``length`` characters after its first '/'."""
+    pages = ["/"]
+    for _ in range(length):
+        pages += [p + c for p in pages if len(p) == len(pages[-1]) for c in ("/", letter)]
+    return pages
+
+
+@settings(max_examples=CLASS_EXAMPLES * 4, deadline=None, **COMMON)
+@given(pattern=st.text(alphabet="/.*+-_~aZ9", max_size=10).map(lambda t: "/" + t))
+def test_an_api_route_is_accepted_only_when_it_names_its_pages(pattern: str) -> None:
+    from oauth_ingress_construct._core.flags import check_extra_args, check_mode_rules
+    from oauth_ingress_construct._targets.envoy_gateway import CHECK_PATH_PREFIX, FLAG_RULES
+
+    extra = f"--api-route={pattern}"
+    error = _refusal(lambda: check_extra_args("extra_args", [extra]))
+    # the pages: made of '/' and a letter the pattern does not hold, so it names none of them
+    pages = _pages_of("q", len(pattern) + 1)
+    if error is not None:
+        message = str(error)
+        if "two quantifiers in a row" in message:
+            event("refused: Go cannot compile it")
+            assert re.search(r"[*+]{2}", pattern)
+        else:
+            event("refused: matches pages it does not name")
+            assert "names the API it selects" in message, message
+            assert any(re.search(pattern, page) for page in pages), pattern
+        return
+    event("accepted")
+    assert not re.search(r"[*+]{2}", pattern)
+    assert not any(re.search(pattern, page) for page in pages), pattern
+    on_envoy = _refusal(lambda: check_mode_rules("extra_args", [extra], FLAG_RULES))
+    assert (on_envoy is None) == (re.search(pattern, CHECK_PATH_PREFIX + "/") is None)

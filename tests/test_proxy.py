@@ -661,6 +661,105 @@ def test_fails_when_extra_args_touch_a_managed_flag(chart, extra, message):
     assert synth(chart) == []
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "/",  # every URI has a slash
+        "/.*",
+        "/.",  # every page but the root
+        "/*",
+        "/+",
+        "/a*",  # the letter is optional: '/' alone matches
+        "/./",
+        "/.*/.+",
+        "/_*-*~*",
+    ],
+)
+def test_fails_on_an_api_route_that_matches_every_page(chart, pattern):
+    # oauth2-proxy answers a request without a session whose URI matches with 401 instead of
+    # the sign-in: such a pattern sends every browser a 401
+    with pytest.raises(
+        ConfigurationError,
+        match=r"extra_args --api-route must be a path pattern that names the API it selects.*"
+        r"every browser would get 401",
+    ):
+        _proxy(chart, extra_args=[f"--api-route={pattern}"])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize("pattern", ["/api**", "/a*+", "/v1++", "/x+*"])
+def test_fails_on_an_api_route_go_cannot_compile(chart, pattern):
+    # Go's regexp refuses nested repetition, and oauth2-proxy exits at start-up on it
+    with pytest.raises(ConfigurationError, match=r"a pattern without two quantifiers in a row"):
+        _proxy(chart, extra_args=[f"--api-route={pattern}"])
+
+
+@pytest.mark.parametrize(
+    "pattern", ["/api/", "/api", "/.well-known/", "/v1.0/", "/a+", "/graphql", "/x/.*/items"]
+)
+def test_api_routes_that_name_their_pages_pass(chart, pattern):
+    assert _args(_proxy(chart, extra_args=[f"--api-route={pattern}"]))[-1] == (
+        f"--api-route={pattern}"
+    )
+
+
+@pytest.mark.parametrize("flag", ["cookie-samesite", "cookie-csrf-samesite"])
+def test_fails_on_a_strict_same_site_cookie(chart, flag):
+    # the identity provider's redirect back to /oauth2/callback is a cross-site navigation,
+    # on which a Strict cookie is not sent: the CSRF check fails and nobody can sign in
+    with pytest.raises(
+        ConfigurationError,
+        match=rf"extra_args --{flag} must be 'lax': a SameSite=Strict cookie is not sent when "
+        r"the identity provider redirects the browser back.*got 'strict'",
+    ):
+        _proxy(chart, extra_args=[f"--{flag}=strict"])
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize("flag", ["cookie-samesite", "cookie-csrf-samesite"])
+def test_a_lax_same_site_cookie_passes(chart, flag):
+    assert _args(_proxy(chart, extra_args=[f"--{flag}=lax"]))[-1] == f"--{flag}=lax"
+
+
+@pytest.mark.parametrize("name", ["__Host-sso", "__host-sso", "__HOST-x"])
+def test_fails_on_a_host_prefixed_cookie_name_with_a_cookie_domain(chart, name):
+    # browsers store a __Host- cookie only without Domain; a shared proxy sets one
+    with pytest.raises(
+        ConfigurationError,
+        match=r"extra_args must be a cookie name without the '__Host-' prefix while the "
+        r"cookie has the domain '.example.com'",
+    ):
+        OAuth2Proxy(
+            chart,
+            "Access",
+            host="access.example.com",
+            provider=OIDC,
+            extra_args=[f"--cookie-name={name}"],
+        )
+    assert synth(chart) == []
+
+
+def test_a_host_prefixed_cookie_name_passes_on_a_host_only_cookie(chart):
+    extras = ["--cookie-name=__Host-sso"]
+    OAuth2Proxy(
+        chart, "Own", host="app.example.com", provider=OIDC, shared=False, extra_args=extras
+    )
+    OAuth2Proxy(
+        chart,
+        "Shared",
+        host="access.example.com",
+        provider=OIDC,
+        extra_args=["--cookie-name=__Secure-sso"],
+    )
+    args = {
+        d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["args"]
+        for d in synth(chart)
+        if d["kind"] == "Deployment"
+    }
+    assert args["own"][-1] == "--cookie-name=__Host-sso"
+    assert args["shared"][-1] == "--cookie-name=__Secure-sso"
+
+
 def test_fails_when_extra_args_refresh_a_minimal_cookie(chart):
     with pytest.raises(
         ConfigurationError,

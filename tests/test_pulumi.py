@@ -1114,6 +1114,10 @@ ENVOY_BAD_PROXY_ARGS = [
     {"tls_secret_name": "tls"},
     {"ingress_controller_namespace": "nginx"},
     {"extra_args": ["--cookie-refresh=1h"]},
+    {"extra_args": ["--force-json-errors=true"]},
+    {"extra_args": ["--api-route=/_oauth2"]},
+    {"extra_args": ["--cookie-samesite=strict"]},
+    {"extra_args": ["--cookie-name=__Host-sso"]},
     {"extra_args": ["--skip-provider-button=false"]},
     {"controller": "envoy"},
 ]

@@ -44,8 +44,13 @@ __all__ = [
     "MANAGED_FLAGS",
     "OAUTH2_PROXY_VERSION",
     "UNSAFE_FLAGS",
+    "ModeRule",
     "check_extra_args",
     "check_known_args",
+    "check_mode_rules",
+    "is_true",
+    "matching_api_routes",
+    "refreshes",
     "restricts_accounts",
     "split_flag",
 ]
@@ -343,6 +348,59 @@ def _header(argument: str, value: str) -> str:
     return check_header_name(argument, value)
 
 
+#: What a ``--api-route`` item may hold: a Go regular expression (oauth2-proxy compiles it
+#: with ``regexp.Compile``, ``oauthproxy.go`` buildAPIRoutes line 535, and exits on an error)
+#: made of path characters, ``.`` (any character) and the quantifiers ``*`` and ``+``.
+_API_ROUTE_RE = re.compile(r"/[A-Za-z0-9._~/*+-]{0,255}")
+#: One atom of such a pattern and its quantifier.
+_API_ATOM = re.compile(r"([^*+])([*+]?)")
+
+
+def _api_route(argument: str, value: str) -> str:
+    """One ``--api-route`` pattern: valid for Go's regexp and naming the pages it selects.
+
+    oauth2-proxy matches it, unanchored, against the request URI (path and query:
+    ``isAPIPath``, ``oauthproxy.go`` line 618, through ``requestutil.GetRequestURI``), and a
+    request without a session whose URI matches gets 401 instead of the sign-in
+    (``Proxy``, line 1055). Every URI has a ``/``, so a pattern whose required characters
+    are only ``/`` and ``.`` (any character) matches pages it does not name - ``/``, ``/.*``,
+    ``/.``, ``/a*`` match every page - and sends every browser a 401: it must require at
+    least one character of a path name (a letter, a digit, ``_``, ``-`` or ``~``).
+    """
+    if not _API_ROUTE_RE.fullmatch(value):
+        fail(argument, value, "a path pattern such as '/api/'")
+    if re.search(r"[*+]{2}", value):
+        # Go's regexp refuses nested repetition ("invalid nested repetition operator")
+        fail(argument, value, "a pattern without two quantifiers in a row ('**', '*+', '++')")
+    required = [atom for atom, quantifier in _API_ATOM.findall(value) if quantifier != "*"]
+    if not any(atom not in "/." for atom in required):
+        fail(
+            argument,
+            value,
+            "a path pattern that names the API it selects, such as '/api/': one made of '/' "
+            "and '.' alone (or of characters made optional by '*') matches every page, and "
+            "every browser would get 401 instead of the sign-in",
+        )
+    return value
+
+
+def _same_site(argument: str, value: str) -> str:
+    # pkg/cookies/csrf.go getCSRFSameSite (line 138): the CSRF cookie takes --cookie-samesite
+    # unless --cookie-csrf-samesite is set. The identity provider sends the browser back to
+    # /oauth2/callback by a cross-site navigation, on which a Strict cookie is not sent, so
+    # the CSRF check fails; a Strict session cookie is likewise missing on the redirect
+    # chain back from the provider (and on every link from another site).
+    if value != "lax":
+        fail(
+            argument,
+            value,
+            "'lax': a SameSite=Strict cookie is not sent when the identity provider redirects "
+            "the browser back (a cross-site navigation), so the CSRF check of the callback "
+            "fails and nobody can sign in; 'none' would relax the cookie",
+        )
+    return value
+
+
 _CLAIM = _pattern(r"[A-Za-z0-9:._/-]{1,128}", "a claim name such as 'sub' or 'email'")
 _NAME = _pattern(r"[A-Za-z0-9._-]{1,64}", "a name of letters, digits, '.', '_' and '-'")
 _GH_USER = _pattern(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", "a GitHub user name")
@@ -378,21 +436,18 @@ EXTRA_FLAGS: Mapping[str, ExtraFlag] = {
     "cookie-expire": ExtraFlag(_duration(60, 366 * 86400)),
     "cookie-refresh": ExtraFlag(_duration(0, 366 * 86400)),
     "cookie-httponly": _b(_true_only("a cookie readable by scripts could be stolen")),
-    "cookie-samesite": ExtraFlag(_enum("lax", "strict")),
+    "cookie-samesite": ExtraFlag(_same_site),
     "cookie-csrf-per-request": _b(),
     "cookie-csrf-per-request-limit": ExtraFlag(_int(1, 1000)),
     "cookie-csrf-expire": ExtraFlag(_duration(60, 86400)),
-    "cookie-csrf-samesite": ExtraFlag(_enum("lax", "strict")),
+    "cookie-csrf-samesite": ExtraFlag(_same_site),
     # Sign-in page and flow (options.go, legacy provider flags).
     "skip-provider-button": _b(),
     "force-json-errors": _b(),
     # A request without a session whose path matches answers 401 instead of the sign-in
     # redirect (oauthproxy.go isAPIPath, line 618, used by Proxy at line 1055): it changes
     # what an unsigned client sees, never whether it is let in.
-    "api-route": ExtraFlag(
-        _each(_pattern(r"/[A-Za-z0-9._~/*+-]{0,255}", "a path pattern such as '/api/'")),
-        repeatable=True,
-    ),
+    "api-route": ExtraFlag(_each(_api_route), repeatable=True),
     "encode-state": _b(),
     "provider-display-name": ExtraFlag(_NAME),
     "approval-prompt": ExtraFlag(_enum("force", "auto")),
@@ -674,6 +729,53 @@ def check_extra_args(
             f"shorter than --cookie-expire ({expire}; oauth2-proxy exits otherwise)",
         )
     return items
+
+
+@dataclass(frozen=True)
+class ModeRule:
+    """A value of an allowed flag that breaks sign-in in one mode of the proxy.
+
+    A flag on the allow-list is safe; what its value *means* still depends on how the proxy
+    is asked (``auth-url`` of ingress-nginx or ext_authz of Envoy Gateway): a target lists
+    the values that break its mode in ``ProxyMode.flag_rules``.
+
+    :param flag: the flag's name, without ``--``.
+    :param breaks: whether a checked value (``"true"`` for a bare bool flag) breaks the mode.
+    :param why: what goes wrong, and what to do instead.
+    """
+
+    flag: str
+    breaks: Callable[[str], bool]
+    why: str
+
+
+def is_true(value: str) -> bool:
+    """A bool flag's value that switches it on."""
+    return value == "true"
+
+
+def refreshes(value: str) -> bool:
+    """A ``--cookie-refresh`` that refreshes (``0s`` means never)."""
+    return duration_seconds(value) > 0
+
+
+def matching_api_routes(uri: str) -> Callable[[str], bool]:
+    """Whether an ``--api-route`` value has a pattern matching ``uri`` (as oauth2-proxy does)."""
+
+    def breaks(value: str) -> bool:
+        return any(re.search(item, uri) for item in value.split(","))
+
+    return breaks
+
+
+def check_mode_rules(argument: str, extras: Sequence[str], rules: Sequence[ModeRule]) -> None:
+    """Refuse checked ``extra_args`` whose value breaks the mode (see :class:`ModeRule`)."""
+    for extra in extras:
+        name, value = split_flag(argument, extra)
+        given = "true" if value is None else value
+        for rule in rules:
+            if rule.flag == name and rule.breaks(given):
+                fail(argument, extra, f"without --{name}={given}: {rule.why}")
 
 
 def check_known_args(argument: str, args: Sequence[str]) -> None:

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .flags import check_extra_args, check_known_args, restricts_accounts
+from .flags import (
+    ModeRule,
+    check_extra_args,
+    check_known_args,
+    check_mode_rules,
+    restricts_accounts,
+    split_flag,
+)
 from .manifests import Manifest, manifest
 from .operations import (
     Alerts,
@@ -151,7 +158,8 @@ class ProxyMode:
     :param redirect_url: ``--redirect-url``. Default: - ``https://<host>/oauth2/callback``.
     :param flags: further flags the target sets (refused in ``extra_args`` like every
         managed flag). Default: - none.
-    :param refused_flags: flags ``extra_args`` may not set on this target, with the reason.
+    :param flag_rules: values of allowed flags that break this mode, each with the reason
+        and the fix (``_core.flags.ModeRule``). Default: - none.
     :param peer_namespace: the namespace whose pods may reach port ``http``. Default: - the
         ``ingress_controller_namespace`` argument.
     """
@@ -159,7 +167,7 @@ class ProxyMode:
     upstream: str = "static://202"
     redirect_url: str | None = None
     flags: tuple[str, ...] = ()
-    refused_flags: tuple[tuple[str, str], ...] = ()
+    flag_rules: tuple[ModeRule, ...] = ()
     peer_namespace: str | None = None
 
 
@@ -383,11 +391,8 @@ def resolve_proxy(
         *secret._file_args(),
     ]
     managed = {a.split("=", 1)[0] for a in args}
-    refused = dict(mode.refused_flags)
     for extra in extras:
         flag = extra.split("=", 1)[0]
-        if flag in refused:
-            fail("extra_args", extra, f"without {flag}: {refused[flag]}")
         if flag in managed:
             fail(
                 "extra_args",
@@ -395,6 +400,9 @@ def resolve_proxy(
                 f"a flag this construct does not set itself; {flag} is derived from "
                 "the construct's arguments, set it there",
             )
+    check_mode_rules("extra_args", extras, mode.flag_rules)
+    if cookie_domain is not None:
+        _check_cookie_name_prefix(extras, cookie_domain)
     args += extras
     check_known_args("args", args)
     return ProxySpec(
@@ -478,6 +486,27 @@ def _check_monitoring(
                 alerts,
                 "given with monitoring=Monitoring(...): its rules select the series of the "
                 "monitor's job (job=<name>), which nothing scrapes otherwise",
+            )
+
+
+def _check_cookie_name_prefix(extras: Sequence[str], cookie_domain: str) -> None:
+    """A ``__Host-`` cookie name with a cookie domain: browsers reject the session cookie.
+
+    RFC 6265bis section 4.1.3.2 (and every current browser): a cookie whose name starts with
+    ``__Host-`` (case-insensitively) is stored only without a ``Domain`` attribute, and a
+    shared proxy sets ``Domain=<cookie_domain>`` on it: no session is ever kept, and every
+    sign-in starts again.
+    """
+    for extra in extras:
+        name, value = split_flag("extra_args", extra)
+        if name == "cookie-name" and value is not None and value.lower().startswith("__host-"):
+            fail(
+                "extra_args",
+                extra,
+                f"a cookie name without the '__Host-' prefix while the cookie has the domain "
+                f"{cookie_domain!r}: browsers store a __Host- cookie only without a Domain, "
+                "so no session would be kept ('__Secure-' works, or shared=False for a "
+                "host-only cookie)",
             )
 
 

@@ -695,7 +695,7 @@ class ProtectedApp(pulumi.ComponentResource):
     def auth_url(self) -> str | None:
         """The Ingress's ``auth-url``, with the app's authorization query.
 
-        ``None`` on Envoy Gateway (the SecurityPolicy asks the proxy's Service at its root).
+        ``None`` on Envoy Gateway (the SecurityPolicy asks the proxy's Service itself).
         """
         return self._auth_url
 

@@ -1,7 +1,8 @@
 """The Envoy Gateway target: its description, its checks and its objects.
 
 The app gets an ``HTTPRoute`` and a ``SecurityPolicy`` whose ``extAuth.http`` asks
-oauth2-proxy, at its root, about every request; the proxy runs with
+oauth2-proxy about every request, under :data:`CHECK_PATH_PREFIX` (so that no request of an
+app reaches an endpoint that answers without a session); the proxy runs with
 ``--upstream=static://200`` because Envoy's ext_authz allows only a 200 (oauth2-proxy's
 ``/oauth2/auth`` answers 202, a denial for Envoy). Facts, sources and the behaviour observed
 on real Envoy: ``docs/envoy-gateway-facts.md``; the suite ``tests/test_envoy_behaviour.py``
@@ -29,6 +30,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.flags import (
+    ModeRule,
+    is_true,
+    matching_api_routes,
+    refreshes,
+)
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
@@ -43,8 +50,10 @@ from oauth_ingress_construct._core.warnings import warn_user
 from oauth_ingress_construct._core.workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
 
 __all__ = [
+    "CHECK_PATH_PREFIX",
     "ENVOY_OF_EG",
     "FIRST_EG_WITH",
+    "FORWARDED_URI",
     "HEADERS_TO_EXT_AUTH",
     "IDENTITY_HEADERS",
     "TARGET",
@@ -135,6 +144,7 @@ FIRST_EG_WITH: Mapping[str, str] = {
 FIELDS_USED = (
     "SecurityPolicy.targetRefs",
     "SecurityPolicy.extAuth.http",
+    "SecurityPolicy.extAuth.http.path",
     "SecurityPolicy.extAuth.http.backendRefs",
     "SecurityPolicy.extAuth.http.headersToBackend",
     "SecurityPolicy.extAuth.headersToExtAuth",
@@ -157,10 +167,29 @@ IDENTITY_HEADERS = (
     "X-Auth-Request-Groups",
     "X-Auth-Request-Access-Token",
 )
+#: The path every check is sent under (SecurityPolicy ``extAuth.http.path``): Envoy asks for
+#: ``<prefix><original path and query>`` (``http_service.path_prefix``, set from ``path`` in
+#: envoyproxy/gateway ``internal/xds/translator/extauth.go`` line 190 at v1.9.0). Without a
+#: prefix an app's own ``/ping``, ``/ready`` and ``/robots.txt`` reach oauth2-proxy's
+#: health, readiness and robots handlers, which answer 200 before any session check
+#: (v7.15.3 ``oauthproxy.go`` buildServeMux line 318 and buildPreAuthChain line 361;
+#: ``pkg/middleware/healthcheck.go``, ``readynesscheck.go``), and Envoy takes the 200 as
+#: "allowed". Under the prefix no check path is one of them: they are exact one-segment
+#: paths, a check path has at least two segments, and the prefix is outside ``/oauth2``, so
+#: every check reaches ``Proxy`` and its session check (docs/envoy-gateway-facts.md §7).
+CHECK_PATH_PREFIX = "/_oauth2_check"
+#: The request header that tells oauth2-proxy the original URI despite the prefix, set by
+#: Envoy from the request's own path before any filter (ClientTrafficPolicy
+#: ``earlyRequestHeaders.set``; the early header mutation evaluates Envoy's substitution
+#: formatter): oauth2-proxy (``--reverse-proxy``) takes the return URL after sign-in and the
+#: ``--api-route`` match from it (``pkg/requests/util/util.go`` GetRequestURI;
+#: ``pkg/app/redirect/getters.go`` getURIRedirect). The Gateway overwrites a client's copy.
+FORWARDED_URI = ("X-Forwarded-Uri", "%REQ(:PATH)%")
 #: What oauth2-proxy must see of a request: the session cookie, ``Accept`` (JSON -> 401
-#: instead of a redirect) and the scheme. Never X-Forwarded-Host / -Uri nor
-#: X-Auth-Request-Redirect: through them a client could steer where sign-in returns to.
-HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto")
+#: instead of a redirect), the scheme and the original URI (set by the Gateway, see
+#: :data:`FORWARDED_URI`). Never X-Forwarded-Host nor X-Auth-Request-Redirect: through them
+#: a client could steer where sign-in returns to.
+HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto", "x-forwarded-uri")
 
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
 _ENVOY_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
@@ -345,8 +374,11 @@ def proxy_mode(
       host the request came on (oauth2-proxy v7.15.3 ``oauthproxy.go``
       ``getOAuthRedirectURI``, lines 1113-1135: no host -> the request's host, https with
       ``--cookie-secure``), each app's own host for a shared proxy;
-    - ``--cookie-refresh`` refused: a ``Set-Cookie`` sent with the check's 200 never reaches
-      the client (Envoy Gateway sets no ``allowed_client_headers_on_success``);
+    - allowed flags whose value breaks this mode (:data:`FLAG_RULES`): a refreshing
+      ``--cookie-refresh`` (a ``Set-Cookie`` sent with the check's 200 never reaches the
+      client: Envoy Gateway sets no ``allowed_client_headers_on_success``; ``0s`` is fine),
+      ``--force-json-errors=true`` and an ``--api-route`` matching every check (nothing
+      turns oauth2-proxy's 401 into a sign-in on Envoy);
     - the NetworkPolicy admits the Envoy proxies' namespace.
     """
     if not isinstance(controller, EnvoyGateway):
@@ -372,16 +404,38 @@ def proxy_mode(
         upstream="static://200",
         redirect_url="/oauth2/callback",
         flags=("--skip-provider-button=true",),
-        refused_flags=(
-            (
-                "--cookie-refresh",
-                "on Envoy Gateway the refreshed cookie, sent with the check's 200, never "
-                "reaches the client (docs/envoy-gateway-facts.md §4); let sessions last "
-                "--cookie-expire instead",
-            ),
-        ),
+        flag_rules=FLAG_RULES,
         peer_namespace=controller.envoy_namespace,
     )
+
+
+#: Values of allowed flags that break sign-in on Envoy Gateway, where ext_authz passes any
+#: answer but a 200 to the client as it is (docs/envoy-gateway-facts.md §4).
+FLAG_RULES = (
+    ModeRule(
+        "cookie-refresh",
+        refreshes,
+        "on Envoy Gateway the refreshed cookie, sent with the check's 200, never reaches the "
+        "client (docs/envoy-gateway-facts.md §4); let sessions last --cookie-expire instead "
+        "(--cookie-refresh=0s, no refresh, is fine)",
+    ),
+    ModeRule(
+        "force-json-errors",
+        is_true,
+        "on Envoy Gateway every request without a session would get oauth2-proxy's 401, and "
+        "nothing turns it into the sign-in (ingress-nginx's auth-signin does): browsers "
+        "could never sign in. API clients get 401 already (Accept: application/json, or "
+        "--api-route)",
+    ),
+    ModeRule(
+        "api-route",
+        # the URI oauth2-proxy sees of an app's root when X-Forwarded-Uri is missing (a
+        # Gateway without the ClientTrafficPolicy): no pattern may match every check
+        matching_api_routes(CHECK_PATH_PREFIX + "/"),
+        f"on Envoy Gateway checks are sent under {CHECK_PATH_PREFIX}, and a pattern "
+        "matching it matches every page: every browser would get 401 instead of the sign-in",
+    ),
+)
 
 
 def _http_route(
@@ -512,7 +566,7 @@ def plan_app(
         _refuse(
             argument,
             values[0].split(","),
-            "empty: oauth2-proxy checked at its root (static://200) applies no per-request "
+            "empty: oauth2-proxy checked as its upstream (static://200) applies no per-request "
             "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
             "allowed_groups= (or email_domains=)",
         )
@@ -546,8 +600,10 @@ def plan_app(
                 "reach the backend with the client's forged one. The Gateway's owner must "
                 f"apply, in namespace {controller.gateway.namespace!r}, a ClientTrafficPolicy "
                 f"(gateway.envoyproxy.io/v1alpha1) with targetRefs "
-                f"[{controller.gateway.target_ref()}] and headers.earlyRequestHeaders.remove "
-                f"{list(IDENTITY_HEADERS)} (or add that removal to its existing one)"
+                f"[{controller.gateway.target_ref()}] and headers.earlyRequestHeaders "
+                f"{_early_request_headers()} (or add these to its existing one); without the "
+                f"{FORWARDED_URI[0]} set, a browser returns after sign-in to "
+                f"{CHECK_PATH_PREFIX}<the page> instead of the page"
             )
         )
     proxy = app.proxy
@@ -630,8 +686,10 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
                     ],
                     "extAuth": {
                         "http": {
-                            # no path: the check keeps the request's path and query, and
-                            # oauth2-proxy answers it as its upstream (static://200)
+                            # the check asks <prefix><path and query>: oauth2-proxy answers
+                            # it as its upstream (static://200) after the session check,
+                            # never from a handler that answers without one
+                            "path": CHECK_PATH_PREFIX,
                             "backendRefs": [_proxy_backend(proxy, app.namespace)],
                             "headersToBackend": list(app.response_headers),
                         },
@@ -661,6 +719,12 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     return objects
 
 
+def _early_request_headers() -> dict[str, Any]:
+    """The ClientTrafficPolicy's ``earlyRequestHeaders``: set the original URI, drop forgeries."""
+    name, value = FORWARDED_URI
+    return {"set": [{"name": name, "value": value}], "remove": list(IDENTITY_HEADERS)}
+
+
 def client_traffic_policy_name(gateway: GatewayRef) -> str:
     """``<gateway>-identity-headers``, with ``-<section>`` for one listener."""
     section = f"-{gateway.section_name}" if gateway.section_name else ""
@@ -677,11 +741,12 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     listener (another listener for that host is refused: ``_core.target.AppTarget.claim_shared``).
 
     The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
-    Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter
-    (``internal/xds/translator/listener.go`` buildEarlyHeaderMutation, line 602 at v1.9.0),
-    so a client-sent identity header is gone before ext_authz adds the real ones. Never a
-    route-level ``RequestHeaderModifier``: it runs after ext_authz and strips the real
-    headers too.
+    Gateway's namespace: ``earlyRequestHeaders`` run before every filter
+    (``internal/xds/translator/listener.go`` buildEarlyHeaderMutation, line 602 at v1.9.0):
+    ``remove`` drops a client-sent identity header before ext_authz adds the real ones, and
+    ``set`` gives every request its own ``X-Forwarded-Uri`` (:data:`FORWARDED_URI`), which
+    oauth2-proxy reads the original URI from. Never a route-level ``RequestHeaderModifier``:
+    it runs after ext_authz and strips the real headers too.
     """
     controller = plan.controller
     gateway = controller.gateway
@@ -709,7 +774,7 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
             body={
                 "spec": {
                     "targetRefs": [gateway.target_ref()],
-                    "headers": {"earlyRequestHeaders": {"remove": list(IDENTITY_HEADERS)}},
+                    "headers": {"earlyRequestHeaders": _early_request_headers()},
                 }
             },
         ),
