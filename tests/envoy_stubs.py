@@ -8,7 +8,9 @@ The oauth2-proxy stub answers as oauth2-proxy v7.15.3 does with ``--upstream=sta
 - any path outside ``/oauth2/`` is ``Proxy`` (oauthproxy.go): with a valid session cookie,
   200 from the static upstream plus the response headers injected by ``--set-xauthrequest``
   (X-Auth-Request-User/-Email/-Preferred-Username/-Groups, groups joined with commas, a header
-  skipped when its claim is empty: pkg/header/injector.go newClaimInjector) and ``GAP-Auth``;
+  skipped when its claim is empty: pkg/header/injector.go newClaimInjector), ``GAP-Auth``
+  and, with ``--set-authorization-header``, ``Authorization: Bearer <ID token>`` when the
+  session has one;
   without one, 401 ``{}`` as application/json when ``Accept`` lists exactly
   ``application/json`` (isAjax) or the path matches an API route (isAPIPath), else a 302 to the
   identity provider (doOAuthStart, with ``--skip-provider-button``) or a 403 sign-in page
@@ -54,6 +56,9 @@ class Session:
     preferred_username: str = ""
     groups: tuple[str, ...] = ()
     refresh: bool = False  # oauth2-proxy refreshes the cookie: Set-Cookie on its 200
+    #: The session's ID token; empty for a provider that issues none (GitHub's sessions
+    #: hold an access token only: providers/provider_default.go Redeem).
+    id_token: str = ""
 
 
 @dataclass
@@ -63,6 +68,10 @@ class ProxyConfig:
     #: ``--redirect-url``; without a host the request's host is used (getOAuthRedirectURI).
     redirect_url: str = "/oauth2/callback"
     sessions: dict[str, Session] = field(default_factory=dict)
+    #: ``--set-authorization-header``: ``Authorization: Bearer <ID token>`` in the answer,
+    #: skipped when the session has no ID token (legacy_options.go getAuthorizationHeader,
+    #: pkg/header/injector.go: an empty claim adds no header).
+    set_authorization_header: bool = False
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -179,9 +188,10 @@ class OAuth2ProxyStub(_Quiet):
             _cookies(self.headers.get("Cookie")).get(SESSION_COOKIE, "")
         )
 
-    @staticmethod
-    def identity(session: Session) -> list[tuple[str, str]]:
+    def identity(self, session: Session) -> list[tuple[str, str]]:
         headers = [("GAP-Auth", session.email or session.user)]
+        if self.config.set_authorization_header and session.id_token:
+            headers.append(("Authorization", f"Bearer {session.id_token}"))
         for name, value in (
             ("X-Auth-Request-User", session.user),
             ("X-Auth-Request-Email", session.email),

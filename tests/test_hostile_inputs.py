@@ -487,7 +487,7 @@ def _every_option_proxy_args() -> list[list[str]]:
                 provider=provider,
                 sessions=store,
                 allowed_groups=["admins"],
-                set_authorization_header=not store.minimal_cookie,
+                set_authorization_header=not store.minimal_cookie and provider.issues_id_token,
                 trusted_proxy_ips=["10.0.0.0/8"],
                 extra_args=["--cookie-expire=12h"],
             )
@@ -643,7 +643,17 @@ def test_identity_headers_pass_and_authorization_comes_with_its_flag(chart: cdk8
     headers = ["X-Auth-Request-User", "X-Auth-Request-Preferred-Username", "x-auth-request-email"]
     s.protected_app(chart, response_headers=headers, pass_authorization_header=True)
     ingress = find(synth(chart), "Ingress", "app")
-    assert annotations(ingress)["auth-response-headers"] == ",".join([*headers, "Authorization"])
+    # the app's headers first (in the table's spelling), then every other identity header
+    # (overwritten or removed, never the client's), Authorization last
+    assert annotations(ingress)["auth-response-headers"].split(",") == [
+        "X-Auth-Request-User",
+        "X-Auth-Request-Preferred-Username",
+        "X-Auth-Request-Email",
+        "X-Auth-Request-Groups",
+        "X-Auth-Request-Access-Token",
+        "GAP-Auth",
+        "Authorization",
+    ]
 
 
 # Class 6: what is checked is what is emitted; str/int subclasses and enums are normalised.

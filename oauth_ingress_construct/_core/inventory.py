@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .manifests import Manifest
 from .paths import find_location_collisions
 from .validation import ConfigurationError
 
@@ -32,6 +33,9 @@ class Inventory:
         self._gateway_routes: dict[tuple[str, str | None, str, str], Owner] = {}
         self._any_listener_routes: dict[tuple[str, str, str], Owner] = {}
         self._shared: dict[tuple[str, str, str], Owner] = {}
+        #: (policy group, policy kind, namespace, target group, target kind, target name)
+        #: -> {target section: (policy name, fix, owner)}
+        self._policies: dict[tuple[str, ...], dict[str | None, tuple[str, str, Owner]]] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
@@ -178,6 +182,99 @@ class Inventory:
             return False
         self._claim(self._shared, key, owner)
         return True
+
+    def claim_policy(self, policy: Manifest, fix: str, owner: Owner) -> None:
+        """Record a policy of ours attached to its ``spec.targetRefs`` (policy attachment).
+
+        ``fix`` says what a user whose own policy of the same kind targets the same object
+        should do instead (see :meth:`foreign_policy_conflicts`).
+        """
+        group, kind, namespace, name = _policy_identity(policy, None)
+        for target in _targets(policy):
+            key = (group, kind, namespace, *target[:3])
+            table = self._policies.setdefault(key, {})
+            table[target[3]] = (name, fix, owner)
+            self._journal.append((table, target[3]))
+
+    def policy_kinds(self) -> set[tuple[str, str]]:
+        """The (API group, kind) of every policy recorded by :meth:`claim_policy`."""
+        return {(key[0], key[1]) for key, table in self._policies.items() if table}
+
+    def foreign_policy_conflicts(self, policy: Manifest, namespace: str) -> list[str]:
+        """Why a policy the user adds to the program clashes with one of ours, if it does.
+
+        Gateway API policy attachment as Envoy Gateway applies it (``internal/gatewayapi/
+        clienttrafficpolicy.go`` at v1.9.0): one policy of a kind per Gateway and one per
+        listener (``sectionName``); a second one for the same target is marked Conflicted
+        and does nothing (lines 235-258 for a listener, 387-410 for a whole Gateway), and a
+        listener's policy overrides the whole Gateway's on that listener (lines 412-446).
+        So the user's policy and ours for the same object clash whichever way: the same
+        target (one of the two is ignored), the user's on the whole Gateway and ours on a
+        listener (theirs does not apply there), or the reverse (ours does not apply there).
+        ``namespace``: the user's object's namespace when its metadata has none.
+        """
+        group, kind, ns, name = _policy_identity(policy, namespace)
+        found = []
+        for target in _targets(policy):
+            table = self._policies.get((group, kind, ns, *target[:3]), {})
+            section = target[3]
+            where = f"{target[1]} {ns}/{target[2]}"
+            for ours_section, (ours, fix, owner) in table.items():
+                if ours_section == section:
+                    why = (
+                        f"both target {where}"
+                        + (f" listener {section!r}" if section else "")
+                        + "; only one policy of a kind applies to a target, the other is "
+                        "marked Conflicted and does nothing"
+                    )
+                elif section is None:
+                    why = (
+                        f"theirs targets all of {where} and ours its listener "
+                        f"{ours_section!r}, where ours overrides theirs: their settings do "
+                        "not apply on that listener"
+                    )
+                elif ours_section is None:
+                    why = (
+                        f"ours targets all of {where} and theirs its listener {section!r}, "
+                        "where theirs overrides ours: ours does not apply on that listener"
+                    )
+                else:
+                    continue
+                found.append(
+                    f"the {kind} {ns}/{name} conflicts with {kind} {ns}/{ours} made by "
+                    f"{owner()}: {why}. {fix}"
+                )
+        return found
+
+
+def _policy_identity(policy: Manifest, namespace: str | None) -> tuple[str, str, str, str]:
+    """(API group, kind, namespace, name) of a policy manifest."""
+    group = str(policy.get("apiVersion", "")).rpartition("/")[0]
+    metadata = policy.get("metadata") or {}
+    ns = metadata.get("namespace") or namespace or "default"
+    return group, str(policy.get("kind", "")), str(ns), str(metadata.get("name", ""))
+
+
+def _targets(policy: Manifest) -> list[tuple[str, str, str, str | None]]:
+    """(group, kind, name, sectionName) of each target of a policy.
+
+    Its ``spec.targetRefs`` items and the older single ``spec.targetRef``; a policy's
+    targets are in its own namespace.
+    """
+    spec = policy.get("spec") or {}
+    refs = list(spec.get("targetRefs") or [])
+    if spec.get("targetRef"):
+        refs.append(spec["targetRef"])
+    return [
+        (
+            str(ref.get("group", "")),
+            str(ref.get("kind", "")),
+            str(ref.get("name", "")),
+            ref.get("sectionName") or None,
+        )
+        for ref in refs
+        if isinstance(ref, dict)
+    ]
 
 
 def _describe(listener: tuple[str, str | None]) -> str:

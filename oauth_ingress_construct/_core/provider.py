@@ -241,6 +241,19 @@ class Provider:
         return any(_is_public_issuer(url) for url in self._values("oidc-issuer-url"))
 
     @property
+    def issues_id_token(self) -> bool:
+        """Whether the provider's sessions hold an ID token (``Authorization: Bearer ...``).
+
+        oauth2-proxy v7.15.3: GitHub redeems with ``ProviderData.Redeem``
+        (``providers/provider_default.go`` lines 51-107), which keeps only the access token;
+        Google keeps the ``id_token`` of its answer (``providers/google.go`` ``Redeem``,
+        lines 194-244); oidc, keycloak-oidc, entra-id and gitlab (built on ``OIDCProvider``,
+        ``providers/gitlab.go`` line 24) redeem through ``OIDCProvider.createSession``
+        (``providers/oidc.go`` lines 240-250: the ID token is mandatory at redeem).
+        """
+        return self.name != "github"
+
+    @property
     def restricted(self) -> bool:
         """Whether the provider itself narrows who signs in (org, team, group, domain...)."""
         return bool(self.email_domains) or any(

@@ -160,6 +160,9 @@ class AppTarget:
     shared: dict[str, Manifest] = field(default_factory=dict)
     #: The route matches of shared objects, claimed by the app that emits them.
     shared_claims: Mapping[str, RouteClaim] = field(default_factory=dict)
+    #: Shared objects that are policies attached to a target another policy of their kind
+    #: must not share (``Inventory.claim_policy``), with the fix for a user's such policy.
+    policy_fixes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -187,6 +190,8 @@ class AppTarget:
             if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
                 if key in self.shared_claims:
                     inventory.claim_gateway_route(*self.shared_claims[key], owner)
+                if key in self.policy_fixes:
+                    inventory.claim_policy(obj, self.policy_fixes[key], owner)
                 emitted[key] = obj
             elif key in self.shared_claims and not inventory.gateway_route_served(
                 *self.shared_claims[key]

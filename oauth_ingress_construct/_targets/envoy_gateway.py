@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from oauth_ingress_construct._core import identity
 from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
@@ -147,16 +148,10 @@ FIELDS_USED = (
 #: envoyproxy/gateway #8202 (Envoy Gateway v1.7.0; v1.7.1 ships 1.37.1).
 ENVOY_DROPS_DENIED_HEADERS = frozenset({"1.37.0"})
 
-#: Every identity header oauth2-proxy v7.15.3 sets with ``--set-xauthrequest``
-#: (``pkg/apis/options/legacy_options.go`` lines 412-462): what a backend may trust, so what
-#: the Gateway removes from client requests before ext_authz runs.
-IDENTITY_HEADERS = (
-    "X-Auth-Request-User",
-    "X-Auth-Request-Email",
-    "X-Auth-Request-Preferred-Username",
-    "X-Auth-Request-Groups",
-    "X-Auth-Request-Access-Token",
-)
+#: Every identity header oauth2-proxy v7.15.3 can set but ``Authorization``
+#: (``_core.identity``): what the ClientTrafficPolicy removes from client requests before
+#: ext_authz runs, so a header the answer lacks is not the client's either.
+IDENTITY_HEADERS = identity.IDENTITY_HEADERS
 #: What oauth2-proxy must see of a request: the session cookie, ``Accept`` (JSON -> 401
 #: instead of a redirect) and the scheme. Never X-Forwarded-Host / -Uri nor
 #: X-Auth-Request-Redirect: through them a client could steer where sign-in returns to.
@@ -245,7 +240,9 @@ class EnvoyGateway:
         Gateway applies a single ClientTrafficPolicy per Gateway or listener (another one is
         marked Conflicted, and a listener's overrides the Gateway's), so pass ``False`` when
         the Gateway already has one, or is not yours: a :class:`ClientTrafficPolicyWarning`
-        then says what its owner must add.
+        then says what its owner must add. With ``True``, a ClientTrafficPolicy of the
+        user's in the same cdk8s App for the same Gateway or listener (or the whole Gateway
+        against one of its listeners) fails the synth, naming both.
     """
 
     gateway: GatewayRef
@@ -516,19 +513,6 @@ def plan_app(
             "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
             "allowed_groups= (or email_domains=)",
         )
-    identity = {h.lower() for h in IDENTITY_HEADERS}
-    unknown = [h for h in app.response_headers if h.lower().startswith("x-auth-request-")]
-    unknown = [h for h in unknown if h.lower() not in identity]
-    if unknown:
-        # The ClientTrafficPolicy removes IDENTITY_HEADERS only: a header oauth2-proxy never
-        # sets is not overwritten by ext_authz (headersToBackend copies what the answer
-        # has), so a client-sent one would reach the backend as if oauth2-proxy had set it.
-        _refuse(
-            "response_headers",
-            unknown,
-            f"identity headers oauth2-proxy sets, among {list(IDENTITY_HEADERS)}: nothing "
-            "overwrites or removes another X-Auth-Request-* header, so a client could forge it",
-        )
     if pass_through_401 and controller.response_override_401:
         raise ConfigurationError(
             f"pass_through_401: {controller.describe()} has a BackendTrafficPolicy "
@@ -667,6 +651,16 @@ def client_traffic_policy_name(gateway: GatewayRef) -> str:
     return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
 
 
+def client_traffic_policy_fix(controller: EnvoyGateway) -> str:
+    """What to do about a ClientTrafficPolicy of the user's that clashes with ours."""
+    return (
+        f"Keep one: pass EnvoyGateway(..., client_traffic_policy=False) for "
+        f"{controller.gateway.describe()} and add headers.earlyRequestHeaders.remove "
+        f"{list(IDENTITY_HEADERS)} to your ClientTrafficPolicy, targeting every listener "
+        "the apps use (without that removal a client can forge the identity headers)"
+    )
+
+
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
 
@@ -791,6 +785,7 @@ class _EnvoyGatewayTarget:
             outputs=outputs,
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
+            policy_fixes={"ClientTrafficPolicy": client_traffic_policy_fix(controller)},
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
