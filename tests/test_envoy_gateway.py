@@ -615,12 +615,15 @@ def _their_policy(
     gateway: str = "eg",
     namespace: str = "infra",
     singular: bool = False,
+    remove: list[str] | None = None,
 ) -> None:
     ref: dict[str, str] = {"group": "gateway.networking.k8s.io", "kind": "Gateway"}
     ref["name"] = gateway
     if section is not None:
         ref["sectionName"] = section
-    spec = {"targetRef": ref} if singular else {"targetRefs": [ref]}
+    spec: dict[str, object] = {"targetRef": ref} if singular else {"targetRefs": [ref]}
+    if remove is not None:
+        spec["headers"] = {"earlyRequestHeaders": {"remove": remove}}
     cdk8s.ApiObject(
         chart,
         "TheirPolicy",
@@ -672,14 +675,47 @@ def test_a_users_client_traffic_policy_for_another_target_is_fine(
     assert kinds.count("ClientTrafficPolicy") == 2
 
 
-def test_with_client_traffic_policy_false_the_users_own_policy_is_the_one(chart):
+@pytest.mark.parametrize("theirs", ["https", None])
+def test_with_client_traffic_policy_false_the_users_own_policy_does_the_removal(chart, theirs):
     controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
         _app(chart, provider=OIDC, controller=controller)
-    _their_policy(chart, section="https")
+    # header names in any case, as Envoy matches them
+    _their_policy(chart, section=theirs, remove=[h.lower() for h in IDENTITY_HEADERS])
     kinds = [o["kind"] for o in synth(chart)]
     assert kinds.count("ClientTrafficPolicy") == 1
+
+
+@pytest.mark.parametrize(
+    ("theirs", "remove"),
+    [
+        ("https", None),  # no removal at all
+        ("https", ["X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups"]),
+        (None, ["X-Auth-Request-Groups"]),  # the whole Gateway, so the app's listener too
+    ],
+)
+def test_fails_at_synth_on_the_users_policy_without_the_removal(chart, theirs, remove):
+    controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
+        _app(chart, provider=OIDC, controller=controller)
+    _their_policy(chart, section=theirs, remove=remove)
+    with pytest.raises(RuntimeError) as raised:
+        cdk8s.Testing.synth(chart)
+    message = str(raised.value)
+    assert "the ClientTrafficPolicy infra/timeouts applies on Gateway infra/eg" in message
+    assert "leaves to a policy of the user's: its headers.earlyRequestHeaders.remove " in message
+    assert "'GAP-Auth'" in message
+
+
+def test_with_client_traffic_policy_false_a_policy_for_another_listener_is_not_judged(chart):
+    controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
+        _app(chart, provider=OIDC, controller=controller)
+    _their_policy(chart, section="http")
+    assert [o["kind"] for o in synth(chart)].count("ClientTrafficPolicy") == 1
 
 
 def test_a_failed_app_takes_its_policy_claim_back(chart):

@@ -17,10 +17,12 @@ from .manifests import Manifest
 from .paths import find_location_collisions
 from .validation import ConfigurationError
 
-__all__ = ["Inventory", "Owner"]
+__all__ = ["Inventory", "Owner", "Requirement"]
 
 #: Who made a claim, for error messages; computed only when a message needs it.
 Owner = Callable[[], str]
+#: What a user's policy lacks (a sentence with the fix), or ``None`` when it has it.
+Requirement = Callable[[Manifest], "str | None"]
 
 
 class Inventory:
@@ -36,6 +38,9 @@ class Inventory:
         #: (policy group, policy kind, namespace, target group, target kind, target name)
         #: -> {target section: (policy name, fix, owner)}
         self._policies: dict[tuple[str, ...], dict[str | None, tuple[str, str, Owner]]] = {}
+        #: The same key -> {target section: (requirement, owner)}: policies the user is to
+        #: provide (ours are not emitted), with what they must contain.
+        self._expected: dict[tuple[str, ...], dict[str | None, tuple[Requirement, Owner]]] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
@@ -196,9 +201,27 @@ class Inventory:
             table[target[3]] = (name, fix, owner)
             self._journal.append((table, target[3]))
 
+    def expect_policy(self, policy: Manifest, requirement: Requirement, owner: Owner) -> None:
+        """Record a policy the user provides in our place, and what it must contain.
+
+        ``policy`` is the one we would have emitted (its kind, namespace and targets);
+        ``requirement`` says what is missing from a user's policy of that kind on an
+        overlapping target, or ``None`` (see :meth:`foreign_policy_conflicts`).
+        """
+        group, kind, namespace, _ = _policy_identity(policy, None)
+        for target in _targets(policy):
+            table = self._expected.setdefault((group, kind, namespace, *target[:3]), {})
+            table[target[3]] = (requirement, owner)
+            self._journal.append((table, target[3]))
+
     def policy_kinds(self) -> set[tuple[str, str]]:
-        """The (API group, kind) of every policy recorded by :meth:`claim_policy`."""
-        return {(key[0], key[1]) for key, table in self._policies.items() if table}
+        """The (API group, kind) of every policy recorded (ours, or expected of the user)."""
+        return {
+            (key[0], key[1])
+            for tables in (self._policies, self._expected)
+            for key, table in tables.items()
+            if table
+        }
 
     def foreign_policy_conflicts(self, policy: Manifest, namespace: str) -> list[str]:
         """Why a policy the user adds to the program clashes with one of ours, if it does.
@@ -244,6 +267,19 @@ class Inventory:
                     f"the {kind} {ns}/{name} conflicts with {kind} {ns}/{ours} made by "
                     f"{owner()}: {why}. {fix}"
                 )
+            expected = self._expected.get((group, kind, ns, *target[:3]), {})
+            for wanted_section, (requirement, owner) in expected.items():
+                # theirs applies where ours would have: the same listener, or one side
+                # covering the whole Gateway
+                if None not in (section, wanted_section) and section != wanted_section:
+                    continue
+                missing = requirement(policy)
+                if missing is not None:
+                    found.append(
+                        f"the {kind} {ns}/{name} applies on {where}"
+                        + (f" listener {section!r}" if section else "")
+                        + f", which {owner()} leaves to a policy of the user's: {missing}"
+                    )
         return found
 
 

@@ -242,7 +242,8 @@ class EnvoyGateway:
         the Gateway already has one, or is not yours: a :class:`ClientTrafficPolicyWarning`
         then says what its owner must add. With ``True``, a ClientTrafficPolicy of the
         user's in the same cdk8s App for the same Gateway or listener (or the whole Gateway
-        against one of its listeners) fails the synth, naming both.
+        against one of its listeners) fails the synth, naming both; with ``False``, such a
+        policy fails the synth unless it removes every identity header.
     """
 
     gateway: GatewayRef
@@ -693,21 +694,41 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
         )
     if not controller.client_traffic_policy:
         return objects
-    return {
-        **objects,
-        "ClientTrafficPolicy": manifest(
-            api_version=ENVOY_GATEWAY_API,
-            kind="ClientTrafficPolicy",
-            name=client_traffic_policy_name(gateway),
-            namespace=gateway.namespace,
-            body={
-                "spec": {
-                    "targetRefs": [gateway.target_ref()],
-                    "headers": {"earlyRequestHeaders": {"remove": list(IDENTITY_HEADERS)}},
-                }
-            },
-        ),
-    }
+    return {**objects, "ClientTrafficPolicy": client_traffic_policy(gateway)}
+
+
+def client_traffic_policy(gateway: GatewayRef) -> Manifest:
+    """The ClientTrafficPolicy removing every identity header on ``gateway`` (its listener)."""
+    return manifest(
+        api_version=ENVOY_GATEWAY_API,
+        kind="ClientTrafficPolicy",
+        name=client_traffic_policy_name(gateway),
+        namespace=gateway.namespace,
+        body={
+            "spec": {
+                "targetRefs": [gateway.target_ref()],
+                "headers": {"earlyRequestHeaders": {"remove": list(IDENTITY_HEADERS)}},
+            }
+        },
+    )
+
+
+def missing_identity_removal(policy: Manifest) -> str | None:
+    """What a user's ClientTrafficPolicy lacks of the identity-header removal, if anything.
+
+    Envoy matches header names without regard to case, so the removal list is compared so.
+    """
+    spec = policy.get("spec") or {}
+    early = ((spec.get("headers") or {}).get("earlyRequestHeaders")) or {}
+    removed = {str(h).lower() for h in early.get("remove") or [] if isinstance(h, str)}
+    missing = [h for h in IDENTITY_HEADERS if h.lower() not in removed]
+    if not missing:
+        return None
+    return (
+        f"its headers.earlyRequestHeaders.remove lacks {missing}, so a client could send "
+        "them to the backend as if oauth2-proxy had. Add them to it (or let the construct "
+        "emit its own with client_traffic_policy=True)"
+    )
 
 
 class _EnvoyGatewayTarget:
@@ -786,6 +807,11 @@ class _EnvoyGatewayTarget:
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
             policy_fixes={"ClientTrafficPolicy": client_traffic_policy_fix(controller)},
+            expected_policies=(
+                ()
+                if controller.client_traffic_policy
+                else ((client_traffic_policy(controller.gateway), missing_identity_removal),)
+            ),
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
