@@ -31,7 +31,9 @@ request through:
    refuses, are not modelled), then the session: with one, 200 from the static upstream plus
    the headers injected by ``--set-xauthrequest`` (X-Auth-Request-User/-Email/
    -Preferred-Username/-Groups, groups joined with commas, a header skipped when its claim is
-   empty: pkg/header/injector.go newClaimInjector) and ``GAP-Auth``; without one, 401 ``{}``
+   empty: pkg/header/injector.go newClaimInjector), ``GAP-Auth`` and, with
+   ``--set-authorization-header``, ``Authorization: Bearer <ID token>`` when the session has
+   one; without one, 401 ``{}``
    as application/json with ``--force-json-errors``, when ``Accept`` lists exactly
    ``application/json`` (isAjax) or when the request URI matches an API route (isAPIPath,
    line 618, on ``GetRequestURI``: ``X-Forwarded-Uri`` when forwarded headers are trusted,
@@ -90,6 +92,9 @@ class Session:
     preferred_username: str = ""
     groups: tuple[str, ...] = ()
     refresh: bool = False  # oauth2-proxy refreshes the cookie: Set-Cookie on its 200
+    #: The session's ID token; empty for a provider that issues none (GitHub's sessions
+    #: hold an access token only: providers/provider_default.go Redeem).
+    id_token: str = ""
 
 
 @dataclass
@@ -109,6 +114,10 @@ class ProxyConfig:
     skip_auth_preflight: bool = False
     force_json_errors: bool = False
     sessions: dict[str, Session] = field(default_factory=dict)
+    #: ``--set-authorization-header``: ``Authorization: Bearer <ID token>`` in the answer,
+    #: skipped when the session has no ID token (legacy_options.go getAuthorizationHeader,
+    #: pkg/header/injector.go: an empty claim adds no header).
+    set_authorization_header: bool = False
 
     @classmethod
     def from_flags(
@@ -135,6 +144,7 @@ class ProxyConfig:
             skip_auth_preflight=on("--skip-auth-preflight"),
             force_json_errors=on("--force-json-errors"),
             sessions=sessions,
+            set_authorization_header=on("--set-authorization-header"),
         )
 
 
@@ -351,9 +361,10 @@ class OAuth2ProxyStub(_Quiet):
             _cookies(self.headers.get("Cookie")).get(SESSION_COOKIE, "")
         )
 
-    @staticmethod
-    def identity(session: Session) -> list[tuple[str, str]]:
+    def identity(self, session: Session) -> list[tuple[str, str]]:
         headers = [("GAP-Auth", session.email or session.user)]
+        if self.config.set_authorization_header and session.id_token:
+            headers.append(("Authorization", f"Bearer {session.id_token}"))
         for name, value in (
             ("X-Auth-Request-User", session.user),
             ("X-Auth-Request-Email", session.email),

@@ -228,11 +228,14 @@ def render(
     modules: Sequence[Path],
     paths: Sequence[IngressPath] = (IngressPath(),),
     error_backend_answers_200: bool = False,
+    auth_answers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The nginx.conf for one protected Ingress (``annotations`` without the key prefix).
 
     ``error_backend_answers_200``: the default backend ignores ``X-Code`` and answers 200
     (a custom error backend written that way; the case of CVE-2026-24513).
+    ``auth_answers``: session cookie value -> the headers oauth2-proxy's 202 carries for
+    that user (a header it would skip, an empty claim, is simply not listed).
     """
     ann = admitted(annotations, controller)
     cfg_codes = list(controller.custom_http_errors)
@@ -307,6 +310,7 @@ http {{
             return 401 "{BACKEND_401_BODY.strip()}\\n";
         }}
         location ~ /missing$ {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
+        location ~ /whoami$ {{ return 200 "{_echo(ECHOED_HEADERS)}"; }}
     }}
 
     # stand-in for oauth2-proxy: /oauth2/auth is 202 with a session, 401 without
@@ -314,6 +318,7 @@ http {{
         listen 127.0.0.1:{ports.auth};
         location = /oauth2/auth {{
             if ($cookie_{SESSION_COOKIE} = "") {{ return 401 "no session\\n"; }}
+{_auth_answers(auth_answers or {})}
             add_header X-Auth-Request-User alice;
             return 202;
         }}
@@ -331,6 +336,40 @@ http {{
     }}
 }}
 """
+
+
+#: Request headers the backend's ``/whoami`` echoes, one ``name=value`` line each (empty
+#: when the request had none): every identity header oauth2-proxy v7.15.3 can set.
+ECHOED_HEADERS = (
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Access-Token",
+    "GAP-Auth",
+    "Authorization",
+)
+
+
+def _echo(headers: Sequence[str]) -> str:
+    return "".join(f"{h}=$http_{h.lower().replace('-', '_')}\\n" for h in headers)
+
+
+def _auth_answers(answers: Mapping[str, Mapping[str, str]]) -> str:
+    """One ``if`` per signed-in user: the 202 with that user's identity headers."""
+    blocks = []
+    for session, headers in answers.items():
+        # "always": add_header skips a 202 otherwise (ngx_http_headers_module)
+        adds = " ".join(f'add_header {k} "{v}" always;' for k, v in headers.items())
+        blocks.append(
+            f'            if ($cookie_{SESSION_COOKIE} = "{session}") {{ {adds} return 202; }}'
+        )
+    return "\n".join(blocks)
+
+
+def parse_echo(body: str) -> dict[str, str]:
+    """The backend's ``/whoami`` answer: header -> value seen ('' when absent)."""
+    return dict(line.split("=", 1) for line in body.splitlines() if "=" in line)
 
 
 def _protected_server(

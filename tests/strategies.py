@@ -54,17 +54,21 @@ EMAIL_DOMAIN = st.one_of(st.just("*"), DOMAIN, DOMAIN.map(lambda d: "." + d))
 APP_GROUP = st.from_regex(r"[A-Za-z0-9._~:/-]{1,16}", fullmatch=True)
 APP_EMAIL_DOMAIN = st.one_of(DOMAIN, DOMAIN.map(lambda d: "." + d))
 HEADER = st.from_regex(r"[A-Za-z0-9-]{1,24}", fullmatch=True)
-#: Identity headers of oauth2-proxy's auth answer, what response_headers accepts.
-RESPONSE_HEADER = st.one_of(
-    st.sampled_from(
-        [
-            "X-Auth-Request-User",
-            "X-Auth-Request-Email",
-            "X-Auth-Request-Groups",
-            "X-Auth-Request-Preferred-Username",
-            "x-auth-request-access-token",
-        ]
-    ),
+#: Identity headers a proxy of this package sets (oauth2-proxy v7.15.3 with
+#: --set-xauthrequest, without --pass-access-token): what response_headers accepts, in any
+#: case (HTTP header names are case-insensitive).
+SETTABLE_IDENTITY_HEADERS = (
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Preferred-Username",
+)
+RESPONSE_HEADER = st.sampled_from(SETTABLE_IDENTITY_HEADERS).flatmap(
+    lambda h: st.sampled_from([h, h.lower(), h.upper()])
+)
+#: Header names shaped like identity headers, most of which nothing sets.
+IDENTITY_SHAPED_HEADER = st.one_of(
+    st.just("x-auth-request-access-token"),
     st.from_regex(r"X-Auth-Request-[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,6})?", fullmatch=True),
 )
 SECRET_KEY = st.from_regex(r"[-._a-zA-Z0-9]{1,20}", fullmatch=True).filter(

@@ -139,6 +139,20 @@ def test_public_auth_url_goes_through_the_proxy_host(chart):
     assert ann["auth-signin"] == "https://access.example.com/oauth2/start"
 
 
+#: Every identity header oauth2-proxy v7.15.3 can put in its auth answer but Authorization,
+#: written out here from its source (legacy_options.go getResponseHeaders,
+#: getXAuthRequestHeaders, getXAuthRequestAccessTokenHeader; oauthproxy.go
+#: addHeadersForProxying), apart from the package's own table.
+EVERY_IDENTITY_HEADER = [
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Access-Token",
+    "GAP-Auth",
+]
+
+
 def test_identity_headers_reach_the_backend_by_default(chart):
     _, ann = _shared_app(chart)
     assert DEFAULT_RESPONSE_HEADERS == (
@@ -146,21 +160,58 @@ def test_identity_headers_reach_the_backend_by_default(chart):
         "X-Auth-Request-Email",
         "X-Auth-Request-Groups",
     )
-    assert ann["auth-response-headers"] == ",".join(DEFAULT_RESPONSE_HEADERS)
+    listed = ann["auth-response-headers"].split(",")
+    assert listed[:3] == list(DEFAULT_RESPONSE_HEADERS)
+    assert sorted(listed) == sorted(EVERY_IDENTITY_HEADER)
 
 
-def test_response_headers_are_configurable(chart):
+def test_response_headers_come_first_and_every_other_identity_header_follows(chart):
     _, ann = _shared_app(
         chart, response_headers=["X-Auth-Request-Email", "X-Auth-Request-Preferred-Username"]
     )
-    assert ann["auth-response-headers"] == (
-        "X-Auth-Request-Email,X-Auth-Request-Preferred-Username"
-    )
+    assert ann["auth-response-headers"].split(",") == [
+        "X-Auth-Request-Email",
+        "X-Auth-Request-Preferred-Username",
+        "X-Auth-Request-User",
+        "X-Auth-Request-Groups",
+        "X-Auth-Request-Access-Token",
+        "GAP-Auth",
+    ]
 
 
-def test_no_response_headers_means_no_annotation(chart):
-    _, ann = _shared_app(chart, response_headers=[])
-    assert "auth-response-headers" not in ann
+@pytest.mark.parametrize(
+    "headers",
+    [[], ["X-Auth-Request-User"], ["x-auth-request-groups", "X-Auth-Request-Groups"]],
+)
+def test_every_identity_header_is_set_from_the_answer_whatever_response_headers_is(chart, headers):
+    # ingress-nginx overwrites a listed header with the answer's value, or drops it when
+    # the answer has none: so no client-sent identity header reaches the backend
+    # (tests/test_nginx_behaviour.py shows it on real nginx)
+    _, ann = _shared_app(chart, response_headers=headers)
+    listed = ann["auth-response-headers"].split(",")
+    assert sorted(listed) == sorted(EVERY_IDENTITY_HEADER)
+    assert len(listed) == len(set(listed))
+
+
+def test_fails_on_an_x_auth_request_header_nothing_sets(chart):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^response_headers must be an identity header oauth2-proxy v7.15.3 sets, one "
+        r"of \['X-Auth-Request-User', .*got 'X-Auth-Request-Team'$",
+    ):
+        _shared_app(chart, response_headers=["X-Auth-Request-Team"])
+
+
+@pytest.mark.parametrize("header", ["X-Auth-Request-Access-Token", "x-auth-request-access-token"])
+def test_fails_on_the_access_token_header_which_nothing_sets(chart, header):
+    # oauth2-proxy sets it only with --pass-access-token (legacy_options.go lines 270-272),
+    # which extra_args refuses: the backend would never get a value
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^response_headers must be without X-Auth-Request-Access-Token: oauth2-proxy "
+        r"sets it only with --pass-access-token",
+    ):
+        _shared_app(chart, response_headers=["X-Auth-Request-User", header])
 
 
 def test_pass_authorization_header_adds_authorization_from_a_shared_proxy(chart):
@@ -169,11 +220,64 @@ def test_pass_authorization_header_adds_authorization_from_a_shared_proxy(chart)
         proxy_kwargs={"set_authorization_header": True},
         pass_authorization_header=True,
     )
-    assert ann["auth-response-headers"].split(",") == [*DEFAULT_RESPONSE_HEADERS, "Authorization"]
+    listed = ann["auth-response-headers"].split(",")
+    assert listed[:3] == list(DEFAULT_RESPONSE_HEADERS)
+    assert listed[-1] == "Authorization"
     args = find(objects, "Deployment", "access")["spec"]["template"]["spec"]["containers"][0][
         "args"
     ]
     assert "--set-authorization-header=true" in args
+
+
+def test_fails_on_pass_authorization_header_with_a_provider_without_id_token(chart):
+    # GitHub redeems with ProviderData.Redeem (providers/provider_default.go): the session
+    # holds no ID token, oauth2-proxy sends no Authorization, and the client's own would
+    # reach the backend where Envoy Gateway copies the answer's header only when present
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^pass_authorization_header must be False with the 'github' provider: it "
+        r"issues no ID token",
+    ):
+        ProtectedApp(
+            chart,
+            "App",
+            host="app.example.com",
+            backend=ServiceRef("app", 80),
+            provider=Provider.github(org="example"),
+            pass_authorization_header=True,
+        )
+    assert synth(chart) == []
+
+
+def test_fails_on_set_authorization_header_with_a_provider_without_id_token(chart):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^set_authorization_header must be False with the 'github' provider: it "
+        r"issues no ID token",
+    ):
+        OAuth2Proxy(
+            chart,
+            "Access",
+            host="access.example.com",
+            provider=Provider.github(org="example"),
+            set_authorization_header=True,
+        )
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "issues"),
+    [
+        (Provider.github(org="example"), False),
+        (Provider.google(hosted_domain="example.com"), True),
+        (Provider.gitlab(groups=["g"]), True),
+        (Provider.entra_id(tenant_id="contoso.onmicrosoft.com"), True),
+        (Provider.keycloak_oidc(issuer_url="https://kc.example.com/realms/x"), True),
+        (OIDC, True),
+    ],
+)
+def test_which_providers_issue_an_id_token(provider, issues):
+    assert provider.issues_id_token is issues
 
 
 def test_pass_authorization_header_turns_it_on_in_the_apps_own_proxy(chart):

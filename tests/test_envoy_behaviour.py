@@ -90,9 +90,13 @@ FORGED = {
     "X-Auth-Request-Email": "mallory@evil.example",
     "X-Auth-Request-Preferred-Username": "mallory",
     "X-Auth-Request-Groups": "admins",
+    "X-Auth-Request-Access-Token": "forged-access-token",
+    "GAP-Auth": "mallory@evil.example",
+    "Authorization": "Bearer forged-id-token",
 }
-ALICE = Session("alice", "alice@example.com", "alice", ("admins", "dev"))
-BOB = Session("bob", "bob@example.com")  # no groups, no preferred username
+ALICE = Session("alice", "alice@example.com", "alice", ("admins", "dev"), id_token="alice-jwt")
+# no groups, no preferred username, no ID token (as every GitHub session)
+BOB = Session("bob", "bob@example.com")
 CAROL = Session("carol", "carol@example.com", refresh=True)
 
 
@@ -348,8 +352,12 @@ GATEWAY = EnvoyGateway(gateway=GatewayRef("eg", "envoy-gateway-system", section_
 
 
 @functools.cache
-def _emitted() -> tuple[str, ...]:
-    """The package's objects for one app sharing a proxy in another namespace, as YAML docs."""
+def _emitted(authorization: bool = False) -> tuple[str, ...]:
+    """The package's objects for one app sharing a proxy in another namespace, as YAML docs.
+
+    ``authorization``: the proxy sends the ID token, the app asks for it
+    (``pass_authorization_header=True``).
+    """
     app = cdk8s.App()
     chart = cdk8s.Chart(app, "envoy", disable_resource_name_hashes=True)
     proxy = OAuth2Proxy(
@@ -359,6 +367,7 @@ def _emitted() -> tuple[str, ...]:
         namespace=fx.PROXY_NAMESPACE,
         provider=Provider.oidc(issuer_url="https://login.example.com"),
         extra_args=["--api-route=/api/"],
+        set_authorization_header=authorization,
         controller=GATEWAY,
     )
     ProtectedApp(
@@ -370,6 +379,7 @@ def _emitted() -> tuple[str, ...]:
         proxy=proxy,
         response_headers=fx.IDENTITY_HEADERS,
         pass_through_401=True,
+        pass_authorization_header=authorization,
         controller=GATEWAY,
     )
     return tuple(yaml.safe_dump(d) for d in yaml.safe_load_all(app.synth_yaml()) if d)
@@ -378,6 +388,11 @@ def _emitted() -> tuple[str, ...]:
 def emitted() -> list[dict[str, Any]]:
     """A fresh copy of the package's output (the traps change their copy)."""
     return [yaml.safe_load(doc) for doc in _emitted()]
+
+
+def emitted_with_authorization() -> list[dict[str, Any]]:
+    """The same with ``pass_authorization_header=True`` (and the proxy's ID token)."""
+    return [yaml.safe_load(doc) for doc in _emitted(authorization=True)]
 
 
 def one(objects: list[dict[str, Any]], kind: str, name: str = "app") -> dict[str, Any]:
@@ -398,13 +413,12 @@ def changed(change: Callable[[list[dict[str, Any]]], None]) -> Callable[[], list
 
 
 def _route_remove(objects: list[dict[str, Any]]) -> None:
+    (policy,) = (o for o in objects if o["kind"] == "ClientTrafficPolicy")
+    removed = policy["spec"]["headers"]["earlyRequestHeaders"]["remove"]
     objects[:] = [o for o in objects if o["kind"] != "ClientTrafficPolicy"]
     rule = one(objects, "HTTPRoute")["spec"]["rules"][0]
     rule["filters"] = [
-        {
-            "type": "RequestHeaderModifier",
-            "requestHeaderModifier": {"remove": list(fx.IDENTITY_HEADERS)},
-        }
+        {"type": "RequestHeaderModifier", "requestHeaderModifier": {"remove": removed}}
     ]
 
 
@@ -448,6 +462,12 @@ SIGNIN_PAGE = {
     )
     for v in (NEWEST, ENVOY_AFFECTED)
 }
+AUTHORIZATION = Scenario(
+    "pass-authorization-header",
+    NEWEST,
+    emitted_with_authorization,
+    note="pass_authorization_header=True; bob's session has no ID token",
+)
 NO_CTP = Scenario("no-client-traffic-policy", NEWEST, without("ClientTrafficPolicy"), note="trap")
 ROUTE_REMOVE = Scenario(
     "route-remove-instead",
@@ -482,6 +502,7 @@ NO_FORWARDED_URI = Scenario(
 SCENARIOS = [
     *STANDARD.values(),
     *SIGNIN_PAGE.values(),
+    AUTHORIZATION,
     NO_CTP,
     ROUTE_REMOVE,
     NO_HEADERS_TO_EXT_AUTH,
@@ -581,10 +602,46 @@ def test_forged_groups_never_reach_the_backend_for_a_user_without_groups(version
     assert "x-auth-request-preferred-username" not in seen
 
 
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_no_forged_identity_header_reaches_the_backend(version):
+    # every identity header oauth2-proxy can set (GAP-Auth and the access token included) is
+    # removed before ext_authz, so the backend sees the proxy's value or nothing
+    for who, session in (("alice", ALICE), ("bob", BOB)):
+        seen = observed(STANDARD[version].id).replies[who].seen_by_backend()
+        for name, forged in FORGED.items():
+            if name == "Authorization":
+                continue  # the client's own credential: the app did not ask for the proxy's
+            assert forged not in seen.get(name.lower(), []), (who, name, seen)
+        assert "gap-auth" not in seen  # not asked for: removed, never the client's
+        assert "x-auth-request-access-token" not in seen
+        assert seen["x-auth-request-email"] == [session.email]
+
+
+def test_without_pass_authorization_header_the_clients_authorization_reaches_the_backend():
+    seen = observed(STANDARD[NEWEST].id).replies["alice"].seen_by_backend()
+    assert seen["authorization"] == [FORGED["Authorization"]]
+
+
+def test_pass_authorization_header_overwrites_the_clients_authorization():
+    seen = observed(AUTHORIZATION.id).replies["alice"].seen_by_backend()
+    assert seen["authorization"] == ["Bearer alice-jwt"]
+    assert seen["x-auth-request-user"] == ["alice"]
+
+
+def test_a_session_without_id_token_lets_the_clients_authorization_through():
+    # Why pass_authorization_header=True is refused with a provider that issues no ID token
+    # (GitHub): the answer has no Authorization, headersToBackend copies nothing, and the
+    # client's own reaches the backend as if the proxy had sent it.
+    seen = observed(AUTHORIZATION.id).replies["bob"].seen_by_backend()
+    assert seen["x-auth-request-user"] == ["bob"]
+    assert seen["authorization"] == [FORGED["Authorization"]]
+
+
 def test_without_the_client_traffic_policy_forged_groups_reach_the_backend():
     seen = observed(NO_CTP.id).replies["bob"].seen_by_backend()
     assert seen["x-auth-request-user"] == ["bob"]  # overwritten by the auth response
     assert seen["x-auth-request-groups"] == ["admins"]  # the client's forgery
+    assert seen["gap-auth"] == [FORGED["GAP-Auth"]]  # and any header nobody copies
 
 
 def test_removal_on_the_route_strips_the_real_identity_too():
@@ -816,6 +873,14 @@ def summary(run_: Run) -> dict[str, str]:
         groups = ",".join(seen.get("x-auth-request-groups", ["-"]))
         return f"user={user} groups={groups}"
 
+    def authorization(reply: Reply) -> str:
+        if reply.status != 200:
+            return "-"
+        seen = reply.seen_by_backend().get("authorization", [])
+        if seen == [FORGED["Authorization"]]:
+            return "the client's (forged)"
+        return ",".join(seen) or "none"
+
     b401 = r["b401"]
     through = [
         probe.removeprefix("pre-auth ") for probe in PRE_AUTH_PROBES if reached_backend(r[probe])
@@ -833,6 +898,7 @@ def summary(run_: Run) -> dict[str, str]:
         "API (json / route)": f"{r['api-json'].status} / {r['api-route'].status}",
         "alice (+forged)": ident(r["alice"]),
         "bob, no groups (+forged)": ident(r["bob"]),
+        "Authorization alice / bob": (f"{authorization(r['alice'])} / {authorization(r['bob'])}"),
         "Set-Cookie on auth 200": (
             f"n/a (check answered {r['refresh'].status})"
             if r["refresh"].status != 200

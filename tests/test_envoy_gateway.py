@@ -7,6 +7,7 @@ deploy with the fix in the message.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import cdk8s
@@ -607,12 +608,17 @@ def test_fails_on_a_response_header_oauth2_proxy_never_sets(chart):
     # so a client could forge any other X-Auth-Request-* header that headersToBackend names.
     with pytest.raises(
         ConfigurationError,
-        match=r"^response_headers must be identity head.*"
-        r"\['X-Auth-Request-Team'\]",
+        match=r"^response_headers must be an identity header oauth2-proxy v7.15.3 sets.*"
+        r"got 'X-Auth-Request-Team'",
     ):
         _app(chart, provider=OIDC, response_headers=["X-Auth-Request-User", "X-Auth-Request-Team"])
     assert synth(chart) == []
-    _app(chart, provider=OIDC, response_headers=["x-auth-request-access-token"])
+    # the access token only with --pass-access-token, which the package never sets
+    with pytest.raises(
+        ConfigurationError, match=r"^response_headers must be without X-Auth-Request-Access-Token"
+    ):
+        _app(chart, provider=OIDC, response_headers=["x-auth-request-access-token"])
+    assert synth(chart) == []
 
 
 def test_fails_on_prefix_paths_that_differ_by_a_trailing_slash_across_apps(chart):
@@ -653,3 +659,129 @@ def test_fails_on_one_host_of_a_shared_proxy_on_two_gateways(chart):
         _app(chart, "Two", name="two", proxy=proxy, paths=["/b"], controller=internal)
     names = [o["metadata"]["name"] for o in synth(chart) if o["kind"] == "HTTPRoute"]
     assert "two" not in names
+
+
+# --------------------------------------------------------------------------- a user's own
+# ClientTrafficPolicy in the same program: Envoy Gateway applies one per Gateway and one per
+# listener (internal/gatewayapi/clienttrafficpolicy.go at v1.9.0), so theirs and ours clash.
+
+
+def _their_policy(
+    chart: cdk8s.Chart,
+    *,
+    section: str | None,
+    gateway: str = "eg",
+    namespace: str = "infra",
+    singular: bool = False,
+    remove: list[str] | None = None,
+) -> None:
+    ref: dict[str, str] = {"group": "gateway.networking.k8s.io", "kind": "Gateway"}
+    ref["name"] = gateway
+    if section is not None:
+        ref["sectionName"] = section
+    spec: dict[str, object] = {"targetRef": ref} if singular else {"targetRefs": [ref]}
+    if remove is not None:
+        spec["headers"] = {"earlyRequestHeaders": {"remove": remove}}
+    cdk8s.ApiObject(
+        chart,
+        "TheirPolicy",
+        api_version="gateway.envoyproxy.io/v1alpha1",
+        kind="ClientTrafficPolicy",
+        metadata={"name": "timeouts", "namespace": namespace},
+    ).add_json_patch(cdk8s.JsonPatch.add("/spec", {**spec, "timeout": {"http": {}}}))
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "singular", "why"),
+    [
+        ("https", "https", False, r"both target Gateway infra/eg listener 'https'; only one"),
+        ("https", "https", True, r"both target Gateway infra/eg listener 'https'"),
+        (None, None, False, r"both target Gateway infra/eg; only one policy of a kind"),
+        ("https", None, False, r"theirs targets all of Gateway infra/eg and ours its listener"),
+        (None, "https", False, r"ours targets all of Gateway infra/eg and theirs its listener"),
+    ],
+)
+def test_fails_at_synth_on_a_users_client_traffic_policy_for_the_same_gateway(
+    chart, ours, theirs, singular, why
+):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name=ours))
+    _app(chart, provider=OIDC, controller=controller)
+    _their_policy(chart, section=theirs, singular=singular)
+    with pytest.raises(RuntimeError) as raised:
+        cdk8s.Testing.synth(chart)
+    message = str(raised.value)
+    assert "the ClientTrafficPolicy infra/timeouts conflicts with ClientTrafficPolicy" in message
+    assert re.search(why, message), message
+    assert "client_traffic_policy=False" in message
+    assert "X-Auth-Request-Groups" in message  # the removal to put into theirs
+
+
+@pytest.mark.parametrize(
+    ("theirs", "gateway", "namespace"),
+    [
+        ("http", "eg", "infra"),  # another listener of the same Gateway
+        (None, "other", "infra"),  # another Gateway
+        ("https", "eg", "apps"),  # a Gateway 'eg' of another namespace
+    ],
+)
+def test_a_users_client_traffic_policy_for_another_target_is_fine(
+    chart, theirs, gateway, namespace
+):
+    _app(chart, provider=OIDC)  # ours: Gateway infra/eg listener 'https'
+    _their_policy(chart, section=theirs, gateway=gateway, namespace=namespace)
+    kinds = [o["kind"] for o in synth(chart)]
+    assert kinds.count("ClientTrafficPolicy") == 2
+
+
+@pytest.mark.parametrize("theirs", ["https", None])
+def test_with_client_traffic_policy_false_the_users_own_policy_does_the_removal(chart, theirs):
+    controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
+        _app(chart, provider=OIDC, controller=controller)
+    # header names in any case, as Envoy matches them
+    _their_policy(chart, section=theirs, remove=[h.lower() for h in IDENTITY_HEADERS])
+    kinds = [o["kind"] for o in synth(chart)]
+    assert kinds.count("ClientTrafficPolicy") == 1
+
+
+@pytest.mark.parametrize(
+    ("theirs", "remove"),
+    [
+        ("https", None),  # no removal at all
+        ("https", ["X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups"]),
+        (None, ["X-Auth-Request-Groups"]),  # the whole Gateway, so the app's listener too
+    ],
+)
+def test_fails_at_synth_on_the_users_policy_without_the_removal(chart, theirs, remove):
+    controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
+        _app(chart, provider=OIDC, controller=controller)
+    _their_policy(chart, section=theirs, remove=remove)
+    with pytest.raises(RuntimeError) as raised:
+        cdk8s.Testing.synth(chart)
+    message = str(raised.value)
+    assert "the ClientTrafficPolicy infra/timeouts applies on Gateway infra/eg" in message
+    assert "leaves to a policy of the user's: its headers.earlyRequestHeaders.remove " in message
+    assert "'GAP-Auth'" in message
+
+
+def test_with_client_traffic_policy_false_a_policy_for_another_listener_is_not_judged(chart):
+    controller = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClientTrafficPolicyWarning)
+        _app(chart, provider=OIDC, controller=controller)
+    _their_policy(chart, section="http")
+    assert [o["kind"] for o in synth(chart)].count("ClientTrafficPolicy") == 1
+
+
+def test_a_failed_app_takes_its_policy_claim_back(chart):
+    # the app claims the listener's ClientTrafficPolicy, then fails on its HTTPRoute's name
+    # (the proxy's route is named so): its claim goes with it
+    proxy = _proxy(chart, name="dash", namespace="apps")
+    with pytest.raises(ConfigurationError, match=r"^name: a HTTPRoute named 'dash'"):
+        _app(chart, name="dash", namespace="apps", proxy=proxy)
+    assert "ClientTrafficPolicy" not in [o["kind"] for o in synth(chart)]
+    _their_policy(chart, section="https")
+    assert [o["kind"] for o in synth(chart)].count("ClientTrafficPolicy") == 1

@@ -154,7 +154,7 @@ def programs(draw: st.DrawFn) -> Program:
             "controller": draw(st.sampled_from(listeners)),
             "replicas": draw(st.integers(min_value=1, max_value=3)),
             "allowed_groups": draw(s.lists(s.GROUP)),
-            "set_authorization_header": draw(st.booleans()),
+            "set_authorization_header": provider.issues_id_token and draw(st.booleans()),
             "network_policy": draw(st.booleans()),
         }
         if s.needs_opt_in(provider) and not kwargs["allowed_groups"]:
@@ -189,9 +189,7 @@ def programs(draw: st.DrawFn) -> Program:
             "backend": ServiceRef(draw(s.SERVICE_NAME), draw(s.PORT)),
             "paths": mine,
             "path_type": draw(st.sampled_from(PathType)),
-            "response_headers": draw(
-                s.lists(st.sampled_from([*IDENTITY_HEADERS, "x-auth-request-email"]), 4)
-            ),
+            "response_headers": draw(s.lists(s.RESPONSE_HEADER, 4)),
         }
         if shared is None:
             provider = draw(s.PROVIDER)
@@ -199,7 +197,7 @@ def programs(draw: st.DrawFn) -> Program:
             if s.needs_opt_in(provider):
                 kwargs["allow_any_account"] = True
             kwargs["host"] = f"own{i}.{domain}"
-            authorization = True
+            authorization = provider.issues_id_token
         else:
             # hosts of one shared proxy are its own: two proxies on one host would both
             # route its /oauth2 (refused)
@@ -326,6 +324,8 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
         to_backend = policy["spec"]["extAuth"]["http"]["headersToBackend"]
         identity = {h.lower() for h in to_backend if h.lower().startswith("x-auth-request-")}
         assert identity <= removed, (identity - removed, gateway)
+        # and every identity header oauth2-proxy can set, whatever the app asked for
+        assert removed == {h.lower() for h in IDENTITY_HEADERS}, gateway
 
     # 5. no two route matches of the program on one listener, host, path type and path; a
     # route on a whole Gateway (no sectionName) is on each of its listeners

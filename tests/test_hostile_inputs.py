@@ -487,7 +487,7 @@ def _every_option_proxy_args() -> list[list[str]]:
                 provider=provider,
                 sessions=store,
                 allowed_groups=["admins"],
-                set_authorization_header=not store.minimal_cookie,
+                set_authorization_header=not store.minimal_cookie and provider.issues_id_token,
                 trusted_proxy_ips=["10.0.0.0/8"],
                 extra_args=["--cookie-expire=12h"],
             )
@@ -643,7 +643,17 @@ def test_identity_headers_pass_and_authorization_comes_with_its_flag(chart: cdk8
     headers = ["X-Auth-Request-User", "X-Auth-Request-Preferred-Username", "x-auth-request-email"]
     s.protected_app(chart, response_headers=headers, pass_authorization_header=True)
     ingress = find(synth(chart), "Ingress", "app")
-    assert annotations(ingress)["auth-response-headers"] == ",".join([*headers, "Authorization"])
+    # the app's headers first (in the table's spelling), then every other identity header
+    # (overwritten or removed, never the client's), Authorization last
+    assert annotations(ingress)["auth-response-headers"].split(",") == [
+        "X-Auth-Request-User",
+        "X-Auth-Request-Preferred-Username",
+        "X-Auth-Request-Email",
+        "X-Auth-Request-Groups",
+        "X-Auth-Request-Access-Token",
+        "GAP-Auth",
+        "Authorization",
+    ]
 
 
 # Class 6: what is checked is what is emitted; str/int subclasses and enums are normalised.
@@ -803,6 +813,57 @@ def test_private_and_ported_https_issuers_pass(chart: cdk8s.Chart, url: str) -> 
     assert f"--oidc-issuer-url={url}" in _proxy_args(synth(chart))
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://localhost/realms/x", "a loopback name"),
+        ("https://localhost./realms/x", "a loopback name"),
+        ("https://LOCALHOST/realms/x", "a loopback name"),
+        ("https://keycloak.localhost/realms/x", "a loopback name"),
+        ("https://localhost.localdomain/", "a loopback name"),
+        ("https://127.0.0.1/realms/x", r"a loopback address \(127.0.0.1\)"),
+        ("https://127.0.0.2:8443/realms/x", r"a loopback address \(127.0.0.2\)"),
+        ("https://127.1/", r"a loopback address \(127.0.0.1\)"),
+        ("https://2130706433/", r"a loopback address \(127.0.0.1\)"),
+        ("https://0x7f000001/", r"a loopback address \(127.0.0.1\)"),
+        ("https://0177.0.0.1/", r"a loopback address \(127.0.0.1\)"),
+        ("https://127.0.0.1./", r"a loopback address \(127.0.0.1\)"),
+        ("https://[::1]/realms/x", r"a loopback address \(::1\)"),
+        ("https://[::ffff:127.0.0.1]/", r"a loopback address \(127.0.0.1\)"),
+        ("https://0/", r"the unspecified address \(0.0.0.0\)"),
+        ("https://[::]/", r"the unspecified address \(::\)"),
+        ("https://[fe80::1]/", r"a link-local address \(fe80::1\)"),
+    ],
+)
+def test_fails_on_an_issuer_on_the_proxys_own_pod(chart: cdk8s.Chart, url: str, why: str) -> None:
+    from oauth_ingress_construct import Provider
+
+    with pytest.raises(
+        ConfigurationError,
+        match=rf"^issuer_url must be a URL of a service the proxy can reach from its pod: "
+        rf"'[^']*' is {why}",
+    ):
+        s.protected_app(chart, provider=Provider.oidc(issuer_url=url))
+    assert synth(chart) == []
+
+
+def test_fails_on_a_loopback_issuer_given_as_a_provider_flag() -> None:
+    from oauth_ingress_construct import Provider
+
+    with pytest.raises(ConfigurationError, match=r"'127.0.0.1' is a loopback address"):
+        Provider(name="oidc", args=("--provider=oidc", "--oidc-issuer-url=https://127.0.0.1"))
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://localhost:6379", "redis://127.0.0.1:6379", "rediss://[::1]:6380"]
+)
+def test_fails_on_redis_on_the_proxys_own_pod(chart: cdk8s.Chart, url: str) -> None:
+    from oauth_ingress_construct import Sessions
+
+    with pytest.raises(ConfigurationError, match=r"^url must be a URL of a service the proxy"):
+        s.oauth2_proxy(chart, sessions=Sessions.redis(url=url))
+
+
 def test_fails_on_redis_on_a_link_local_address(chart: cdk8s.Chart) -> None:
     from oauth_ingress_construct import Sessions
 
@@ -841,6 +902,62 @@ def test_the_derived_cookie_domain_is_never_a_public_suffix(
 
 
 # Class 11: public identity providers are not open by default.
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://slack.com",
+        "https://slack.com/",
+        "https://www.linkedin.com/oauth",
+        "https://id.twitch.tv/oauth2",
+        "https://appleid.apple.com",
+        "https://accounts.google.com:443",
+        "https://login.microsoftonline.com/Common/v2.0",
+        "https://login.microsoftonline.com/9188040D-6C67-4C5B-B112-36A304B66DAD/v2.0",
+    ],
+)
+def test_fails_on_every_public_issuer_of_the_table_open_to_any_account(
+    chart: cdk8s.Chart, issuer: str
+) -> None:
+    from oauth_ingress_construct import Provider
+
+    with pytest.raises(ConfigurationError, match=r"^allow_any_account must be True to let anyone"):
+        s.protected_app(chart, provider=Provider.oidc(issuer_url=issuer))
+    assert synth(chart) == []
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://slack.company.example",  # a host that only starts like one
+        "https://gitlab.company.com",
+        "https://www.linkedin.com/oauthx",  # a path segment that only starts like one
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+        "https://slack.com:8443",  # another port: another service
+    ],
+)
+def test_issuers_that_only_look_like_public_ones_need_no_opt_in(
+    chart: cdk8s.Chart, issuer: str
+) -> None:
+    from oauth_ingress_construct import Provider
+
+    assert not Provider.oidc(issuer_url=issuer).public
+    s.protected_app(chart, provider=Provider.oidc(issuer_url=issuer))
+
+
+def test_the_public_issuer_table_gives_why_and_a_source_for_each_row() -> None:
+    from oauth_ingress_construct import Provider
+    from oauth_ingress_construct._core.provider import PUBLIC_ISSUERS, public_issuer
+
+    assert len({row.issuer for row in PUBLIC_ISSUERS}) == len(PUBLIC_ISSUERS)
+    for row in PUBLIC_ISSUERS:
+        assert row.issuer.startswith("https://")
+        assert row.why
+        assert row.source.startswith("https://"), row
+        assert public_issuer(row.issuer) is row
+        assert Provider.oidc(issuer_url=row.issuer).public
+    assert "https://slack.com" in {row.issuer for row in PUBLIC_ISSUERS}
+
+
 def _public_providers() -> list[Any]:
     from oauth_ingress_construct import Provider
 

@@ -38,8 +38,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import cdk8s
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oauth_ingress_construct import (
+    DEFAULT_RESPONSE_HEADERS,
     ControllerAdvisoryWarning,
     IngressNginx,
     PassThroughStrategy,
@@ -57,6 +60,7 @@ from tests.nginx_model import (
     BACKEND_401_CHALLENGE,
     BACKEND_404_BODY,
     DEFAULT_BACKEND_404_BODY,
+    ECHOED_HEADERS,
     ERROR_BACKEND_200_BODY,
     PARSER_RISK,
     SESSION_COOKIE,
@@ -66,6 +70,7 @@ from tests.nginx_model import (
     admitted,
     auth_location_intercept_off,
     build_auth_location,
+    parse_echo,
     render,
     server_locations,
 )
@@ -221,6 +226,7 @@ class Nginx:
         *,
         paths: tuple[IngressPath, ...] = (IngressPath(),),
         error_backend_answers_200: bool = False,
+        auth_answers: Mapping[str, Mapping[str, str]] | None = None,
     ) -> str:
         text = render(
             annotations,
@@ -231,6 +237,7 @@ class Nginx:
             modules=self.modules,
             paths=paths,
             error_backend_answers_200=error_backend_answers_200,
+            auth_answers=auth_answers,
         )
         self.conf.write_text(text)
         return text
@@ -264,6 +271,16 @@ class Nginx:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=TIMEOUT)
+
+    def request(self, path: str, headers: Mapping[str, str]) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.ports.ingress, timeout=TIMEOUT)
+        try:
+            conn.request("GET", path, headers={"Host": HOST, **headers})
+            resp = conn.getresponse()
+            body = resp.read().decode(errors="replace")
+            return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+        finally:
+            conn.close()
 
     def get(self, path: str, *, signed_in: bool) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.ports.ingress, timeout=TIMEOUT)
@@ -1098,6 +1115,127 @@ def test_nginx_missing_fails_with_set_up_hint(monkeypatch):
 
 
 # --------------------------------------------------------------------------- the matrix
+
+
+# --------------------------------------------------------------------------- identity headers
+#
+# A client sends its own value of every identity header oauth2-proxy v7.15.3 can set; the
+# stand-in oauth2-proxy answers alice's check with all of them (an ID token too) and bob's
+# with user, e-mail and GAP-Auth only (no groups, no preferred username, no ID token:
+# oauth2-proxy skips empty claims, pkg/header/injector.go). Whatever ``response_headers``
+# is, the backend must see each identity header with the proxy's value or not at all.
+
+FORGED_IDENTITY = {h: f"forged-{h.lower()}" for h in ECHOED_HEADERS}
+FORGED_IDENTITY["Authorization"] = "Bearer forged-token"
+AUTH_ANSWERS = {
+    "alice": {
+        "X-Auth-Request-User": "alice",
+        "X-Auth-Request-Email": "alice@example.com",
+        "X-Auth-Request-Preferred-Username": "alice",
+        "X-Auth-Request-Groups": "admins,dev",
+        "GAP-Auth": "alice@example.com",
+        "Authorization": "Bearer id-token-of-alice",
+    },
+    "bob": {
+        "X-Auth-Request-User": "bob",
+        "X-Auth-Request-Email": "bob@example.com",
+        "GAP-Auth": "bob@example.com",
+    },
+}
+
+
+def seen_by_backend(annotations: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Per user, what the backend's /whoami saw of each identity header ('' = absent)."""
+    seen = {}
+    with running(annotations, STOCK, auth_answers=AUTH_ANSWERS) as nginx:
+        for user in AUTH_ANSWERS:
+            reply = nginx.request(
+                "/whoami", {"Cookie": f"{SESSION_COOKIE}={user}", **FORGED_IDENTITY}
+            )
+            assert reply.status == 200, (reply.status, reply.body)
+            seen[user] = parse_echo(reply.body)
+    return seen
+
+
+def _assert_never_forged(seen: dict[str, dict[str, str]], *, authorization: bool) -> None:
+    for user, headers in seen.items():
+        answer = AUTH_ANSWERS[user]
+        for name in ECHOED_HEADERS:
+            if name == "Authorization" and not authorization:
+                # the client's own credential, untouched, when the app did not ask for the
+                # proxy's (an API client's token is for the backend)
+                assert headers[name] == FORGED_IDENTITY[name], (user, headers)
+                continue
+            assert headers[name] in ("", answer.get(name, "")), (user, name, headers)
+            assert headers[name] != FORGED_IDENTITY[name], (user, name, headers)
+
+
+@pytest.mark.parametrize(
+    ("response_headers", "pass_authorization_header"),
+    [
+        (None, False),  # the default
+        ((), False),
+        (("X-Auth-Request-User",), False),
+        (("X-Auth-Request-Email", "X-Auth-Request-Preferred-Username"), True),
+        (("x-auth-request-groups",), True),
+    ],
+)
+def test_a_client_sent_identity_header_never_reaches_the_backend(
+    response_headers, pass_authorization_header
+):
+    props: dict[str, object] = {"pass_authorization_header": pass_authorization_header}
+    if response_headers is not None:
+        props["response_headers"] = list(response_headers)
+    seen = seen_by_backend(synthesized(**props))
+    _assert_never_forged(seen, authorization=pass_authorization_header)
+    # what the app asked for arrives with the proxy's value
+    asked = response_headers if response_headers is not None else DEFAULT_RESPONSE_HEADERS
+    for name in (ECHO_NAME[h.lower()] for h in asked):
+        assert seen["alice"][name] == AUTH_ANSWERS["alice"][name]
+    if pass_authorization_header:
+        assert seen["alice"]["Authorization"] == "Bearer id-token-of-alice"
+        assert seen["bob"]["Authorization"] == ""  # no ID token: removed, not the client's
+
+
+ECHO_NAME = {h.lower(): h for h in ECHOED_HEADERS}
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@given(
+    response_headers=st.lists(
+        st.sampled_from(
+            [
+                "X-Auth-Request-User",
+                "X-Auth-Request-Email",
+                "X-Auth-Request-Preferred-Username",
+                "X-Auth-Request-Groups",
+                "x-auth-request-groups",
+                "X-AUTH-REQUEST-EMAIL",
+            ]
+        ),
+        max_size=4,
+    ),
+    pass_authorization_header=st.booleans(),
+)
+def test_no_response_headers_let_a_forged_identity_header_through(
+    response_headers, pass_authorization_header
+):
+    seen = seen_by_backend(
+        synthesized(
+            response_headers=response_headers, pass_authorization_header=pass_authorization_header
+        )
+    )
+    _assert_never_forged(seen, authorization=pass_authorization_header)
+
+
+def test_listing_only_the_apps_headers_lets_the_others_through():
+    # The trap the annotation avoids: auth-response-headers with the app's headers only (the
+    # package's output before every identity header was listed).
+    ann = {**synthesized(), "auth-response-headers": "X-Auth-Request-User"}
+    seen = seen_by_backend(ann)
+    assert seen["alice"]["X-Auth-Request-User"] == "alice"
+    assert seen["bob"]["X-Auth-Request-Groups"] == FORGED_IDENTITY["X-Auth-Request-Groups"]
+    assert seen["alice"]["GAP-Auth"] == FORGED_IDENTITY["GAP-Auth"]
 
 
 def matrix() -> str:

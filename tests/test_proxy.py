@@ -1026,3 +1026,23 @@ def test_examples_cover_every_provider_family_and_redis_sessions():
 def test_fails_on_directly_constructed_bad_sessions(make, message):
     with pytest.raises(ConfigurationError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    "domains", [["*", "example.com"], ["example.com", "*"], [".example.com", "*", "b.io"]]
+)
+def test_fails_on_a_wildcard_email_domain_next_to_others(chart, domains):
+    # oauth2-proxy v7.15.3 validator.go newValidatorImpl: with '*' among the domains every
+    # address passes, so the others restrict nothing
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^email_domains must be either \['\*'\] \(any address\) or the domains to admit",
+    ):
+        OAuth2Proxy(
+            chart,
+            "Proxy",
+            host="auth.example.com",
+            provider=Provider.oidc(issuer_url="https://login.example.com"),
+            email_domains=domains,
+        )
+    assert synth(chart) == []

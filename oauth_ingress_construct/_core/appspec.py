@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .identity import AUTHORIZATION, check_response_headers
 from .paths import find_location_collisions
 from .provider import Provider, check_account_restriction, effective_email_domains
 from .refs import ProxySecret, ServiceRef
@@ -22,7 +23,6 @@ from .validation import (
     check_int,
     check_list,
     check_path,
-    check_response_header,
     check_service_name,
     fail,
     is_public_suffix,
@@ -75,7 +75,10 @@ class AppSpec:
     tls_secret_name: str | None
     #: The per-app authorization query of the auth URL (``""`` without restrictions).
     auth_query: str
-    #: Headers of the auth answer passed on to the backend.
+    #: Headers of the auth answer the app asked to receive (``response_headers``, spelled
+    #: as in ``identity.XAUTH_HEADERS``, then ``Authorization`` with
+    #: ``pass_authorization_header``). Every other identity header is still overwritten or
+    #: removed by the target (``identity``).
     response_headers: tuple[str, ...]
 
 
@@ -291,8 +294,16 @@ def resolve_app(
     if not isinstance(pass_authorization_header, bool):
         fail("pass_authorization_header", pass_authorization_header, "True or False")
     auth_query = _authorization_query(allowed_groups, allowed_emails, allowed_email_domains)
-    headers = list(check_list("response_headers", response_headers, check_response_header))
+    headers = list(check_response_headers("response_headers", response_headers))
     if pass_authorization_header:
+        if proxy is None and isinstance(provider, Provider) and not provider.issues_id_token:
+            fail(
+                "pass_authorization_header",
+                pass_authorization_header,
+                f"False with the {provider.name!r} provider: it issues no ID token (an OAuth2 "
+                "provider, not OpenID Connect), so oauth2-proxy would send no Authorization "
+                "and the client's own would reach the backend as if it were the proxy's",
+            )
         if proxy is not None and not proxy.set_authorization_header:
             fail(
                 "pass_authorization_header",
@@ -307,7 +318,7 @@ def resolve_app(
                 "False with sessions=Sessions.cookie(minimal=True): a minimal cookie holds "
                 "no ID token to pass",
             )
-        headers.append("Authorization")
+        headers.append(AUTHORIZATION)
     own_proxy = proxy is None
     if proxy is None:
         assert provider is not None

@@ -13,13 +13,16 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .manifests import Manifest
 from .paths import find_location_collisions
 from .validation import ConfigurationError
 
-__all__ = ["Inventory", "Owner"]
+__all__ = ["Inventory", "Owner", "Requirement"]
 
 #: Who made a claim, for error messages; computed only when a message needs it.
 Owner = Callable[[], str]
+#: What a user's policy lacks (a sentence with the fix), or ``None`` when it has it.
+Requirement = Callable[[Manifest], "str | None"]
 
 
 class Inventory:
@@ -32,6 +35,12 @@ class Inventory:
         self._gateway_routes: dict[tuple[str, str | None, str, str], Owner] = {}
         self._any_listener_routes: dict[tuple[str, str, str], Owner] = {}
         self._shared: dict[tuple[str, str, str], Owner] = {}
+        #: (policy group, policy kind, namespace, target group, target kind, target name)
+        #: -> {target section: (policy name, fix, owner)}
+        self._policies: dict[tuple[str, ...], dict[str | None, tuple[str, str, Owner]]] = {}
+        #: The same key -> {target section: (requirement, owner)}: policies the user is to
+        #: provide (ours are not emitted), with what they must contain.
+        self._expected: dict[tuple[str, ...], dict[str | None, tuple[Requirement, Owner]]] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
@@ -178,6 +187,130 @@ class Inventory:
             return False
         self._claim(self._shared, key, owner)
         return True
+
+    def claim_policy(self, policy: Manifest, fix: str, owner: Owner) -> None:
+        """Record a policy of ours attached to its ``spec.targetRefs`` (policy attachment).
+
+        ``fix`` says what a user whose own policy of the same kind targets the same object
+        should do instead (see :meth:`foreign_policy_conflicts`).
+        """
+        group, kind, namespace, name = _policy_identity(policy, None)
+        for target in _targets(policy):
+            key = (group, kind, namespace, *target[:3])
+            table = self._policies.setdefault(key, {})
+            table[target[3]] = (name, fix, owner)
+            self._journal.append((table, target[3]))
+
+    def expect_policy(self, policy: Manifest, requirement: Requirement, owner: Owner) -> None:
+        """Record a policy the user provides in our place, and what it must contain.
+
+        ``policy`` is the one we would have emitted (its kind, namespace and targets);
+        ``requirement`` says what is missing from a user's policy of that kind on an
+        overlapping target, or ``None`` (see :meth:`foreign_policy_conflicts`).
+        """
+        group, kind, namespace, _ = _policy_identity(policy, None)
+        for target in _targets(policy):
+            table = self._expected.setdefault((group, kind, namespace, *target[:3]), {})
+            table[target[3]] = (requirement, owner)
+            self._journal.append((table, target[3]))
+
+    def policy_kinds(self) -> set[tuple[str, str]]:
+        """The (API group, kind) of every policy recorded (ours, or expected of the user)."""
+        return {
+            (key[0], key[1])
+            for tables in (self._policies, self._expected)
+            for key, table in tables.items()
+            if table
+        }
+
+    def foreign_policy_conflicts(self, policy: Manifest, namespace: str) -> list[str]:
+        """Why a policy the user adds to the program clashes with one of ours, if it does.
+
+        Gateway API policy attachment as Envoy Gateway applies it (``internal/gatewayapi/
+        clienttrafficpolicy.go`` at v1.9.0): one policy of a kind per Gateway and one per
+        listener (``sectionName``); a second one for the same target is marked Conflicted
+        and does nothing (lines 235-258 for a listener, 387-410 for a whole Gateway), and a
+        listener's policy overrides the whole Gateway's on that listener (lines 412-446).
+        So the user's policy and ours for the same object clash whichever way: the same
+        target (one of the two is ignored), the user's on the whole Gateway and ours on a
+        listener (theirs does not apply there), or the reverse (ours does not apply there).
+        ``namespace``: the user's object's namespace when its metadata has none.
+        """
+        group, kind, ns, name = _policy_identity(policy, namespace)
+        found = []
+        for target in _targets(policy):
+            table = self._policies.get((group, kind, ns, *target[:3]), {})
+            section = target[3]
+            where = f"{target[1]} {ns}/{target[2]}"
+            for ours_section, (ours, fix, owner) in table.items():
+                if ours_section == section:
+                    why = (
+                        f"both target {where}"
+                        + (f" listener {section!r}" if section else "")
+                        + "; only one policy of a kind applies to a target, the other is "
+                        "marked Conflicted and does nothing"
+                    )
+                elif section is None:
+                    why = (
+                        f"theirs targets all of {where} and ours its listener "
+                        f"{ours_section!r}, where ours overrides theirs: their settings do "
+                        "not apply on that listener"
+                    )
+                elif ours_section is None:
+                    why = (
+                        f"ours targets all of {where} and theirs its listener {section!r}, "
+                        "where theirs overrides ours: ours does not apply on that listener"
+                    )
+                else:
+                    continue
+                found.append(
+                    f"the {kind} {ns}/{name} conflicts with {kind} {ns}/{ours} made by "
+                    f"{owner()}: {why}. {fix}"
+                )
+            expected = self._expected.get((group, kind, ns, *target[:3]), {})
+            for wanted_section, (requirement, owner) in expected.items():
+                # theirs applies where ours would have: the same listener, or one side
+                # covering the whole Gateway
+                if None not in (section, wanted_section) and section != wanted_section:
+                    continue
+                missing = requirement(policy)
+                if missing is not None:
+                    found.append(
+                        f"the {kind} {ns}/{name} applies on {where}"
+                        + (f" listener {section!r}" if section else "")
+                        + f", which {owner()} leaves to a policy of the user's: {missing}"
+                    )
+        return found
+
+
+def _policy_identity(policy: Manifest, namespace: str | None) -> tuple[str, str, str, str]:
+    """(API group, kind, namespace, name) of a policy manifest."""
+    group = str(policy.get("apiVersion", "")).rpartition("/")[0]
+    metadata = policy.get("metadata") or {}
+    ns = metadata.get("namespace") or namespace or "default"
+    return group, str(policy.get("kind", "")), str(ns), str(metadata.get("name", ""))
+
+
+def _targets(policy: Manifest) -> list[tuple[str, str, str, str | None]]:
+    """(group, kind, name, sectionName) of each target of a policy.
+
+    Its ``spec.targetRefs`` items and the older single ``spec.targetRef``; a policy's
+    targets are in its own namespace.
+    """
+    spec = policy.get("spec") or {}
+    refs = list(spec.get("targetRefs") or [])
+    if spec.get("targetRef"):
+        refs.append(spec["targetRef"])
+    return [
+        (
+            str(ref.get("group", "")),
+            str(ref.get("kind", "")),
+            str(ref.get("name", "")),
+            ref.get("sectionName") or None,
+        )
+        for ref in refs
+        if isinstance(ref, dict)
+    ]
 
 
 def _describe(listener: tuple[str, str | None]) -> str:

@@ -22,10 +22,13 @@ from .validation import (
 from .warnings import warn_user
 
 __all__ = [
+    "PUBLIC_ISSUERS",
     "InsecureIssuerWarning",
     "Provider",
+    "PublicIssuer",
     "check_account_restriction",
     "effective_email_domains",
+    "public_issuer",
 ]
 
 _UUID_OR_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$"
@@ -131,26 +134,105 @@ _RESTRICTING_FLAGS = frozenset(
     {"github-org", "github-team", "github-repo", "gitlab-group", "gitlab-project"}
 )
 
-#: Issuers where anyone can get an account: an OIDC provider pointing at one of them admits
-#: the whole world unless restricted. Entra ID's multi-tenant endpoints ``common``,
-#: ``organizations`` and ``consumers`` (and the consumers tenant's GUID) admit any Microsoft
-#: account; GitHub Actions' issuer signs a token for any workflow of any repository.
-_PUBLIC_ISSUERS = (
-    "https://accounts.google.com",
-    "https://gitlab.com",
-    "https://appleid.apple.com",
-    "https://token.actions.githubusercontent.com",
-    "https://login.microsoftonline.com/common/",
-    "https://login.microsoftonline.com/organizations/",
-    "https://login.microsoftonline.com/consumers/",
-    "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/",
+
+@dataclass(frozen=True)
+class PublicIssuer:
+    """An OIDC issuer where anyone can get an account (or any tenant's users can sign in).
+
+    ``issuer`` is matched as a prefix of whole path segments: ``https://gitlab.com`` also
+    covers ``https://gitlab.com/`` and a path under it.
+    """
+
+    issuer: str
+    why: str
+    source: str
+
+
+#: Public, multi-tenant OIDC issuers: an oidc (or gitlab) provider pointing at one admits the
+#: whole world unless something restricts who signs in (``check_account_restriction``).
+#: Each row says why, and where the issuer is documented.
+PUBLIC_ISSUERS: tuple[PublicIssuer, ...] = (
+    PublicIssuer(
+        "https://accounts.google.com",
+        "any Google account, free to create",
+        "https://developers.google.com/identity/openid-connect/openid-connect#discovery",
+    ),
+    PublicIssuer(
+        "https://gitlab.com",
+        "any gitlab.com account, free to create",
+        "https://docs.gitlab.com/integration/openid_connect_provider/",
+    ),
+    PublicIssuer(
+        "https://appleid.apple.com",
+        "any Apple Account",
+        "https://developer.apple.com/documentation/sign_in_with_apple/"
+        "authenticating-users-with-sign-in-with-apple",
+    ),
+    PublicIssuer(
+        "https://token.actions.githubusercontent.com",
+        "signs a token for any workflow of any GitHub repository",
+        "https://docs.github.com/en/actions/security-for-github-actions/"
+        "security-hardening-your-deployments/about-security-hardening-with-openid-connect",
+    ),
+    *(
+        PublicIssuer(
+            f"https://login.microsoftonline.com/{tenant}",
+            why,
+            "https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc"
+            "#find-your-apps-openid-configuration-document-uri",
+        )
+        for tenant, why in (
+            ("common", "any work, school or personal Microsoft account"),
+            ("organizations", "any work or school account of any Entra ID tenant"),
+            ("consumers", "any personal Microsoft account"),
+            # the tenant id behind 'consumers': the same issuer by another name
+            ("9188040d-6c67-4c5b-b112-36a304b66dad", "any personal Microsoft account"),
+        )
+    ),
+    PublicIssuer(
+        "https://slack.com",
+        "any user of any Slack workspace (the workspace is a claim, team_id, not the issuer)",
+        "https://api.slack.com/authentication/sign-in-with-slack",
+    ),
+    PublicIssuer(
+        "https://www.linkedin.com/oauth",
+        "any LinkedIn member, free to join",
+        "https://learn.microsoft.com/en-us/linkedin/consumer/integrations/self-serve/"
+        "sign-in-with-linkedin-v2",
+    ),
+    PublicIssuer(
+        "https://id.twitch.tv/oauth2",
+        "any Twitch account, free to create",
+        "https://dev.twitch.tv/docs/authentication/getting-tokens-oidc/",
+    ),
 )
 
 
-def _is_public_issuer(url: str) -> bool:
-    parts = urlsplit(url)
-    normal = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
-    return any(normal.startswith(p.rstrip("/") + "/") for p in _PUBLIC_ISSUERS)
+def _segments(url: str) -> tuple[str, int, tuple[str, ...]] | None:
+    """(host, port, path segments) of an https URL, by parsing: case, default port, slashes."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    # path segments without regard to case: Entra ID reads its tenant names and GUIDs so,
+    # and a wrongly cased path of another issuer fails discovery anyway
+    return host, port, tuple(seg.lower() for seg in parts.path.split("/") if seg)
+
+
+def public_issuer(url: str) -> PublicIssuer | None:
+    """The row of :data:`PUBLIC_ISSUERS` that ``url`` is (or is under), if any."""
+    seen = _segments(url)
+    if seen is None:
+        return None
+    host, port, path = seen
+    for row in PUBLIC_ISSUERS:
+        known = _segments(row.issuer)
+        assert known is not None
+        if (host, port) == known[:2] and path[: len(known[2])] == known[2]:
+            return row
+    return None
 
 
 @dataclass(frozen=True)
@@ -238,7 +320,20 @@ class Provider:
         """
         if self.name in ("github", "google"):
             return True
-        return any(_is_public_issuer(url) for url in self._values("oidc-issuer-url"))
+        return any(public_issuer(url) is not None for url in self._values("oidc-issuer-url"))
+
+    @property
+    def issues_id_token(self) -> bool:
+        """Whether the provider's sessions hold an ID token (``Authorization: Bearer ...``).
+
+        oauth2-proxy v7.15.3: GitHub redeems with ``ProviderData.Redeem``
+        (``providers/provider_default.go`` lines 51-107), which keeps only the access token;
+        Google keeps the ``id_token`` of its answer (``providers/google.go`` ``Redeem``,
+        lines 194-244); oidc, keycloak-oidc, entra-id and gitlab (built on ``OIDCProvider``,
+        ``providers/gitlab.go`` line 24) redeem through ``OIDCProvider.createSession``
+        (``providers/oidc.go`` lines 240-250: the ID token is mandatory at redeem).
+        """
+        return self.name != "github"
 
     @property
     def restricted(self) -> bool:
@@ -443,6 +538,15 @@ def effective_email_domains(
     if email_domains is None:
         return provider.email_domains or ("*",)
     domains = check_list("email_domains", email_domains, check_email_domain)
+    if "*" in domains and len(domains) > 1:
+        # oauth2-proxy v7.15.3 admits any address once '*' is among the domains
+        # (validator.go newValidatorImpl, lines 80-101: allowAll overrides the domain check)
+        fail(
+            "email_domains",
+            list(domains),
+            "either ['*'] (any address) or the domains to admit: next to '*', oauth2-proxy "
+            "admits every address, so the other domains restrict nothing",
+        )
     for domain in domains:
         bare = domain.removeprefix(".")
         if provider.email_domains and not any(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from .appspec import AppSpec, resolve_app
-from .inventory import Inventory, Owner
+from .inventory import Inventory, Owner, Requirement
 from .manifests import Manifest
 from .validation import ConfigurationError, fail
 from .workload import ProxyMode, ProxySpec, resolve_proxy
@@ -160,6 +160,12 @@ class AppTarget:
     shared: dict[str, Manifest] = field(default_factory=dict)
     #: The route matches of shared objects, claimed by the app that emits them.
     shared_claims: Mapping[str, RouteClaim] = field(default_factory=dict)
+    #: Shared objects that are policies attached to a target another policy of their kind
+    #: must not share (``Inventory.claim_policy``), with the fix for a user's such policy.
+    policy_fixes: Mapping[str, str] = field(default_factory=dict)
+    #: Policies the user provides in place of ours, with what they must contain
+    #: (``Inventory.expect_policy``).
+    expected_policies: tuple[tuple[Manifest, Requirement], ...] = ()
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -178,6 +184,8 @@ class AppTarget:
         if self.plan.strategy is PassThroughStrategy.SERVER_SNIPPET:
             inventory.claim_server_snippet(app.host, owner)
         self.target.claim_app(inventory, app, self.plan, owner, proxy)
+        for policy, requirement in self.expected_policies:
+            inventory.expect_policy(policy, requirement, owner)
 
     def claim_shared(self, inventory: Inventory, owner: Owner) -> dict[str, Manifest]:
         """The shared objects this app emits: those no app of the program emitted yet."""
@@ -187,6 +195,8 @@ class AppTarget:
             if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
                 if key in self.shared_claims:
                     inventory.claim_gateway_route(*self.shared_claims[key], owner)
+                if key in self.policy_fixes:
+                    inventory.claim_policy(obj, self.policy_fixes[key], owner)
                 emitted[key] = obj
             elif key in self.shared_claims and not inventory.gateway_route_served(
                 *self.shared_claims[key]

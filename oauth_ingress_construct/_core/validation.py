@@ -53,7 +53,9 @@ __all__ = [
     "check_url",
     "derive_cookie_domain",
     "fail",
+    "host_address",
     "is_public_suffix",
+    "own_pod_reason",
     "plain",
 ]
 
@@ -430,6 +432,16 @@ def check_url(
     except ValueError:
         fail(argument, value, allowed)
     host = parts.hostname or ""
+    own = own_pod_reason(host)
+    if own is not None:
+        fail(
+            argument,
+            text,
+            f"a URL of a service the proxy can reach from its pod: {host!r} is {own}, "
+            "which inside the pod is the proxy's own pod (or, for a browser, the user's "
+            "machine), never the service meant. Use the service's DNS name (in-cluster: "
+            "'<service>.<namespace>.svc.cluster.local')",
+        )
     if (
         parts.scheme not in schemes
         # urlsplit lower-cases the scheme; 'HTTPS://' would be emitted as typed
@@ -458,6 +470,83 @@ def check_url(
             "unspecified, multicast and reserved addresses and metadata host names are refused",
         )
     return text
+
+
+#: Names that resolve to the loopback interface: ``localhost`` and every name under it
+#: (RFC 6761 section 6.3), and the aliases of Debian's and most images' ``/etc/hosts``.
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def _inet_aton(text: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a resolver reads ``text`` as (glibc ``inet_aton``), else ``None``.
+
+    One to four parts separated by dots, each decimal, ``0x`` hexadecimal or ``0``-prefixed
+    octal; the last part fills the remaining bytes: ``127.1``, ``2130706433``,
+    ``0x7f.1``, ``0177.0.0.1`` and ``0`` are all addresses.
+    """
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    values = []
+    for part in parts:
+        try:
+            if part[:2] in ("0x", "0X"):
+                value = int(part[2:] or "0", 16)
+            elif len(part) > 1 and part.startswith("0"):
+                value = int(part[1:], 8)
+            else:
+                value = int(part, 10) if part.isdigit() else -1
+        except ValueError:
+            return None
+        if value < 0:
+            return None
+        values.append(value)
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):
+        return None
+    number = last
+    for i, value in enumerate(head):
+        number += value << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
+
+
+def host_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a URL's host stands for, in any form a resolver accepts, else ``None``.
+
+    ``[::1]`` and ``::1``, an IPv6 zone (``fe80::1%eth0``), a trailing dot, and the IPv4
+    forms of :func:`_inet_aton`; an IPv4-mapped IPv6 address counts as its IPv4 address.
+    """
+    text = host.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+    if ":" in text:
+        try:
+            address = ipaddress.IPv6Address(text.split("%", 1)[0])
+        except ValueError:
+            return None
+        return address.ipv4_mapped or address
+    return _inet_aton(text) if text else None
+
+
+def own_pod_reason(host: str) -> str | None:
+    """Why ``host`` never names another machine: loopback, link-local or unspecified.
+
+    Judged by parsing (:func:`host_address`), so ``127.0.0.2``, ``2130706433``, ``0``,
+    ``[::1]``, ``localhost.`` and ``api.localhost`` are all found; ``None`` for a host that
+    may be another machine.
+    """
+    name = host.strip().lower().rstrip(".")
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return "a loopback name"
+    address = host_address(host)
+    if address is None:
+        return None
+    if address.is_loopback:
+        return f"a loopback address ({address})"
+    if address.is_unspecified:
+        return f"the unspecified address ({address}), which connects to the local machine"
+    if address.is_link_local:
+        metadata = "; 169.254.0.0/16 holds the cloud metadata endpoints" * (address.version == 4)
+        return f"a link-local address ({address}{metadata})"
+    return None
 
 
 #: Cloud instance-metadata endpoints reachable by name or by an address outside

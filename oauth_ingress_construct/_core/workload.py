@@ -347,6 +347,14 @@ def resolve_proxy(
     elif not isinstance(sessions, Sessions):
         fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
     minimal = sessions.minimal_cookie
+    if set_authorization_header and not provider.issues_id_token:
+        fail(
+            "set_authorization_header",
+            set_authorization_header,
+            f"False with the {provider.name!r} provider: it issues no ID token (an OAuth2 "
+            "provider, not OpenID Connect), so oauth2-proxy would never send Authorization "
+            "and an app's pass_authorization_header=True would pass the client's own instead",
+        )
     if minimal and set_authorization_header:
         fail(
             "set_authorization_header",

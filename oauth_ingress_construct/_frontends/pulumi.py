@@ -493,6 +493,13 @@ class ProtectedApp(pulumi.ComponentResource):
     ``client_traffic_policy_name`` (unless ``client_traffic_policy=False``),
     ``proxy_host`` and ``proxy_service_name``.
 
+    What a Pulumi program cannot check: resources it registers itself go to the Pulumi
+    engine, not through this package, so a ``ClientTrafficPolicy`` of your own for the same
+    Gateway or listener as the app's (which Envoy Gateway would mark Conflicted, or let
+    override ours on a listener) is not seen; the cdk8s ``ProtectedApp`` refuses it at synth.
+    Give such a Gateway ``EnvoyGateway(..., client_traffic_policy=False)`` and put the
+    removal of the identity headers into your policy.
+
     :param backend: a ``ServiceRef(name, port)``, or a ``pulumi_kubernetes.core.v1.Service``
         of the same program: its name, namespace and ports may be unknown until it exists;
         they are checked (as for a cdk8s-plus Service) when they resolve, and the Ingress

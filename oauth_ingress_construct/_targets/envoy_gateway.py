@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from oauth_ingress_construct._core import identity
 from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.flags import (
     ModeRule,
@@ -157,16 +158,10 @@ FIELDS_USED = (
 #: envoyproxy/gateway #8202 (Envoy Gateway v1.7.0; v1.7.1 ships 1.37.1).
 ENVOY_DROPS_DENIED_HEADERS = frozenset({"1.37.0"})
 
-#: Every identity header oauth2-proxy v7.15.3 sets with ``--set-xauthrequest``
-#: (``pkg/apis/options/legacy_options.go`` lines 412-462): what a backend may trust, so what
-#: the Gateway removes from client requests before ext_authz runs.
-IDENTITY_HEADERS = (
-    "X-Auth-Request-User",
-    "X-Auth-Request-Email",
-    "X-Auth-Request-Preferred-Username",
-    "X-Auth-Request-Groups",
-    "X-Auth-Request-Access-Token",
-)
+#: Every identity header oauth2-proxy v7.15.3 can set but ``Authorization``
+#: (``_core.identity``): what the ClientTrafficPolicy removes from client requests before
+#: ext_authz runs, so a header the answer lacks is not the client's either.
+IDENTITY_HEADERS = identity.IDENTITY_HEADERS
 #: The path every check is sent under (SecurityPolicy ``extAuth.http.path``): Envoy asks for
 #: ``<prefix><original path and query>`` (``http_service.path_prefix``, set from ``path`` in
 #: envoyproxy/gateway ``internal/xds/translator/extauth.go`` line 190 at v1.9.0). Without a
@@ -274,7 +269,10 @@ class EnvoyGateway:
         Gateway applies a single ClientTrafficPolicy per Gateway or listener (another one is
         marked Conflicted, and a listener's overrides the Gateway's), so pass ``False`` when
         the Gateway already has one, or is not yours: a :class:`ClientTrafficPolicyWarning`
-        then says what its owner must add.
+        then says what its owner must add. With ``True``, a ClientTrafficPolicy of the
+        user's in the same cdk8s App for the same Gateway or listener (or the whole Gateway
+        against one of its listeners) fails the synth, naming both; with ``False``, such a
+        policy fails the synth unless it removes every identity header.
     """
 
     gateway: GatewayRef
@@ -570,19 +568,6 @@ def plan_app(
             "authorization. Give the apps that need it a shared OAuth2Proxy of their own with "
             "allowed_groups= (or email_domains=)",
         )
-    identity = {h.lower() for h in IDENTITY_HEADERS}
-    unknown = [h for h in app.response_headers if h.lower().startswith("x-auth-request-")]
-    unknown = [h for h in unknown if h.lower() not in identity]
-    if unknown:
-        # The ClientTrafficPolicy removes IDENTITY_HEADERS only: a header oauth2-proxy never
-        # sets is not overwritten by ext_authz (headersToBackend copies what the answer
-        # has), so a client-sent one would reach the backend as if oauth2-proxy had set it.
-        _refuse(
-            "response_headers",
-            unknown,
-            f"identity headers oauth2-proxy sets, among {list(IDENTITY_HEADERS)}: nothing "
-            "overwrites or removes another X-Auth-Request-* header, so a client could forge it",
-        )
     if pass_through_401 and controller.response_override_401:
         raise ConfigurationError(
             f"pass_through_401: {controller.describe()} has a BackendTrafficPolicy "
@@ -731,6 +716,16 @@ def client_traffic_policy_name(gateway: GatewayRef) -> str:
     return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
 
 
+def client_traffic_policy_fix(controller: EnvoyGateway) -> str:
+    """What to do about a ClientTrafficPolicy of the user's that clashes with ours."""
+    return (
+        f"Keep one: pass EnvoyGateway(..., client_traffic_policy=False) for "
+        f"{controller.gateway.describe()} and add headers.earlyRequestHeaders.remove "
+        f"{list(IDENTITY_HEADERS)} to your ClientTrafficPolicy, targeting every listener "
+        "the apps use (without that removal a client can forge the identity headers)"
+    )
+
+
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
 
@@ -764,21 +759,41 @@ def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
         )
     if not controller.client_traffic_policy:
         return objects
-    return {
-        **objects,
-        "ClientTrafficPolicy": manifest(
-            api_version=ENVOY_GATEWAY_API,
-            kind="ClientTrafficPolicy",
-            name=client_traffic_policy_name(gateway),
-            namespace=gateway.namespace,
-            body={
-                "spec": {
-                    "targetRefs": [gateway.target_ref()],
-                    "headers": {"earlyRequestHeaders": _early_request_headers()},
-                }
-            },
-        ),
-    }
+    return {**objects, "ClientTrafficPolicy": client_traffic_policy(gateway)}
+
+
+def client_traffic_policy(gateway: GatewayRef) -> Manifest:
+    """The ClientTrafficPolicy of ``gateway`` (its listener): identity headers out, the URI set."""
+    return manifest(
+        api_version=ENVOY_GATEWAY_API,
+        kind="ClientTrafficPolicy",
+        name=client_traffic_policy_name(gateway),
+        namespace=gateway.namespace,
+        body={
+            "spec": {
+                "targetRefs": [gateway.target_ref()],
+                "headers": {"earlyRequestHeaders": _early_request_headers()},
+            }
+        },
+    )
+
+
+def missing_identity_removal(policy: Manifest) -> str | None:
+    """What a user's ClientTrafficPolicy lacks of the identity-header removal, if anything.
+
+    Envoy matches header names without regard to case, so the removal list is compared so.
+    """
+    spec = policy.get("spec") or {}
+    early = ((spec.get("headers") or {}).get("earlyRequestHeaders")) or {}
+    removed = {str(h).lower() for h in early.get("remove") or [] if isinstance(h, str)}
+    missing = [h for h in IDENTITY_HEADERS if h.lower() not in removed]
+    if not missing:
+        return None
+    return (
+        f"its headers.earlyRequestHeaders.remove lacks {missing}, so a client could send "
+        "them to the backend as if oauth2-proxy had. Add them to it (or let the construct "
+        "emit its own with client_traffic_policy=True)"
+    )
 
 
 class _EnvoyGatewayTarget:
@@ -856,6 +871,12 @@ class _EnvoyGatewayTarget:
             outputs=outputs,
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
+            policy_fixes={"ClientTrafficPolicy": client_traffic_policy_fix(controller)},
+            expected_policies=(
+                ()
+                if controller.client_traffic_policy
+                else ((client_traffic_policy(controller.gateway), missing_identity_removal),)
+            ),
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.identity import forwarded_headers
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
@@ -447,8 +448,15 @@ def plan_app(
         ),
         ANNOTATION_PREFIX + "auth-signin": proxy.signin_url,
     }
-    if app.response_headers:
-        annotations[ANNOTATION_PREFIX + "auth-response-headers"] = ",".join(app.response_headers)
+    # Every identity header, not only the app's: ingress-nginx writes
+    # ``proxy_set_header '<name>' $authHeaderN`` from the auth answer for each one
+    # (template.go buildAuthResponseHeaders, lines 599-617 at v1.15.1), which replaces the
+    # client's header, and nginx sends no header whose value is empty: so a client-sent
+    # identity header reaches the backend only as the proxy's value. Per-Ingress request
+    # headers cannot be removed otherwise without a snippet.
+    annotations[ANNOTATION_PREFIX + "auth-response-headers"] = ",".join(
+        forwarded_headers(app.response_headers)
+    )
     if own_errors:
         annotations[ANNOTATION_PREFIX + "custom-http-errors"] = ",".join(map(str, own_errors))
     if proxy_buffer_size is not None:

@@ -121,9 +121,20 @@ class ProtectedApp(constructs.Construct):
         ingress-nginx's annotation validation rejects the ``@`` of an address in
         ``auth-url``; restrict with ``allowed_email_domains`` or ``allowed_groups``.
     :param allowed_email_domains: Default: - no per-app domain restriction.
-    :param response_headers: Default: :data:`DEFAULT_RESPONSE_HEADERS`.
-    :param pass_authorization_header: Default: ``False``. ``True`` passes ``Authorization``
-        (the ID token) to the backend; the proxy needs ``set_authorization_header=True``.
+    :param response_headers: the identity headers of the auth answer the backend relies
+        on: ``X-Auth-Request-User``, ``-Email``, ``-Preferred-Username``, ``-Groups`` (any
+        case; oauth2-proxy skips a header whose claim is empty). Whatever this says, no
+        identity header oauth2-proxy can set (these, ``X-Auth-Request-Access-Token``,
+        ``GAP-Auth``) ever reaches the backend with a client's value: on ingress-nginx
+        ``auth-response-headers`` lists them all (the backend also receives the proxy's value
+        of those not asked for, or none), on Envoy Gateway the ClientTrafficPolicy removes
+        them and only these are copied. Default: :data:`DEFAULT_RESPONSE_HEADERS`
+        (``X-Auth-Request-User``, ``-Email``, ``-Groups``).
+    :param pass_authorization_header: Default: ``False``: a client's own ``Authorization``
+        (an API client's token) reaches the backend untouched. ``True`` passes the proxy's
+        ``Authorization: Bearer <ID token>`` instead, always overwriting or removing the
+        client's; the proxy needs ``set_authorization_header=True``, and a provider that
+        issues ID tokens (not GitHub).
     :param proxy_buffer_size: the Ingress's ``proxy-buffer-size`` (e.g. ``"16k"``), for
         identity providers with large tokens. Default: - the controller's (4k).
     :param sessions: where the app's own proxy keeps sessions (not with ``proxy``; a

@@ -105,10 +105,13 @@ def resolve_namespace(scope: constructs.Construct, namespace: str | None, *, wha
 
 @jsii.implements(constructs.IValidation)
 class _NameCheck:
-    """At synth: no object of the app shares kind, namespace and name with one of ours.
+    """At synth: no user's object shares kind, namespace and name, or a target, with ours.
 
     Our own objects are checked against each other as they are made; this finds the
-    user's objects (a cdk8s-plus ``Deployment`` named like a proxy, say), in any chart.
+    user's objects, in any chart: one of the same kind, namespace and name as ours (a
+    cdk8s-plus ``Deployment`` named like a proxy, say), or a policy that clashes with one
+    of ours on the same target (a ClientTrafficPolicy for the Gateway listener ours
+    removes identity headers on).
     """
 
     def __init__(self, root: constructs.IConstruct, claims: AppInventory) -> None:
@@ -117,11 +120,16 @@ class _NameCheck:
 
     def validate(self) -> list[str]:
         errors = []
+        policy_kinds = self._claims.policy_kinds()
         for node in self._root.node.find_all():
             if not isinstance(node, cdk8s.ApiObject) or id(node) in self._claims.objects:
                 continue
             kind, name = node.kind, node.name
             namespace = node.metadata.namespace or chart_namespace(node) or "default"
+            if (node.api_group, kind) in policy_kinds:
+                # one of our policy kinds (Envoy Gateway's ClientTrafficPolicy): the whole
+                # object, for its targets (one more jsii call, for these objects only)
+                errors += self._claims.foreign_policy_conflicts(node.to_json(), namespace)
             owner = self._claims.name_owner(kind, namespace, name)
             if owner is not None:
                 errors.append(

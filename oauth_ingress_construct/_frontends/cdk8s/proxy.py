@@ -82,10 +82,12 @@ class OAuth2Proxy(constructs.Construct):
     :param resources: Default: - ``ProxyResources()``.
     :param email_domains: Default: - the provider's hosted domain
         (``Provider.google(hosted_domain=...)``), else ``("*",)``: any user the identity
-        provider lets in. Never empty: oauth2-proxy does not start without one.
+        provider lets in. Never empty: oauth2-proxy does not start without one; ``"*"`` only
+        alone (next to it, other domains restrict nothing).
     :param allowed_groups: Default: - no group restriction on the proxy.
     :param set_authorization_header: Default: ``False``. ``True`` sends the ID token to apps
-        that ask for ``pass_authorization_header``.
+        that ask for ``pass_authorization_header``; refused for a provider that issues no ID
+        token (GitHub).
     :param trusted_proxy_ips: the ingress controller's pod CIDRs (``--trusted-proxy-ip``).
         Default: - oauth2-proxy trusts every peer's ``X-Forwarded-*`` headers; the
         NetworkPolicy then limits the peers to the controller's namespace.
