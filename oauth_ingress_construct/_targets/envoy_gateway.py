@@ -22,7 +22,6 @@ and :func:`shared_manifests` (objects emitted once per program).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +36,9 @@ from oauth_ingress_construct._core.validation import (
     check_dns_label,
     check_dns_subdomain,
     check_http_status_codes,
+    check_version,
     fail,
+    version_text,
 )
 from oauth_ingress_construct._core.warnings import warn_user
 from oauth_ingress_construct._core.workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
@@ -162,12 +163,10 @@ IDENTITY_HEADERS = (
 #: X-Auth-Request-Redirect: through them a client could steer where sign-in returns to.
 HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto")
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
-_ENVOY_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
-
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def _key(version: str) -> tuple[int, int, int]:
+    """A version of this module's tables as integers (the tables hold normalised spellings)."""
+    return check_version("version", version, example="a version such as '1.9.0'")
 
 
 class ClientTrafficPolicyWarning(UserWarning):
@@ -232,7 +231,10 @@ class EnvoyGateway:
         known facts: the API fields used here only grow, and the one Envoy regression that
         breaks sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
     :param envoy_version: the version of the Envoy image, when an ``EnvoyProxy`` resource
-        pins one. Default: - the Envoy that ``version`` ships.
+        pins one (``"1.37.1"``). Default: - the Envoy that ``version`` ships.
+
+    Versions are read as integers (``_core.validation.check_version``: ASCII digits, leading
+    zeros dropped) and kept normalised, so ``"1.037.0"`` is Envoy 1.37.0 everywhere.
     :param envoy_namespace: where the Envoy proxies run: the only namespace the
         oauth2-proxy NetworkPolicy admits. Default: ``"envoy-gateway-system"`` (the
         controller's namespace, where Envoy Gateway deploys them unless its
@@ -259,28 +261,26 @@ class EnvoyGateway:
     def __post_init__(self) -> None:
         if not isinstance(self.gateway, GatewayRef):
             fail("gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)")
-        match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
-        if match is None:
-            fail("version", self.version, "an Envoy Gateway version such as '1.9.0' or 'v1.8'")
-        major, minor, patch = (int(g or 0) for g in match.groups())
-        if (major, minor, patch) < MINIMUM_EG:
+        version = check_version(
+            "version", self.version, example="an Envoy Gateway version such as '1.9.0' or 'v1.8'"
+        )
+        if version < MINIMUM_EG:
             fail(
                 "version",
                 self.version,
                 "Envoy Gateway v1.4.0 or newer (the oldest release this target is checked "
                 "against); upgrade Envoy Gateway",
             )
-        object.__setattr__(self, "_version", (major, minor, patch))
-        object.__setattr__(self, "version", f"{major}.{minor}.{patch}")
+        object.__setattr__(self, "_version", version)
+        object.__setattr__(self, "version", version_text(version))
         if self.envoy_version is not None:
-            hit = (
-                _ENVOY_VERSION_RE.fullmatch(self.envoy_version)
-                if isinstance(self.envoy_version, str)
-                else None
+            envoy = check_version(
+                "envoy_version",
+                self.envoy_version,
+                example="an Envoy version such as '1.37.1'",
+                patch=True,
             )
-            if hit is None:
-                fail("envoy_version", self.envoy_version, "an Envoy version such as '1.37.1'")
-            object.__setattr__(self, "envoy_version", ".".join(hit.groups()))
+            object.__setattr__(self, "envoy_version", version_text(envoy))
         namespace = check_dns_label("envoy_namespace", self.envoy_namespace)
         object.__setattr__(self, "envoy_namespace", namespace)
         for name in ("response_override_401", "client_traffic_policy"):
