@@ -104,8 +104,11 @@ def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
     """Envoy Gateway descriptions of one to four distinct listeners.
 
     A Gateway may be named whole (no ``section_name``) and by listeners in one program; each
-    host is served on one of them (see :func:`programs`).
+    host is served on one of them (see :func:`programs`). One Envoy Gateway install: its
+    Envoy proxies run in one namespace, which a shared proxy's NetworkPolicy admits (an app
+    checking from another is refused: tests/test_wiring.py).
     """
+    envoy_namespace = draw(st.sampled_from(["envoy-gateway-system", "infra"]))
     gateways = draw(
         st.lists(
             st.tuples(st.sampled_from(["eg", "edge.a"]), st.sampled_from(["infra", "gw"])),
@@ -131,7 +134,7 @@ def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
                     version=draw(EG_VERSION),
                     client_traffic_policy=draw(st.booleans()),
                     response_override_401=draw(st.booleans()),
-                    envoy_namespace=draw(st.sampled_from(["envoy-gateway-system", "infra"])),
+                    envoy_namespace=envoy_namespace,
                 )
             )
     return found

@@ -31,9 +31,11 @@ from .workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
+    "OAUTH2_PREFIX",
     "AppSpec",
     "PathType",
     "check_covers",
+    "check_outside_oauth2",
     "resolve_app",
     "service_backend",
 ]
@@ -49,6 +51,30 @@ MAX_PATHS = 256
 #: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
 #: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
 _AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
+
+
+#: oauth2-proxy's endpoints (``/oauth2/start``, ``/oauth2/callback``, ``/oauth2/auth``, ...,
+#: v7.15.3 ``oauthproxy.go`` ``buildRoutes``): where a target routes this prefix of a host
+#: to the proxy, no app path of that host may be it or under it.
+OAUTH2_PREFIX = "/oauth2"
+
+
+def check_outside_oauth2(paths: Sequence[str], where: str) -> None:
+    """Refuse app paths that are ``/oauth2`` or under it; ``where`` says who routes it.
+
+    A Prefix path there never gets a request (the proxy's route has the same or a longer
+    prefix), an Exact one (``/oauth2/start``) would take the proxy's endpoint away from
+    it: sign-in breaks. ``/oauth2x`` is another path element and stays the app's.
+    """
+    for path in paths:
+        if path == OAUTH2_PREFIX or path.startswith(OAUTH2_PREFIX + "/"):
+            fail(
+                "paths",
+                path,
+                f"a path outside {OAUTH2_PREFIX!r}: {where}, so this path would never reach "
+                "the app, or would take sign-in (/oauth2/start, /oauth2/callback) away from "
+                "the proxy",
+            )
 
 
 class PathType(enum.Enum):
@@ -278,6 +304,10 @@ def resolve_app(
         fail("paths", paths, "a list without repeated paths")
     if not isinstance(path_type, PathType):
         fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
+    if proxy is None or host == proxy.host:
+        check_outside_oauth2(
+            path_list, f"the proxy serves {OAUTH2_PREFIX} on the app's host {host!r}"
+        )
     routes = [(p, path_type.value) for p in path_list]
     own_proxy_routes = [] if proxy is not None else [("/oauth2", "Prefix")]
     for collision in [

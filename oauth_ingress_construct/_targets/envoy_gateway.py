@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.appspec import OAUTH2_PREFIX, AppSpec, check_outside_oauth2
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
@@ -551,6 +551,24 @@ def plan_app(
             )
         )
     proxy = app.proxy
+    if proxy.network_policy and proxy.peer_namespace != controller.envoy_namespace:
+        # only a shared proxy can differ: an app's own proxy takes the app's controller
+        raise ConfigurationError(
+            f"envoy_namespace: the app's Envoy proxies run in {controller.envoy_namespace!r}, "
+            f"but the NetworkPolicy of its proxy {proxy.name!r} admits only namespace "
+            f"{proxy.peer_namespace!r} to port http: every check of the app would be "
+            "dropped and nobody could reach it. Give the app the proxy's controller= if its "
+            f"Envoy proxies run in {proxy.peer_namespace!r}, else a proxy of its own (or one "
+            "shared by the apps whose Envoy proxies run in its namespace)"
+        )
+    if app.host != proxy.host:
+        # the proxy's own host was checked in resolve_app; every other app host gets the
+        # OAuth2Route of shared_manifests
+        check_outside_oauth2(
+            app.paths,
+            f"on Envoy Gateway the HTTPRoute {oauth2_route_name(proxy, app.host)!r} serves "
+            f"{OAUTH2_PREFIX} on the app's host {app.host!r} to the proxy {proxy.name!r}",
+        )
     return GatewayPlan(
         controller=controller,
         strategy=PassThroughStrategy.NONE_NEEDED if pass_through_401 else None,
@@ -805,7 +823,22 @@ class _EnvoyGatewayTarget:
         owner: Owner,
         proxy: Owner | None,
     ) -> None:
-        """Claim the app's route matches on its Gateway listener."""
+        """Claim the app's route matches on its Gateway listener.
+
+        An app on its shared proxy's host has no ``/oauth2`` route of its own: the proxy's
+        must serve the app's listener, else the sign-in callback lands nowhere.
+        """
+        if not app.own_proxy and app.host == app.proxy.host:
+            listener = _listener(plan.controller.gateway)
+            if not inventory.gateway_route_served(listener, app.host, "Prefix:/oauth2"):
+                raise ConfigurationError(
+                    f"controller: the app is on host {app.host!r} of its proxy "
+                    f"{app.proxy.name!r}, whose {OAUTH2_PREFIX} route (HTTPRoute "
+                    f"{app.proxy.name!r}) is not attached to "
+                    f"{plan.controller.gateway.describe()}, where the app is: sign-in and its "
+                    "callback would land nowhere. Give the app the proxy's controller= "
+                    "(the same Gateway and listener), or put it on another host"
+                )
         for claim in route_claims(app, plan):
             inventory.claim_gateway_route(*claim, owner)
 

@@ -437,6 +437,15 @@ def plan_app(
         )
 
     proxy = app.proxy
+    if app.host == proxy.host and app.ingress_class_name != proxy.ingress_class_name:
+        fail(
+            "ingress_class_name",
+            app.ingress_class_name,
+            f"{proxy.ingress_class_name!r}, the class of the /oauth2 Ingress of proxy "
+            f"{proxy.name!r} on the same host {app.host!r}: another controller serving the "
+            "host has no /oauth2 there, so sign-in and its callback would land nowhere (or "
+            "put the app on another host)",
+        )
     auth_url = public_auth_url_for(proxy.host) if public_auth_url else proxy.cluster_auth_url
     annotations = {
         ANNOTATION_PREFIX + "auth-url": check_nginx_parameter(
