@@ -48,6 +48,8 @@ __all__ = [
     "FIRST_EG_WITH",
     "HEADERS_TO_EXT_AUTH",
     "IDENTITY_HEADERS",
+    "MAX_MATCHES_PER_ROUTE",
+    "MAX_MATCHES_PER_RULE",
     "TARGET",
     "ClientTrafficPolicyWarning",
     "EnvoyGateway",
@@ -147,6 +149,15 @@ FIELDS_USED = (
 #: from #41868), fixed by #43043 / back-port #43104 in 1.37.1 (``changelogs/1.37.1.yaml``);
 #: envoyproxy/gateway #8202 (Envoy Gateway v1.7.0; v1.7.1 ships 1.37.1).
 ENVOY_DROPS_DENIED_HEADERS = frozenset({"1.37.0"})
+
+#: HTTPRoute limits of Gateway API v1.6.1 (the CRDs Envoy Gateway v1.9.0 installs:
+#: ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``): ``spec.rules[].matches``
+#: has ``maxItems: 64`` (line 10362), and a CEL rule on ``spec.rules`` keeps the matches of all
+#: rules at most 128 (line 10481, "less than 128" in its message, ``<= 128`` in the rule).
+#: An app's paths fill rules of :data:`MAX_MATCHES_PER_RULE`; tests/test_limits.py reads both
+#: numbers from the vendored CRD.
+MAX_MATCHES_PER_RULE = 64
+MAX_MATCHES_PER_ROUTE = 128
 
 #: Every identity header oauth2-proxy v7.15.3 sets with ``--set-xauthrequest``
 #: (``pkg/apis/options/legacy_options.go`` lines 412-462): what a backend may trust, so what
@@ -404,11 +415,17 @@ def _http_route(
             "spec": {
                 "parentRefs": [gateway.parent_ref()],
                 "hostnames": [host],
+                # rules of at most MAX_MATCHES_PER_RULE matches, each to the same backend:
+                # one route's matches, whichever rule holds them
                 "rules": [
                     {
-                        "matches": [{"path": {"type": t, "value": v}} for t, v in matches],
+                        "matches": [
+                            {"path": {"type": t, "value": v}}
+                            for t, v in matches[at : at + MAX_MATCHES_PER_RULE]
+                        ],
                         "backendRefs": [dict(service)],
                     }
+                    for at in range(0, len(matches), MAX_MATCHES_PER_RULE)
                 ],
             }
         },
@@ -549,6 +566,14 @@ def plan_app(
                 f"[{controller.gateway.target_ref()}] and headers.earlyRequestHeaders.remove "
                 f"{list(IDENTITY_HEADERS)} (or add that removal to its existing one)"
             )
+        )
+    if len(app.paths) > MAX_MATCHES_PER_ROUTE:
+        fail(
+            "paths",
+            f"<{len(app.paths)} paths>",
+            f"at most {MAX_MATCHES_PER_ROUTE} paths on Envoy Gateway (the HTTPRoute CRD's "
+            "limit on the matches of one route): split the app into several ProtectedApps, "
+            "or route a common prefix",
         )
     proxy = app.proxy
     if proxy.network_policy and proxy.peer_namespace != controller.envoy_namespace:
