@@ -51,6 +51,7 @@ from tests.gateway_validation import validate_gateway_objects
 
 from . import strategies as s
 from .conftest import synth
+from .kube_names import check_names
 
 #: Example counts per property; with ``derandomize`` the same examples run every time.
 VALID_EXAMPLES = 60
@@ -253,6 +254,7 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
     """What must hold of every valid program's objects."""
     by_key = {_key(o): o for o in objects}
     assert len(by_key) == len(objects), "two objects of one kind, namespace and name"
+    check_names(objects)  # every name, namespace and label: as the API server accepts them
     routes = [o for o in objects if o["kind"] == "HTTPRoute"]
 
     # 1. every SecurityPolicy targets an HTTPRoute of its name and namespace, of its app

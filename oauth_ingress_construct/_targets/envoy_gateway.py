@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 from oauth_ingress_construct._core.appspec import OAUTH2_PREFIX, AppSpec, check_outside_oauth2
 from oauth_ingress_construct._core.inventory import Inventory, Owner
-from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.manifests import MAX_NAME, Manifest, hashed_name, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -631,8 +631,22 @@ def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, RouteClaim
 
 
 def oauth2_route_name(proxy: ProxySpec, host: str) -> str:
-    """``<proxy>.<host>``: the proxy's ``/oauth2`` route on an app's host (``*`` spelled out)."""
-    return f"{proxy.name}.{host.replace('*', 'wildcard')}"
+    """The name of the proxy's ``/oauth2`` route on an app's host, in the proxy's namespace.
+
+    ``<proxy>.<host>`` for a literal host when it fits 253 characters: the proxy's name is
+    a DNS label (no ``.``), so the name splits back into proxy and host. Otherwise (a
+    wildcard host, or one too long) two labels, ``<proxy>.<host, '.' as '-'>-<hash>``
+    (:func:`~oauth_ingress_construct._core.manifests.hashed_name` of proxy and host): a
+    literal host has two labels or more, so the plain names have three or more and the two
+    forms never meet. App routes in that namespace are named by a DNS label (one label).
+    """
+    plain = f"{proxy.name}.{host}"
+    if "*" not in host and len(plain) <= MAX_NAME:
+        return plain
+    readable = host.replace("*", "wildcard").replace(".", "-")
+    return f"{proxy.name}." + hashed_name(
+        readable, proxy.name, host, limit=MAX_NAME - len(proxy.name) - 1
+    )
 
 
 def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> RouteClaim:
@@ -704,10 +718,25 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     return objects
 
 
+_POLICY_SUFFIX = "-identity-headers"
+
+
 def client_traffic_policy_name(gateway: GatewayRef) -> str:
-    """``<gateway>-identity-headers``, with ``-<section>`` for one listener."""
-    section = f"-{gateway.section_name}" if gateway.section_name else ""
-    return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
+    """The name of the ClientTrafficPolicy of a Gateway or listener, in the Gateway's namespace.
+
+    ``<gateway>-identity-headers``, or ``<gateway>-<section>-identity-headers`` for one
+    listener, when the Gateway's name has no ``-`` and the name fits 253 characters: the
+    Gateway's name is then everything before the first ``-``, so Gateway ``eg-https`` and
+    listener ``https`` of Gateway ``eg`` can never share a name. Otherwise the same text,
+    cut to fit, and a hash of Gateway and listener
+    (:func:`~oauth_ingress_construct._core.manifests.hashed_name`): it ends in hex digits,
+    never in ``-identity-headers``, so the two forms never meet.
+    """
+    section = f"-{gateway.section_name}" if gateway.section_name is not None else ""
+    plain = f"{gateway.name}{section}{_POLICY_SUFFIX}"
+    if "-" not in gateway.name and len(plain) <= MAX_NAME:
+        return plain
+    return hashed_name(plain, gateway.name, gateway.section_name)
 
 
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
