@@ -742,13 +742,13 @@ def client_traffic_policy_name(gateway: GatewayRef) -> str:
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
 
-    ``OAuth2Route`` [``<proxy>.<host>``], in the proxy's namespace, when the proxy signs in
+    ``OAuth2Route`` [:func:`oauth2_route_name`], in the proxy's namespace, when the proxy signs in
     on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
     callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
     path-only). Apps of one host share it, whatever their namespaces, on one Gateway
     listener (another listener for that host is refused: ``_core.target.AppTarget.claim_shared``).
 
-    The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
+    The ``ClientTrafficPolicy`` [:func:`client_traffic_policy_name`] in the
     Gateway's namespace: ``earlyRequestHeaders.remove`` runs before every filter
     (``internal/xds/translator/listener.go`` buildEarlyHeaderMutation, line 602 at v1.9.0),
     so a client-sent identity header is gone before ext_authz adds the real ones. Never a
