@@ -308,12 +308,9 @@ def resolve_app(
         check_outside_oauth2(
             path_list, f"the proxy serves {OAUTH2_PREFIX} on the app's host {host!r}"
         )
+    # (the own proxy's Prefix /oauth2 collides only with paths refused just above)
     routes = [(p, path_type.value) for p in path_list]
-    own_proxy_routes = [] if proxy is not None else [("/oauth2", "Prefix")]
-    for collision in [
-        *find_location_collisions(routes),
-        *find_location_collisions(routes, own_proxy_routes),
-    ]:
+    for collision in find_location_collisions(routes):
         fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:
