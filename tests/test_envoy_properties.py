@@ -51,6 +51,7 @@ from tests.gateway_validation import validate_gateway_objects
 
 from . import strategies as s
 from .conftest import synth
+from .crds import CRD_FILES, check_against_crd
 from .kube_names import check_names
 
 #: Example counts per property; with ``derandomize`` the same examples run every time.
@@ -255,6 +256,9 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
     by_key = {_key(o): o for o in objects}
     assert len(by_key) == len(objects), "two objects of one kind, namespace and name"
     check_names(objects)  # every name, namespace and label: as the API server accepts them
+    for obj in objects:  # every Gateway object: as its CRD (Envoy Gateway v1.9.0) accepts it
+        if obj["kind"] in CRD_FILES:
+            check_against_crd(obj)
     routes = [o for o in objects if o["kind"] == "HTTPRoute"]
 
     # 1. every SecurityPolicy targets an HTTPRoute of its name and namespace, of its app

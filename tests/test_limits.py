@@ -13,14 +13,10 @@ checked by tests/test_names.py and the strict Kubernetes schemas of tests/test_s
 
 from __future__ import annotations
 
-import functools
-import gzip
-import re
 from pathlib import Path
 from typing import Any
 
 import cdk8s
-import jsonschema
 import pytest
 import yaml
 
@@ -42,79 +38,10 @@ from oauth_ingress_construct._targets.envoy_gateway import (
 )
 
 from .conftest import synth
+from .crds import CRD_FILES, HTTPROUTE, check_against_crd, node, schema, total_matches_bound
 
-CRDS = Path(__file__).resolve().parent / "data" / "crds"
 ROOT = Path(__file__).resolve().parent.parent
 OIDC = Provider.oidc(issuer_url="https://login.example.com/realms/example")
-
-#: kind -> the vendored CRD file that defines it
-CRD_FILES = {
-    "HTTPRoute": "httproutes.gateway.networking.k8s.io.yaml.gz",
-    "ReferenceGrant": "referencegrants.gateway.networking.k8s.io.yaml.gz",
-    "SecurityPolicy": "securitypolicies.gateway.envoyproxy.io.yaml.gz",
-    "ClientTrafficPolicy": "clienttrafficpolicies.gateway.envoyproxy.io.yaml.gz",
-}
-
-
-@functools.cache
-def crd(kind: str) -> dict[str, Any]:
-    with gzip.open(CRDS / CRD_FILES[kind], "rt", encoding="utf-8") as f:
-        loaded: dict[str, Any] = yaml.safe_load(f)
-    assert loaded["spec"]["names"]["kind"] == kind
-    return loaded
-
-
-def schema(kind: str, api_version: str) -> dict[str, Any]:
-    """The openAPIV3Schema of ``kind`` at ``api_version`` (``group/version``)."""
-    group, version = api_version.split("/")
-    definition = crd(kind)
-    assert definition["spec"]["group"] == group
-    (found,) = [v for v in definition["spec"]["versions"] if v["name"] == version]
-    assert found["served"], f"{kind} {api_version} is not served"
-    result: dict[str, Any] = found["schema"]["openAPIV3Schema"]
-    return result
-
-
-def node(root: dict[str, Any], path: str) -> dict[str, Any]:
-    """The schema node at a dotted path; ``[]`` steps into an array's items."""
-    current = root
-    for step in path.split("."):
-        current = current["items"] if step == "[]" else current["properties"][step]
-    return current
-
-
-HTTPROUTE = functools.partial(schema, "HTTPRoute", "gateway.networking.k8s.io/v1")
-
-
-def _matches_rule(rules_node: dict[str, Any]) -> str:
-    (rule,) = [
-        v["rule"]
-        for v in rules_node.get("x-kubernetes-validations", [])
-        if "matches.size()" in v["rule"]
-    ]
-    return " ".join(rule.split())
-
-
-def _total_matches_bound() -> int:
-    """The bound of the CEL rule on ``spec.rules``, after checking that it sums every rule."""
-    rules = node(HTTPROUTE(), "spec.rules")
-    rule = _matches_rule(rules)
-    terms = " + ".join(
-        f"(self.size() > {i} ? self[{i}].matches.size() : 0)" for i in range(rules["maxItems"])
-    )
-    match = re.fullmatch(re.escape(terms) + r" <= (\d+)", rule)
-    assert match, f"the CEL rule changed shape: {rule}"
-    return int(match.group(1))
-
-
-def check_against_crd(obj: dict[str, Any]) -> None:
-    """Validate one emitted Gateway object against its CRD, and the CEL bound on matches."""
-    validator = jsonschema.Draft7Validator(schema(obj["kind"], obj["apiVersion"]))
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(obj)]
-    assert not errors, f"{obj['kind']} {obj['metadata']['name']}: {errors}"
-    if obj["kind"] == "HTTPRoute":
-        total = sum(len(r["matches"]) for r in obj["spec"]["rules"])
-        assert total <= _total_matches_bound()
 
 
 # --- the package's numbers against the CRDs' -----------------------------------------------
@@ -125,7 +52,7 @@ def test_a_rule_holds_at_most_the_crds_matches():
 
 
 def test_a_route_holds_at_most_the_crds_total_of_matches():
-    assert _total_matches_bound() == MAX_MATCHES_PER_ROUTE
+    assert total_matches_bound() == MAX_MATCHES_PER_ROUTE
     rules = node(HTTPROUTE(), "spec.rules")["maxItems"]
     assert rules >= -(-MAX_MATCHES_PER_ROUTE // MAX_MATCHES_PER_RULE)
 
