@@ -53,27 +53,31 @@ MAX_PATHS = 256
 _AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
 
 
-#: oauth2-proxy's endpoints (``/oauth2/start``, ``/oauth2/callback``, ``/oauth2/auth``, ...,
-#: v7.15.3 ``oauthproxy.go`` ``buildRoutes``): where a target routes this prefix of a host
-#: to the proxy, no app path of that host may be it or under it.
+#: oauth2-proxy's prefix (its default; ``--proxy-prefix`` is refused in ``extra_args``):
+#: its endpoints live under it (v7.15.3 ``oauthproxy.go`` ``buildServeMux`` /
+#: ``buildProxySubrouter``, lines 318-356: ``/auth``, ``/sign_in``, ``/start``,
+#: ``/callback``, ``/userinfo``, ``/sign_out``, ``/static/``). Where a target routes this
+#: prefix of a host to the proxy, no app path of that host may be it or under it.
 OAUTH2_PREFIX = "/oauth2"
 
 
 def check_outside_oauth2(paths: Sequence[str], where: str) -> None:
     """Refuse app paths that are ``/oauth2`` or under it; ``where`` says who routes it.
 
-    A Prefix path there never gets a request (the proxy's route has the same or a longer
-    prefix), an Exact one (``/oauth2/start``) would take the proxy's endpoint away from
-    it: sign-in breaks. ``/oauth2x`` is another path element and stays the app's.
+    Prefix ``/oauth2`` (or ``/oauth2/``) is the proxy's own match: nginx refuses the
+    duplicate location, a Gateway keeps the older route. A path under it either names an
+    endpoint (an Exact ``/oauth2/start`` takes sign-in away from the proxy) or lives only
+    until a release adds an endpoint of its name: the whole prefix is the proxy's.
+    ``/oauth2x`` is another path element and stays the app's.
     """
     for path in paths:
         if path == OAUTH2_PREFIX or path.startswith(OAUTH2_PREFIX + "/"):
             fail(
                 "paths",
                 path,
-                f"a path outside {OAUTH2_PREFIX!r}: {where}, so this path would never reach "
-                "the app, or would take sign-in (/oauth2/start, /oauth2/callback) away from "
-                "the proxy",
+                f"a path outside {OAUTH2_PREFIX!r}: {where}, and every path under it is "
+                "oauth2-proxy's (sign-in, callback, sign-out, userinfo, static files): an app "
+                "path there shadows the proxy's route or one of its endpoints",
             )
 
 
