@@ -237,15 +237,15 @@ class EnvoyGateway:
     :param gateway: the Gateway the routes attach to. Its listeners must admit routes from
         the apps' and the proxy's namespaces (``allowedRoutes.namespaces``; Gateway API's
         default admits the Gateway's own namespace only).
-    :param version: the Envoy Gateway release, ``"1.9.0"`` or ``"v1.8"`` (= v1.8.0); v1.4.0
-        or newer. A release newer than this package's table is accepted with the newest
-        known facts: the API fields used here only grow, and the one Envoy regression that
-        breaks sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
+    :param version: the Envoy Gateway release, ``"1.9.0"`` or ``"v1.8"`` (= v1.8.0, kept
+        as ``"1.8.0"``: versions are read as integers of ASCII digits); v1.4.0 or newer. A
+        release newer than this package's table is accepted with the newest known facts:
+        the API fields used here only grow, and the one Envoy regression that breaks
+        sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
     :param envoy_version: the version of the Envoy image, when an ``EnvoyProxy`` resource
-        pins one (``"1.37.1"``). Default: - the Envoy that ``version`` ships.
-
-    Versions are read as integers (``_core.validation.check_version``: ASCII digits, leading
-    zeros dropped) and kept normalised, so ``"1.037.0"`` is Envoy 1.37.0 everywhere.
+        pins one (``"1.37.1"``; like ``version`` read as integers, ASCII digits only, and
+        kept normalised: ``"1.037.0"`` is Envoy 1.37.0). Default: - the Envoy that
+        ``version`` ships.
     :param envoy_namespace: where the Envoy proxies run: the only namespace the
         oauth2-proxy NetworkPolicy admits. Default: ``"envoy-gateway-system"`` (the
         controller's namespace, where Envoy Gateway deploys them unless its
@@ -742,8 +742,8 @@ def client_traffic_policy_name(gateway: GatewayRef) -> str:
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
 
-    ``OAuth2Route`` [:func:`oauth2_route_name`], in the proxy's namespace, when the proxy signs in
-    on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
+    ``OAuth2Route`` [:func:`oauth2_route_name`], in the proxy's namespace, when the proxy
+    signs in on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
     callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
     path-only). Apps of one host share it, whatever their namespaces, on one Gateway
     listener (another listener for that host is refused: ``_core.target.AppTarget.claim_shared``).
