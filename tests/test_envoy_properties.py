@@ -51,6 +51,8 @@ from tests.gateway_validation import validate_gateway_objects
 
 from . import strategies as s
 from .conftest import synth
+from .crds import CRD_FILES, check_against_crd
+from .kube_names import check_names
 
 #: Example counts per property; with ``derandomize`` the same examples run every time.
 VALID_EXAMPLES = 60
@@ -104,8 +106,11 @@ def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
     """Envoy Gateway descriptions of one to four distinct listeners.
 
     A Gateway may be named whole (no ``section_name``) and by listeners in one program; each
-    host is served on one of them (see :func:`programs`).
+    host is served on one of them (see :func:`programs`). One Envoy Gateway install: its
+    Envoy proxies run in one namespace, which a shared proxy's NetworkPolicy admits (an app
+    checking from another is refused: tests/test_wiring.py).
     """
+    envoy_namespace = draw(st.sampled_from(["envoy-gateway-system", "infra"]))
     gateways = draw(
         st.lists(
             st.tuples(st.sampled_from(["eg", "edge.a"]), st.sampled_from(["infra", "gw"])),
@@ -131,7 +136,7 @@ def controllers(draw: st.DrawFn) -> list[EnvoyGateway]:
                     version=draw(EG_VERSION),
                     client_traffic_policy=draw(st.booleans()),
                     response_override_401=draw(st.booleans()),
-                    envoy_namespace=draw(st.sampled_from(["envoy-gateway-system", "infra"])),
+                    envoy_namespace=envoy_namespace,
                 )
             )
     return found
@@ -248,6 +253,10 @@ def check_invariants(program: Program, apps: list[ProtectedApp], objects: list[d
     """What must hold of every valid program's objects."""
     by_key = {_key(o): o for o in objects}
     assert len(by_key) == len(objects), "two objects of one kind, namespace and name"
+    check_names(objects)  # every name, namespace and label: as the API server accepts them
+    for obj in objects:  # every Gateway object: as its CRD (Envoy Gateway v1.9.0) accepts it
+        if obj["kind"] in CRD_FILES:
+            check_against_crd(obj)
     routes = [o for o in objects if o["kind"] == "HTTPRoute"]
 
     # 1. every SecurityPolicy targets an HTTPRoute of its name and namespace, of its app

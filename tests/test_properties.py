@@ -45,6 +45,7 @@ from oauth_ingress_construct._targets.ingress_nginx import SNIPPET_LINE
 
 from . import strategies as s
 from .conftest import synth
+from .kube_names import check_names
 
 # Random controller descriptions include ones affected by CVE-2026-24513: the warning is
 # expected there (tests/test_pass_through.py checks it) and says nothing about validity.
@@ -273,6 +274,7 @@ def test_valid_configurations_synthesize_and_validate_strictly(config: Config) -
     ingresses = [o for o in objects if o["kind"] == "Ingress"]
     assert len(ingresses) == len(config.apps) + proxies
     assert sum(o["kind"] == "Deployment" for o in objects) == proxies
+    check_names(objects)  # every name, namespace and label: as the API server accepts them
     for obj in objects:
         for version in SCHEMA_VERSIONS:
             kubernetes_validate.validate(obj, version, strict=True)

@@ -31,9 +31,11 @@ from .workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
+    "OAUTH2_PREFIX",
     "AppSpec",
     "PathType",
     "check_covers",
+    "check_outside_oauth2",
     "resolve_app",
     "service_backend",
 ]
@@ -49,6 +51,34 @@ MAX_PATHS = 256
 #: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
 #: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
 _AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
+
+
+#: oauth2-proxy's prefix (its default; ``--proxy-prefix`` is refused in ``extra_args``):
+#: its endpoints live under it (v7.15.3 ``oauthproxy.go`` ``buildServeMux`` /
+#: ``buildProxySubrouter``, lines 318-356: ``/auth``, ``/sign_in``, ``/start``,
+#: ``/callback``, ``/userinfo``, ``/sign_out``, ``/static/``). Where a target routes this
+#: prefix of a host to the proxy, no app path of that host may be it or under it.
+OAUTH2_PREFIX = "/oauth2"
+
+
+def check_outside_oauth2(paths: Sequence[str], where: str) -> None:
+    """Refuse app paths that are ``/oauth2`` or under it; ``where`` says who routes it.
+
+    Prefix ``/oauth2`` (or ``/oauth2/``) is the proxy's own match: nginx refuses the
+    duplicate location, a Gateway keeps the older route. A path under it either names an
+    endpoint (an Exact ``/oauth2/start`` takes sign-in away from the proxy) or lives only
+    until a release adds an endpoint of its name: the whole prefix is the proxy's.
+    ``/oauth2x`` is another path element and stays the app's.
+    """
+    for path in paths:
+        if path == OAUTH2_PREFIX or path.startswith(OAUTH2_PREFIX + "/"):
+            fail(
+                "paths",
+                path,
+                f"a path outside {OAUTH2_PREFIX!r}: {where}, and every path under it is "
+                "oauth2-proxy's (sign-in, callback, sign-out, userinfo, static files): an app "
+                "path there shadows the proxy's route or one of its endpoints",
+            )
 
 
 class PathType(enum.Enum):
@@ -281,12 +311,13 @@ def resolve_app(
         fail("paths", paths, "a list without repeated paths")
     if not isinstance(path_type, PathType):
         fail("path_type", path_type, "PathType.PREFIX or PathType.EXACT")
+    if proxy is None or host == proxy.host:
+        check_outside_oauth2(
+            path_list, f"the proxy serves {OAUTH2_PREFIX} on the app's host {host!r}"
+        )
+    # (the own proxy's Prefix /oauth2 collides only with paths refused just above)
     routes = [(p, path_type.value) for p in path_list]
-    own_proxy_routes = [] if proxy is not None else [("/oauth2", "Prefix")]
-    for collision in [
-        *find_location_collisions(routes),
-        *find_location_collisions(routes, own_proxy_routes),
-    ]:
+    for collision in find_location_collisions(routes):
         fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:

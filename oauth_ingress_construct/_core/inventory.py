@@ -41,6 +41,7 @@ class Inventory:
         #: The same key -> {target section: (requirement, owner)}: policies the user is to
         #: provide (ours are not emitted), with what they must contain.
         self._expected: dict[tuple[str, ...], dict[str | None, tuple[Requirement, Owner]]] = {}
+        self._shared_objects: dict[tuple[str, str, str], object] = {}
         self._journal: list[tuple[dict[Any, Any], Hashable]] = []
 
     @contextmanager
@@ -176,17 +177,35 @@ class Inventory:
             (gateway, s, host, path) in self._gateway_routes for s in dict.fromkeys((section, None))
         )
 
-    def claim_shared(self, kind: str, namespace: str, name: str, owner: Owner) -> bool:
+    def claim_shared(
+        self, kind: str, namespace: str, name: str, owner: Owner, obj: object = None
+    ) -> bool:
         """Whether ``owner`` is the first to need this object, which several constructs share.
 
         The first claimer emits it (an Envoy Gateway ClientTrafficPolicy per Gateway, say);
         the claim is taken back with the transaction, so the next construct emits it then.
+        ``obj``: the object itself. A later claimer that needs another object under the same
+        kind, namespace and name is refused: it would otherwise silently go without its own.
         """
         key = (kind, namespace, name)
         if key in self._shared:
+            first, emitted = self._shared[key], self._shared_objects.get(key)
+            if emitted != obj:
+                raise ConfigurationError(
+                    f"name: this construct needs a {kind} named {name!r} in namespace "
+                    f"{namespace!r} other than the one {first()} emitted under that name; "
+                    "one of them would be missing. Give one of the constructs other "
+                    "arguments (the object is named from them)"
+                )
             return False
         self._claim(self._shared, key, owner)
+        self._shared_objects[key] = obj
+        self._journal.append((self._shared_objects, key))
         return True
+
+    def shared_claimed(self, kind: str, namespace: str, name: str) -> bool:
+        """Whether some construct already emitted this shared object."""
+        return (kind, namespace, name) in self._shared
 
     def claim_policy(self, policy: Manifest, fix: str, owner: Owner) -> None:
         """Record a policy of ours attached to its ``spec.targetRefs`` (policy attachment).

@@ -6,6 +6,7 @@ wrap the result into their own objects. Nothing here imports cdk8s, constructs o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ __all__ = [
     "FALLBACK_NAMESPACE",
     "Manifest",
     "NamespaceFallbackWarning",
+    "hashed_name",
     "kebab_case",
     "manifest",
     "warn_namespace_fallback",
@@ -93,3 +95,25 @@ def kebab_case(construct_id: str) -> str:
     """
     text = _WORD_BOUNDARY.sub("-", construct_id).lower()
     return _NON_ALNUM.sub("-", text).strip("-")
+
+
+#: The longest object name (a DNS-1123 subdomain: apimachinery ``IsDNS1123Subdomain``).
+MAX_NAME = 253
+#: Hex digits of the hash in a :func:`hashed_name` (40 bits).
+HASH_DIGITS = 10
+
+
+def hashed_name(readable: str, *inputs: str | None, limit: int = MAX_NAME) -> str:
+    """``<readable, truncated>-<hash of inputs>``: a name that stays bounded and distinct.
+
+    For a derived name whose plain form would be too long or would not tell its inputs
+    apart: ``readable`` (lower-case letters, digits, ``-`` and ``.``) is cut to fit
+    ``limit`` with the hash, and the hash is of the ``inputs`` themselves, each prefixed by
+    its length (so ``("a-b", "c")`` and ``("a", "b-c")`` differ, and ``None`` differs from
+    every string). The name ends in hex digits: a caller whose plain names never do keeps
+    the two forms apart.
+    """
+    encoded = "".join("-" if part is None else f"{len(part)}:{part}" for part in inputs)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:HASH_DIGITS]
+    head = readable[: limit - HASH_DIGITS - 1].rstrip(".-")
+    return f"{head}-{digest}" if head else digest

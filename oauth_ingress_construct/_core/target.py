@@ -192,14 +192,10 @@ class AppTarget:
         emitted = {}
         for key, obj in self.shared.items():
             meta = obj["metadata"]
-            if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
-                if key in self.shared_claims:
-                    inventory.claim_gateway_route(*self.shared_claims[key], owner)
-                if key in self.policy_fixes:
-                    inventory.claim_policy(obj, self.policy_fixes[key], owner)
-                emitted[key] = obj
-            elif key in self.shared_claims and not inventory.gateway_route_served(
-                *self.shared_claims[key]
+            if (
+                key in self.shared_claims
+                and inventory.shared_claimed(obj["kind"], meta["namespace"], meta["name"])
+                and not inventory.gateway_route_served(*self.shared_claims[key])
             ):
                 # emitted by another app, on another listener: this one has no such route
                 listener, host, path = self.shared_claims[key]
@@ -211,6 +207,17 @@ class AppTarget:
                     "would not route this app's sign-in callback. Put the apps of one host "
                     "on one Gateway listener, or give this app a proxy of its own"
                 )
+            # what two claimers must agree on: all of it, but a route's listener, which the
+            # route claims judge (a route on a whole Gateway serves each of its listeners)
+            same = obj
+            if key in self.shared_claims:
+                same = {**obj, "spec": {**obj["spec"], "parentRefs": None}}
+            if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner, same):
+                if key in self.shared_claims:
+                    inventory.claim_gateway_route(*self.shared_claims[key], owner)
+                if key in self.policy_fixes:
+                    inventory.claim_policy(obj, self.policy_fixes[key], owner)
+                emitted[key] = obj
         return emitted
 
 

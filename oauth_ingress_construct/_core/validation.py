@@ -51,12 +51,14 @@ __all__ = [
     "check_secret_key",
     "check_service_name",
     "check_url",
+    "check_version",
     "derive_cookie_domain",
     "fail",
     "host_address",
     "is_public_suffix",
     "own_pod_reason",
     "plain",
+    "version_text",
 ]
 
 
@@ -116,6 +118,41 @@ def _require_scalar(argument: str, value: object) -> str:
             "which kubectl would read as an integer)",
         )
     return text
+
+
+#: A release version as users write it: an optional ``v``, then two or three dot-separated
+#: parts of ASCII digits (``[0-9]``, never ``\d``, which also matches other scripts' digits
+#: that ``int()`` would read); no sign, ``_``, whitespace or suffix.
+_VERSION_RE = re.compile(r"v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
+#: Longer version strings are refused before any ``int()`` (leading zeros are allowed).
+_MAX_VERSION_CHARS = 32
+
+
+def check_version(
+    argument: str, value: object, *, example: str, patch: bool = False
+) -> tuple[int, int, int]:
+    """A version as integers: ``"v1.8"`` -> ``(1, 8, 0)``, ``"1.037.0"`` -> ``(1, 37, 0)``.
+
+    The one parser of every version the package reads, so versions compare as the numbers
+    they spell whatever the spelling (leading zeros, a leading ``v``, a missing patch part),
+    and tables are looked up with :func:`version_text` of the result. ``patch``: the patch
+    part is required. ``example`` names the kind of version in the message.
+    """
+    text = plain(value)
+    match = (
+        _VERSION_RE.fullmatch(text)
+        if isinstance(text, str) and len(text) <= _MAX_VERSION_CHARS
+        else None
+    )
+    if match is None or (patch and match.group(3) is None):
+        fail(argument, value, example)
+    major, minor, micro = (int(part or "0") for part in match.groups())
+    return (major, minor, micro)
+
+
+def version_text(version: tuple[int, ...]) -> str:
+    """The normalised spelling of a version: ``(1, 8, 0)`` -> ``"1.8.0"``."""
+    return ".".join(str(part) for part in version)
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"

@@ -23,14 +23,13 @@ and :func:`shared_manifests` (objects emitted once per program).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from oauth_ingress_construct._core import identity
-from oauth_ingress_construct._core.appspec import AppSpec
+from oauth_ingress_construct._core.appspec import OAUTH2_PREFIX, AppSpec, check_outside_oauth2
 from oauth_ingress_construct._core.flags import (
     ModeRule,
     is_true,
@@ -38,14 +37,16 @@ from oauth_ingress_construct._core.flags import (
     refreshes,
 )
 from oauth_ingress_construct._core.inventory import Inventory, Owner
-from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.manifests import MAX_NAME, Manifest, hashed_name, manifest
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
     check_dns_label,
     check_dns_subdomain,
     check_http_status_codes,
+    check_version,
     fail,
+    version_text,
 )
 from oauth_ingress_construct._core.warnings import warn_user
 from oauth_ingress_construct._core.workload import SERVICE_PORT, ProxyMode, ProxySpec, proxy_labels
@@ -57,6 +58,8 @@ __all__ = [
     "FORWARDED_URI",
     "HEADERS_TO_EXT_AUTH",
     "IDENTITY_HEADERS",
+    "MAX_MATCHES_PER_ROUTE",
+    "MAX_MATCHES_PER_RULE",
     "TARGET",
     "ClientTrafficPolicyWarning",
     "EnvoyGateway",
@@ -158,6 +161,15 @@ FIELDS_USED = (
 #: envoyproxy/gateway #8202 (Envoy Gateway v1.7.0; v1.7.1 ships 1.37.1).
 ENVOY_DROPS_DENIED_HEADERS = frozenset({"1.37.0"})
 
+#: HTTPRoute limits of Gateway API v1.6.1 (the CRDs Envoy Gateway v1.9.0 installs:
+#: ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``): ``spec.rules[].matches``
+#: has ``maxItems: 64`` (line 10362), and a CEL rule on ``spec.rules`` keeps the matches of all
+#: rules at most 128 (line 10481, "less than 128" in its message, ``<= 128`` in the rule).
+#: An app's paths fill rules of :data:`MAX_MATCHES_PER_RULE`; tests/test_limits.py reads both
+#: numbers from the vendored CRD.
+MAX_MATCHES_PER_RULE = 64
+MAX_MATCHES_PER_ROUTE = 128
+
 #: Every identity header oauth2-proxy v7.15.3 can set but ``Authorization``
 #: (``_core.identity``): what the ClientTrafficPolicy removes from client requests before
 #: ext_authz runs, so a header the answer lacks is not the client's either.
@@ -186,12 +198,10 @@ FORWARDED_URI = ("X-Forwarded-Uri", "%REQ(:PATH)%")
 #: a client could steer where sign-in returns to.
 HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto", "x-forwarded-uri")
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
-_ENVOY_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
-
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def _key(version: str) -> tuple[int, int, int]:
+    """A version of this module's tables as integers (the tables hold normalised spellings)."""
+    return check_version("version", version, example="a version such as '1.9.0'")
 
 
 class ClientTrafficPolicyWarning(UserWarning):
@@ -251,12 +261,15 @@ class EnvoyGateway:
     :param gateway: the Gateway the routes attach to. Its listeners must admit routes from
         the apps' and the proxy's namespaces (``allowedRoutes.namespaces``; Gateway API's
         default admits the Gateway's own namespace only).
-    :param version: the Envoy Gateway release, ``"1.9.0"`` or ``"v1.8"`` (= v1.8.0); v1.4.0
-        or newer. A release newer than this package's table is accepted with the newest
-        known facts: the API fields used here only grow, and the one Envoy regression that
-        breaks sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
+    :param version: the Envoy Gateway release, ``"1.9.0"`` or ``"v1.8"`` (= v1.8.0, kept
+        as ``"1.8.0"``: versions are read as integers of ASCII digits); v1.4.0 or newer. A
+        release newer than this package's table is accepted with the newest known facts:
+        the API fields used here only grow, and the one Envoy regression that breaks
+        sign-in (1.37.0) is in one known release. Default: ``"1.9.0"``.
     :param envoy_version: the version of the Envoy image, when an ``EnvoyProxy`` resource
-        pins one. Default: - the Envoy that ``version`` ships.
+        pins one (``"1.37.1"``; like ``version`` read as integers, ASCII digits only, and
+        kept normalised: ``"1.037.0"`` is Envoy 1.37.0). Default: - the Envoy that
+        ``version`` ships.
     :param envoy_namespace: where the Envoy proxies run: the only namespace the
         oauth2-proxy NetworkPolicy admits. Default: ``"envoy-gateway-system"`` (the
         controller's namespace, where Envoy Gateway deploys them unless its
@@ -286,28 +299,26 @@ class EnvoyGateway:
     def __post_init__(self) -> None:
         if not isinstance(self.gateway, GatewayRef):
             fail("gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)")
-        match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
-        if match is None:
-            fail("version", self.version, "an Envoy Gateway version such as '1.9.0' or 'v1.8'")
-        major, minor, patch = (int(g or 0) for g in match.groups())
-        if (major, minor, patch) < MINIMUM_EG:
+        version = check_version(
+            "version", self.version, example="an Envoy Gateway version such as '1.9.0' or 'v1.8'"
+        )
+        if version < MINIMUM_EG:
             fail(
                 "version",
                 self.version,
                 "Envoy Gateway v1.4.0 or newer (the oldest release this target is checked "
                 "against); upgrade Envoy Gateway",
             )
-        object.__setattr__(self, "_version", (major, minor, patch))
-        object.__setattr__(self, "version", f"{major}.{minor}.{patch}")
+        object.__setattr__(self, "_version", version)
+        object.__setattr__(self, "version", version_text(version))
         if self.envoy_version is not None:
-            hit = (
-                _ENVOY_VERSION_RE.fullmatch(self.envoy_version)
-                if isinstance(self.envoy_version, str)
-                else None
+            envoy = check_version(
+                "envoy_version",
+                self.envoy_version,
+                example="an Envoy version such as '1.37.1'",
+                patch=True,
             )
-            if hit is None:
-                fail("envoy_version", self.envoy_version, "an Envoy version such as '1.37.1'")
-            object.__setattr__(self, "envoy_version", ".".join(hit.groups()))
+            object.__setattr__(self, "envoy_version", version_text(envoy))
         namespace = check_dns_label("envoy_namespace", self.envoy_namespace)
         object.__setattr__(self, "envoy_namespace", namespace)
         for name in ("response_override_401", "client_traffic_policy"):
@@ -456,11 +467,17 @@ def _http_route(
             "spec": {
                 "parentRefs": [gateway.parent_ref()],
                 "hostnames": [host],
+                # rules of at most MAX_MATCHES_PER_RULE matches, each to the same backend:
+                # one route's matches, whichever rule holds them
                 "rules": [
                     {
-                        "matches": [{"path": {"type": t, "value": v}} for t, v in matches],
+                        "matches": [
+                            {"path": {"type": t, "value": v}}
+                            for t, v in matches[at : at + MAX_MATCHES_PER_RULE]
+                        ],
                         "backendRefs": [dict(service)],
                     }
+                    for at in range(0, len(matches), MAX_MATCHES_PER_RULE)
                 ],
             }
         },
@@ -591,7 +608,33 @@ def plan_app(
                 f"{CHECK_PATH_PREFIX}<the page> instead of the page"
             )
         )
+    if len(app.paths) > MAX_MATCHES_PER_ROUTE:
+        fail(
+            "paths",
+            f"<{len(app.paths)} paths>",
+            f"at most {MAX_MATCHES_PER_ROUTE} paths on Envoy Gateway (the HTTPRoute CRD's "
+            "limit on the matches of one route): split the app into several ProtectedApps, "
+            "or route a common prefix",
+        )
     proxy = app.proxy
+    if proxy.network_policy and proxy.peer_namespace != controller.envoy_namespace:
+        # only a shared proxy can differ: an app's own proxy takes the app's controller
+        raise ConfigurationError(
+            f"envoy_namespace: the app's Envoy proxies run in {controller.envoy_namespace!r}, "
+            f"but the NetworkPolicy of its proxy {proxy.name!r} admits only namespace "
+            f"{proxy.peer_namespace!r} to port http: every check of the app would be "
+            "dropped and nobody could reach it. Give the app the proxy's controller= if its "
+            f"Envoy proxies run in {proxy.peer_namespace!r}, else a proxy of its own (or one "
+            "shared by the apps whose Envoy proxies run in its namespace)"
+        )
+    if app.host != proxy.host:
+        # the proxy's own host was checked in resolve_app; every other app host gets the
+        # OAuth2Route of shared_manifests
+        check_outside_oauth2(
+            app.paths,
+            f"on Envoy Gateway the HTTPRoute {oauth2_route_name(proxy, app.host)!r} serves "
+            f"{OAUTH2_PREFIX} on the app's host {app.host!r} to the proxy {proxy.name!r}",
+        )
     return GatewayPlan(
         controller=controller,
         strategy=PassThroughStrategy.NONE_NEEDED if pass_through_401 else None,
@@ -629,8 +672,22 @@ def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, RouteClaim
 
 
 def oauth2_route_name(proxy: ProxySpec, host: str) -> str:
-    """``<proxy>.<host>``: the proxy's ``/oauth2`` route on an app's host (``*`` spelled out)."""
-    return f"{proxy.name}.{host.replace('*', 'wildcard')}"
+    """The name of the proxy's ``/oauth2`` route on an app's host, in the proxy's namespace.
+
+    ``<proxy>.<host>`` for a literal host when it fits 253 characters: the proxy's name is
+    a DNS label (no ``.``), so the name splits back into proxy and host. Otherwise (a
+    wildcard host, or one too long) two labels, ``<proxy>.<host, '.' as '-'>-<hash>``
+    (:func:`~oauth_ingress_construct._core.manifests.hashed_name` of proxy and host): a
+    literal host has two labels or more, so the plain names have three or more and the two
+    forms never meet. App routes in that namespace are named by a DNS label (one label).
+    """
+    plain = f"{proxy.name}.{host}"
+    if "*" not in host and len(plain) <= MAX_NAME:
+        return plain
+    readable = host.replace("*", "wildcard").replace(".", "-")
+    return f"{proxy.name}." + hashed_name(
+        readable, proxy.name, host, limit=MAX_NAME - len(proxy.name) - 1
+    )
 
 
 def proxy_route_claim(proxy: ProxySpec, controller: EnvoyGateway) -> RouteClaim:
@@ -710,10 +767,25 @@ def _early_request_headers() -> dict[str, Any]:
     return {"set": [{"name": name, "value": value}], "remove": list(IDENTITY_HEADERS)}
 
 
+_POLICY_SUFFIX = "-identity-headers"
+
+
 def client_traffic_policy_name(gateway: GatewayRef) -> str:
-    """``<gateway>-identity-headers``, with ``-<section>`` for one listener."""
-    section = f"-{gateway.section_name}" if gateway.section_name else ""
-    return f"{gateway.name}{section}-identity-headers"[:253].rstrip(".-")
+    """The name of the ClientTrafficPolicy of a Gateway or listener, in the Gateway's namespace.
+
+    ``<gateway>-identity-headers``, or ``<gateway>-<section>-identity-headers`` for one
+    listener, when the Gateway's name has no ``-`` and the name fits 253 characters: the
+    Gateway's name is then everything before the first ``-``, so Gateway ``eg-https`` and
+    listener ``https`` of Gateway ``eg`` can never share a name. Otherwise the same text,
+    cut to fit, and a hash of Gateway and listener
+    (:func:`~oauth_ingress_construct._core.manifests.hashed_name`): it ends in hex digits,
+    never in ``-identity-headers``, so the two forms never meet.
+    """
+    section = f"-{gateway.section_name}" if gateway.section_name is not None else ""
+    plain = f"{gateway.name}{section}{_POLICY_SUFFIX}"
+    if "-" not in gateway.name and len(plain) <= MAX_NAME:
+        return plain
+    return hashed_name(plain, gateway.name, gateway.section_name)
 
 
 def client_traffic_policy_fix(controller: EnvoyGateway) -> str:
@@ -729,13 +801,13 @@ def client_traffic_policy_fix(controller: EnvoyGateway) -> str:
 def shared_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
     """Objects the program emits once, whichever app needs them first.
 
-    ``OAuth2Route`` [``<proxy>.<host>``], in the proxy's namespace, when the proxy signs in
-    on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
+    ``OAuth2Route`` [:func:`oauth2_route_name`], in the proxy's namespace, when the proxy
+    signs in on another host than the app's: ``/oauth2`` on the app's host to the proxy, where the
     callback and ``/oauth2/start`` of that host land (the proxy's redirect URL is
     path-only). Apps of one host share it, whatever their namespaces, on one Gateway
     listener (another listener for that host is refused: ``_core.target.AppTarget.claim_shared``).
 
-    The ``ClientTrafficPolicy`` [``<gateway>[-<section>]-identity-headers``] in the
+    The ``ClientTrafficPolicy`` [:func:`client_traffic_policy_name`] in the
     Gateway's namespace: ``earlyRequestHeaders`` run before every filter
     (``internal/xds/translator/listener.go`` buildEarlyHeaderMutation, line 602 at v1.9.0):
     ``remove`` drops a client-sent identity header before ext_authz adds the real ones, and
@@ -891,7 +963,22 @@ class _EnvoyGatewayTarget:
         owner: Owner,
         proxy: Owner | None,
     ) -> None:
-        """Claim the app's route matches on its Gateway listener."""
+        """Claim the app's route matches on its Gateway listener.
+
+        An app on its shared proxy's host has no ``/oauth2`` route of its own: the proxy's
+        must serve the app's listener, else the sign-in callback lands nowhere.
+        """
+        if not app.own_proxy and app.host == app.proxy.host:
+            listener = _listener(plan.controller.gateway)
+            if not inventory.gateway_route_served(listener, app.host, "Prefix:/oauth2"):
+                raise ConfigurationError(
+                    f"controller: the app is on host {app.host!r} of its proxy "
+                    f"{app.proxy.name!r}, whose {OAUTH2_PREFIX} route (HTTPRoute "
+                    f"{app.proxy.name!r}) is not attached to "
+                    f"{plan.controller.gateway.describe()}, where the app is: sign-in and its "
+                    "callback would land nowhere. Give the app the proxy's controller= "
+                    "(the same Gateway and listener), or put it on another host"
+                )
         for claim in route_claims(app, plan):
             inventory.claim_gateway_route(*claim, owner)
 

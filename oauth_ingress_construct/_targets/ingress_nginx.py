@@ -29,7 +29,6 @@ configurations, *every* later reload of the controller fails with it. The behavi
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +43,9 @@ from oauth_ingress_construct._core.validation import (
     check_http_status_codes,
     check_nginx_parameter,
     check_proxy_buffer_size,
+    check_version,
     fail,
-    plain,
+    version_text,
 )
 from oauth_ingress_construct._core.warnings import warn_user
 from oauth_ingress_construct._core.workload import ProxySpec, proxy_labels, public_auth_url_for
@@ -125,8 +125,6 @@ ANNOTATION_RISK: Mapping[str, RiskLevel] = {
     "configuration-snippet": RiskLevel.CRITICAL,
 }
 
-_VERSION_RE = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?")
-
 
 @dataclass(frozen=True)
 class IngressNginx:
@@ -135,7 +133,8 @@ class IngressNginx:
     Every field mirrors a controller setting; the defaults are those of a current
     ingress-nginx release (v1.15) installed with its Helm chart.
 
-    :param version: controller version, ``"1.15.1"`` or ``"v1.15"``. Default: ``"1.15.1"``.
+    :param version: controller version, ``"1.15.1"`` or ``"v1.15"`` (= 1.15.0); kept
+        normalised (``"1.15.0"``). Default: ``"1.15.1"``.
     :param allow_snippet_annotations: ConfigMap ``allow-snippet-annotations``.
         Default: - ``False`` from v1.9.0, ``True`` before.
     :param annotations_risk_level: ConfigMap ``annotations-risk-level``.
@@ -153,13 +152,11 @@ class IngressNginx:
     _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        version = plain(self.version)
-        match = _VERSION_RE.fullmatch(version) if isinstance(version, str) else None
-        if match is None:
-            fail("version", self.version, "an ingress-nginx version such as '1.15.1' or 'v1.12'")
-        major, minor, patch = (int(g or 0) for g in match.groups())
-        object.__setattr__(self, "version", version)
-        object.__setattr__(self, "_version", (major, minor, patch))
+        version = check_version(
+            "version", self.version, example="an ingress-nginx version such as '1.15.1' or 'v1.12'"
+        )
+        object.__setattr__(self, "version", version_text(version))
+        object.__setattr__(self, "_version", version)
         codes = check_http_status_codes("custom_http_errors", self.custom_http_errors)
         object.__setattr__(self, "custom_http_errors", codes)
         for name in ("allow_snippet_annotations", "disable_proxy_intercept_errors"):
@@ -441,6 +438,15 @@ def plan_app(
         )
 
     proxy = app.proxy
+    if app.host == proxy.host and app.ingress_class_name != proxy.ingress_class_name:
+        fail(
+            "ingress_class_name",
+            app.ingress_class_name,
+            f"{proxy.ingress_class_name!r}, the class of the /oauth2 Ingress of proxy "
+            f"{proxy.name!r} on the same host {app.host!r}: another controller serving the "
+            "host has no /oauth2 there, so sign-in and its callback would land nowhere (or "
+            "put the app on another host)",
+        )
     auth_url = public_auth_url_for(proxy.host) if public_auth_url else proxy.cluster_auth_url
     annotations = {
         ANNOTATION_PREFIX + "auth-url": check_nginx_parameter(

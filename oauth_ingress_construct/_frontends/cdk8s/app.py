@@ -76,7 +76,8 @@ class ProtectedApp(constructs.Construct):
     With ``controller=EnvoyGateway(...)``, instead of the Ingress: an ``HTTPRoute``
     [<name>] on the Gateway and a ``SecurityPolicy`` [<name>] whose ``extAuth.http`` asks
     the proxy about every request; once per app host, when the proxy signs in on another
-    host, an ``HTTPRoute`` [<proxy>.<host>] in the proxy's namespace for ``/oauth2`` on the
+    host, an ``HTTPRoute`` [<proxy>.<host>; for a wildcard or very long host
+    <proxy>.<host, dots as dashes>-<hash>] in the proxy's namespace for ``/oauth2`` on the
     app's host; a ``ReferenceGrant``
     [<namespace>.<name>] in the proxy's namespace when the proxy is in another namespace;
     and, once per Gateway listener in the program, a ``ClientTrafficPolicy`` removing
