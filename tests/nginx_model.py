@@ -10,7 +10,8 @@ emits (Lua balancer, logging, TLS, headers for the backend...) is left out: it d
 Stand-ins, all on 127.0.0.1 in the same nginx:
 
 - the app's Service is a server block answering ``/private`` with 401 (``WWW-Authenticate``
-  and a body), ``/missing`` with 404 and everything else with 200;
+  and a body), ``/missing`` with 404, ``/whoami`` with the ``X-Auth-Request-User`` and
+  ``-Groups`` it received, and everything else with 200;
 - oauth2-proxy's ``/oauth2/auth`` answers 202 when the ``_oauth2_proxy`` cookie is present,
   401 without it (it never redirects); the ``auth-url`` host is mapped to it;
 - the controller's default backend answers custom error pages with the code in ``X-Code``
@@ -307,6 +308,10 @@ http {{
             return 401 "{BACKEND_401_BODY.strip()}\\n";
         }}
         location ~ /missing$ {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
+        # the identity the backend sees (what a client could forge, see the doctor's suite)
+        location ~ /whoami$ {{
+            return 200 "user=$http_x_auth_request_user groups=$http_x_auth_request_groups\\n";
+        }}
     }}
 
     # stand-in for oauth2-proxy: /oauth2/auth is 202 with a session, 401 without
@@ -314,7 +319,8 @@ http {{
         listen 127.0.0.1:{ports.auth};
         location = /oauth2/auth {{
             if ($cookie_{SESSION_COOKIE} = "") {{ return 401 "no session\\n"; }}
-            add_header X-Auth-Request-User alice;
+            # "always": 202 is not among the codes add_header applies to by default
+            add_header X-Auth-Request-User alice always;
             return 202;
         }}
         location / {{ return 404; }}
