@@ -101,8 +101,17 @@ def admitted(annotations: Mapping[str, str], controller: IngressNginx) -> dict[s
             continue  # controller.go l.1323-1325: the snippet is dropped, the rest is served
         if key == "disable-proxy-intercept-errors" and not controller.at_least(1, 10, 0):
             continue  # no effect before v1.10 (ingress-nginx #10832)
+        if key == "custom-http-errors" and " " in value and not _trims_http_errors(controller):
+            continue  # customhttperrors/main.go: Atoi(" 503") fails, the annotation is skipped
         kept[key] = value
     return kept
+
+
+def _trims_http_errors(controller: IngressNginx) -> bool:
+    """customhttperrors/main.go trims spaces around codes from v1.12.6 and v1.13.2 on."""
+    return controller.at_least(1, 13, 2) or (
+        controller.at_least(1, 12, 6) and not controller.at_least(1, 13, 0)
+    )
 
 
 def auth_location_intercept_off(controller: IngressNginx) -> bool:
@@ -353,7 +362,10 @@ def _protected_server(
     auth_url = ann.get("auth-url")
     signin_url = ann.get("auth-signin")
     redirect_param = ann.get("auth-signin-redirect-param", "rd")
-    response_headers = [h for h in ann.get("auth-response-headers", "").split(",") if h]
+    # authreq/main.go l.420-429: split on commas, spaces trimmed, empty entries skipped
+    response_headers = [
+        h.strip() for h in ann.get("auth-response-headers", "").split(",") if h.strip()
+    ]
 
     blocks: list[str] = []
     if "server-snippet" in ann:

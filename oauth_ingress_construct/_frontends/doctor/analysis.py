@@ -98,7 +98,12 @@ class Report:
     controller: ControllerView
     verdicts: list[Verdict]
     skipped: Mapping[str, int]
-    unprotected: int
+    others: list[Ingress]
+
+    @property
+    def unprotected(self) -> int:
+        """How many Ingresses of the input have no ``auth-url``."""
+        return len(self.others)
 
     @property
     def worst(self) -> Severity | None:
@@ -520,5 +525,5 @@ def analyse(inputs: Inputs, view: ControllerView) -> Report:
         controller=view,
         verdicts=verdicts,
         skipped=dict(inputs.skipped),
-        unprotected=len(inputs.ingresses) - len(protected),
+        others=[i for i in inputs.ingresses if "auth-url" not in i.annotations],
     )

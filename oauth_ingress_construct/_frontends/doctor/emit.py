@@ -102,6 +102,7 @@ class _Proxy:
     construct_id: str
     name: str | None
     host: str
+    tls_secret_name: str | None = None
 
 
 def _signin_host(ing: Ingress, host: str) -> str:
@@ -152,8 +153,8 @@ def _response_headers(ing: Ingress, notes: list[str]) -> dict[str, object]:
     return found
 
 
-def _controller_kwargs(controller: IngressNginx) -> list[tuple[str, str]]:
-    args = [("version", _lit(controller.version))]
+def _controller_kwargs(controller: IngressNginx) -> list[tuple[str | None, str | Items]]:
+    args: list[tuple[str | None, str | Items]] = [("version", _lit(controller.version))]
     if controller.allow_snippet_annotations is not None:
         args.append(("allow_snippet_annotations", _lit(controller.allow_snippet_annotations)))
     if controller.annotations_risk_level is not None:
@@ -161,7 +162,7 @@ def _controller_kwargs(controller: IngressNginx) -> list[tuple[str, str]]:
             ("annotations_risk_level", f"RiskLevel.{controller.annotations_risk_level.name}")
         )
     if controller.custom_http_errors:
-        args.append(("custom_http_errors", _lit(list(controller.custom_http_errors))))
+        args.append(("custom_http_errors", tuple(map(str, controller.custom_http_errors))))
     if controller.disable_proxy_intercept_errors:
         args.append(("disable_proxy_intercept_errors", "True"))
     return args
@@ -175,6 +176,20 @@ def _plan(report: Report, namespace: str | None) -> tuple[list[_Proxy], list[_Ap
     used_ids: set[str] = set()
     for verdict in report.verdicts:
         apps.extend(_apps_of(verdict, namespace, proxies, used_ids, controller, general))
+    for other in report.others:
+        for rule in other.rules:
+            oauth2 = [p for p in rule.paths if p.path.rstrip("/") == "/oauth2"]
+            proxy = proxies.get(rule.host or "")
+            if not oauth2 or proxy is None:
+                continue
+            general.append(
+                f"Ingress {other.key} routes {rule.host}/oauth2 to "
+                f"{oauth2[0].service}: OAuth2Proxy makes that route itself; delete it when "
+                "you apply this"
+            )
+            secret = next((s for hosts, s in other.tls if rule.host in hosts and s), None)
+            if secret is not None:
+                proxy.tls_secret_name = secret
     if len(proxies) > 1:
         labels: set[str] = set()
         for i, proxy in enumerate(proxies.values(), start=1):
@@ -196,7 +211,10 @@ def _apps_of(  # noqa: PLR0917 - one call site, internal
     general: list[str],
 ) -> Iterable[_App]:
     ing = verdict.ingress
-    base_notes = [_remark(f.kind, f.message, controller) for f in verdict.findings]
+    had_headers = "auth-response-headers" in ing.annotations
+    base_notes = [
+        _remark(f.kind, f.message, controller, had_headers=had_headers) for f in verdict.findings
+    ]
     leftover = []
     pass_through = False
     for key, value in ing.annotations.items():
@@ -295,8 +313,6 @@ def _apps_of(  # noqa: PLR0917 - one call site, internal
 _FIXED = {
     "sign-in-loses-query": "fixed: ProtectedApp's auth-signin has no rd, the controller adds "
     "the escaped original URL",
-    "forgeable-headers": "fixed for X-Auth-Request-User, -Email and -Groups: ProtectedApp sets "
-    "them from oauth2-proxy's answer (response_headers)",
     "hairpin-auth-url": "fixed: ProtectedApp's auth-url is the proxy's in-cluster Service",
     "auth-url-short-name": "fixed: ProtectedApp's auth-url is the Service's full name",
     "no-sign-in": "changed: ProtectedApp always sets auth-signin (a browser is sent to sign in)",
@@ -304,13 +320,20 @@ _FIXED = {
 }
 
 
-def _remark(kind: str, message: str, controller: IngressNginx | None) -> str:
+def _remark(kind: str, message: str, controller: IngressNginx | None, *, had_headers: bool) -> str:
     if kind == "refused":
         fix = (
             "fixed: ProtectedApp emits only what the described controller admits"
             if controller is not None
             else "NOT fixed without controller=: describe the controller "
             "(--controller-version, --configmap) for a snippet-free strategy"
+        )
+    elif kind == "forgeable-headers":
+        fix = (
+            "still applies to the headers not in response_headers (add them there)"
+            if had_headers
+            else "fixed for X-Auth-Request-User, -Email and -Groups: ProtectedApp's default "
+            "response_headers sets them from oauth2-proxy's answer"
         )
     elif kind in _FIXED:
         fix = _FIXED[kind]
@@ -345,25 +368,43 @@ def _comment(lines: Sequence[str], indent: str, *, bullets: bool = True) -> list
     return out
 
 
-def _call(indent: str, head: str, args: Sequence[tuple[str | None, str]]) -> list[str]:
+#: A list argument, one literal per item: ``_call`` lays it out as ``ruff format`` would.
+Items = tuple[str, ...]
+_LINE = 100
+
+
+def _call(indent: str, head: str, args: Sequence[tuple[str | None, str | Items]]) -> list[str]:
+    """A call with one argument per line and a trailing comma (stable under ``ruff format``)."""
     inner = indent + "    "
     lines = [f"{indent}{head}("]
     for key, value in args:
-        lines.append(f"{inner}{value}," if key is None else f"{inner}{key}={value},")
+        prefix = f"{inner}{key}=" if key is not None else inner
+        if isinstance(value, tuple):
+            flat = "[" + ", ".join(value) + "]"
+            if len(prefix) + len(flat) + 1 <= _LINE:
+                lines.append(f"{prefix}{flat},")
+            else:
+                lines.append(f"{prefix}[")
+                lines += [f"{inner}    {item}," for item in value]
+                lines.append(f"{inner}],")
+        else:
+            lines.append(f"{prefix}{value},")
     lines.append(f"{indent})")
     return lines
 
 
-def _value(key: str, value: object) -> str:
+def _value(key: str, value: object) -> str | Items:
     if key == "controller":
         return "CONTROLLER"
     if key == "path_type":
         return str(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_lit(v) for v in value)
     return _lit(value)
 
 
 def _provider(issuer_url: str | None, client_id: str | None, indent: str) -> list[str]:
-    args: list[tuple[str | None, str]] = [
+    args: list[tuple[str | None, str | Items]] = [
         ("issuer_url", _lit(issuer_url or "https://login.example.com/realms/example"))
     ]
     args.append(("client_id", _lit(client_id or "example-app")))
@@ -408,12 +449,13 @@ def emit_code(
     if any(a.kwargs.get("path_type") for a in apps):
         names.append("PathType")
     header = [
-        f'"""Generated by `oauth-ingress doctor --emit {frontend}` from '
-        f"{', '.join(sources) or 'no input'}.",
+        f'"""Generated by `oauth-ingress doctor --emit {frontend}`.',
         "",
         "The protected Ingresses, re-created with OAuth2Proxy (one per sign-in host) and",
         "ProtectedApp. Review the identity provider and the notes above each app.",
         '"""',
+        "",
+        *_comment([f"Read from: {', '.join(sources) or 'no input'}"], "", bullets=False),
         "",
         "from __future__ import annotations",
         "",
@@ -427,8 +469,8 @@ def emit_code(
             + ", ".join(sorted([*core, "OAuth2Proxy", "ProtectedApp"]))
         )
         indent = "        "
-        scope: list[tuple[str | None, str]] = [(None, "self")]
-        ns_kw: list[tuple[str | None, str]] = []
+        scope: list[tuple[str | None, str | Items]] = [(None, "self")]
+        ns_kw: list[tuple[str | None, str | Items]] = []
     else:
         core = sorted(n for n in names if n != "ProtectedApp")
         header.append("from oauth_ingress_construct import " + ", ".join(core))
@@ -444,7 +486,7 @@ def emit_code(
         header += ["", *_comment(general, "")]
 
     for proxy in proxies:
-        args: list[tuple[str | None, str]] = [*scope]
+        args: list[tuple[str | None, str | Items]] = [*scope]
         if frontend == "cdk8s":
             args.append((None, _lit(proxy.construct_id)))
         else:
@@ -453,6 +495,8 @@ def emit_code(
         if proxy.name is not None and frontend == "cdk8s":
             args.append(("name", _lit(proxy.name)))
         args.append(("host", _lit(proxy.host)))
+        if proxy.tls_secret_name is not None:
+            args.append(("tls_secret_name", _lit(proxy.tls_secret_name)))
         if controller is not None:
             args.append(("controller", "CONTROLLER"))
         lines = _call(indent, f"{proxy.variable} = OAuth2Proxy", args)
@@ -494,5 +538,7 @@ def emit_code(
             '    ProtectedApps(app, "protected-apps")',
             "    app.synth()",
         ]
-        return "\n".join([*header[:-1], *chart]) + "\n"
+        while header[-1] == "":
+            header.pop()
+        return "\n".join([*header, *chart]) + "\n"
     return "\n".join([*header, "", *body]) + "\n"
