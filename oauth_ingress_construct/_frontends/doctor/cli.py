@@ -171,10 +171,12 @@ def _table(report: Report, to_stdout: bool) -> str:
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        width=None if colour else 120,
+        width=None if colour else 100,
         force_terminal=colour,
         color_system="auto" if colour else None,
         highlight=False,
     )
     print_table(report, console)
-    return buffer.getvalue()
+    if colour:
+        return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

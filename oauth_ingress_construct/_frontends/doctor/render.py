@@ -65,35 +65,36 @@ def print_table(report: Report, console: Console) -> None:
     if not report.verdicts:
         console.print("No Ingress with nginx.ingress.kubernetes.io/auth-url in the input.")
     summary = Table(title="Ingresses with external auth", show_lines=False, expand=False)
-    for column in ("Ingress", "Hosts", "Admitted", "Unauthenticated browser", "Backend 401"):
+    summary.add_column("Ingress / hosts", overflow="fold")
+    for column in ("Admitted", "Unauthenticated browser", "Backend 401"):
         summary.add_column(column, overflow="fold")
     for v in report.verdicts:
         summary.add_row(
-            v.ingress.key,
-            ", ".join(v.ingress.hosts),
+            Text.assemble(v.ingress.key, "\n", (", ".join(v.ingress.hosts), "dim")),
             Text(v.admitted, style="bold red" if v.admitted.startswith("refused") else ""),
             v.unauthenticated,
             v.backend_401,
         )
     if report.verdicts:
         console.print(summary)
-    findings = Table(title="Findings", show_lines=True, expand=False)
-    for column in ("Ingress", "Severity", "Finding", "Source"):
-        findings.add_column(column, overflow="fold")
-    count = 0
     for v in report.verdicts:
+        if not v.findings:
+            continue
+        table = Table(
+            title=f"Findings: {v.ingress.key}", show_lines=True, expand=False, title_justify="left"
+        )
+        table.add_column("Severity", no_wrap=True)
+        table.add_column("Finding (and the source it rests on)", overflow="fold")
         for f in v.findings:
-            count += 1
-            findings.add_row(
-                v.ingress.key,
-                Text(str(f.severity), style=_STYLE[f.severity]),
-                Text(f"{f.kind}: {f.message}"),
-                Text(f.source, style="dim"),
+            table.add_row(
+                Text.assemble((str(f.severity), _STYLE[f.severity]), "\n", (f.kind, "dim")),
+                Text.assemble(f.message, "\n", (f"[{f.source}]", "dim")),
             )
-    if count:
-        console.print(findings)
-    elif report.verdicts:
+        console.print(table)
+    if report.verdicts and not any(v.findings for v in report.verdicts):
         console.print("No findings.")
+    if report.verdicts:
+        console.print(Text("Sources: kubernetes/ingress-nginx at controller-v1.15.1.", style="dim"))
     if report.unprotected or report.skipped:
         skipped = ", ".join(f"{k} x{n}" for k, n in sorted(report.skipped.items()))
         console.print(
