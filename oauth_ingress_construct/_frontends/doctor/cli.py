@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from oauth_ingress_construct._core.validation import ConfigurationError
+
 from .analysis import Report, Severity, analyse, describe_controller
 from .reader import MAX_INPUT_BYTES, InputError, Inputs, read
 from .render import as_json, print_table
@@ -95,8 +97,14 @@ def main() -> None:
 )
 @click.option(
     "--emit",
-    type=click.Choice(["cdk8s", "pulumi"]),
-    help="instead of the report, Python code re-creating the protected Ingresses.",
+    type=click.Choice(["cdk8s", "pulumi", "envoy-gateway"]),
+    help="instead of the report, Python code re-creating the protected Ingresses, or "
+    "(envoy-gateway) the Envoy Gateway objects themselves as YAML.",
+)
+@click.option(
+    "--gateway",
+    metavar="NS/NAME[:SECTION]",
+    help="with --emit envoy-gateway: the Gateway (and listener) the routes attach to.",
 )
 @click.option(
     "--namespace",
@@ -122,6 +130,7 @@ def doctor(  # noqa: PLR0917 - click passes every option as an argument
     output: str,
     fail_on: str,
     emit: str | None,
+    gateway: str | None,
     namespace: str | None,
     issuer_url: str | None,
     client_id: str | None,
@@ -142,16 +151,10 @@ def doctor(  # noqa: PLR0917 - click passes every option as an argument
         configmap = _configmap_file(configmap_file) if configmap_file else None
         view = describe_controller(inputs, version=controller_version, configmap=configmap)
         report = analyse(inputs, view)
+        if (emit == "envoy-gateway") != (gateway is not None):
+            raise DoctorError("--gateway goes with --emit envoy-gateway, and that needs it")
         if emit is not None:
-            from .emit import emit_code  # noqa: PLC0415 - only for --emit
-
-            text = emit_code(
-                report,
-                frontend=emit,
-                namespace=namespace,
-                issuer_url=issuer_url,
-                client_id=client_id,
-            )
+            text = _emit(report, emit, gateway, namespace, issuer_url, client_id)
         elif output == "json":
             text = as_json(report)
         else:
@@ -163,6 +166,32 @@ def doctor(  # noqa: PLR0917 - click passes every option as an argument
     worst = report.worst
     if threshold is not None and worst is not None and worst >= threshold:
         sys.exit(EXIT_FINDINGS)
+
+
+def _emit(  # noqa: PLR0917 - the options, passed on
+    report: Report,
+    emit: str,
+    gateway: str | None,
+    namespace: str | None,
+    issuer_url: str | None,
+    client_id: str | None,
+) -> str:
+    from .emit import emit_code, emit_envoy_gateway, parse_gateway  # noqa: PLC0415
+
+    try:
+        if gateway is not None:
+            return emit_envoy_gateway(
+                report,
+                gateway=parse_gateway(gateway),
+                namespace=namespace,
+                issuer_url=issuer_url,
+                client_id=client_id,
+            )
+        return emit_code(
+            report, frontend=emit, namespace=namespace, issuer_url=issuer_url, client_id=client_id
+        )
+    except ConfigurationError as error:
+        raise DoctorError(" ".join(f"cannot emit: {error}".split())) from None
 
 
 def _table(report: Report, to_stdout: bool) -> str:

@@ -21,9 +21,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+import yaml
+
+from oauth_ingress_construct import EnvoyGateway, GatewayRef, PathType, Provider, ServiceRef
 from oauth_ingress_construct._core.appspec import DEFAULT_RESPONSE_HEADERS
-from oauth_ingress_construct._core.manifests import kebab_case
+from oauth_ingress_construct._core.inventory import Inventory
+from oauth_ingress_construct._core.manifests import Manifest, kebab_case
 from oauth_ingress_construct._core.validation import ConfigurationError, check_response_header
+from oauth_ingress_construct._core.workload import workload_manifests
+from oauth_ingress_construct._targets import TARGETS
 from oauth_ingress_construct._targets.ingress_nginx import (
     IngressNginx,
     parse_go_bool,
@@ -542,3 +548,140 @@ def emit_code(
             header.pop()
         return "\n".join([*header, *chart]) + "\n"
     return "\n".join([*header, "", *body]) + "\n"
+
+
+# --------------------------------------------------------------------------- --emit envoy-gateway
+
+#: ProtectedApp arguments that only ingress-nginx honours: left out on Envoy Gateway, and said.
+_NGINX_ONLY = {
+    "tls_secret_name": "TLS is the Gateway listener's",
+    "ingress_class_name": "routes attach to the Gateway, not to an IngressClass",
+    "custom_http_errors": "an ingress-nginx error-page setting",
+    "proxy_buffer_size": "an ingress-nginx buffer setting",
+}
+
+
+#: App notes that are about carrying the Ingress over, not about ingress-nginx.
+_CARRY_NOTES = ("not carried over", "auth-url query", "auth-response-headers")
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """YAML without anchors and aliases (manifests share dicts; kubectl does not care)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def parse_gateway(value: str) -> GatewayRef:
+    """``NS/NAME[:SECTION]`` as a ``GatewayRef``; raises ``ConfigurationError``."""
+    ref, _, section = value.partition(":")
+    namespace, slash, name = ref.partition("/")
+    if not slash:
+        raise ConfigurationError(f"--gateway must be NAMESPACE/NAME[:SECTION], got {value!r}")
+    return GatewayRef(name=name, namespace=namespace, section_name=section or None)
+
+
+def emit_envoy_gateway(
+    report: Report,
+    *,
+    gateway: GatewayRef,
+    namespace: str | None = None,
+    issuer_url: str | None = None,
+    client_id: str | None = None,
+) -> str:
+    """The Envoy Gateway objects themselves (YAML), built by the package's own target.
+
+    The same objects ``OAuth2Proxy`` and ``ProtectedApp`` with ``controller=EnvoyGateway(...)``
+    synthesize; the notes (findings, what is not carried over) head the file as comments.
+    """
+    proxies, apps, general = _plan(report, namespace)
+    controller = EnvoyGateway(gateway=gateway)
+    provider = Provider.oidc(
+        issuer_url=issuer_url or "https://login.example.com/realms/example",
+        client_id=client_id or "example-app",
+    )
+    chart_namespace = namespace or next(iter({a.namespace for a in apps}), "default")
+    inventory = Inventory()
+    manifests: list[Manifest] = []
+    specs = {}
+    notes: list[str] = list(general)
+    if issuer_url is None or client_id is None:
+        notes.append(
+            "PLACEHOLDER provider: an Ingress does not say which identity provider "
+            "oauth2-proxy uses (--issuer-url and --client-id fill it in)"
+        )
+    refused: list[str] = []
+    findings = {v.ingress.key: v.findings for v in report.verdicts}
+    if any(findings.values()):
+        notes.append(
+            "The findings below are about ingress-nginx; on Envoy Gateway none applies as "
+            "such: no annotations, no snippets, a backend's 401 passes through (ext_authz "
+            "never sees it), the auth check goes to the proxy's Service, and the "
+            "ClientTrafficPolicy removes a client's X-Auth-Request-* before it"
+        )
+    for proxy in proxies:
+        name = proxy.name or "oauth2-proxy"
+        checked, spec = TARGETS.resolve_proxy_on(
+            controller, name=name, namespace=chart_namespace, host=proxy.host, provider=provider
+        )
+
+        def owner(name: str = name) -> str:
+            return f"OAuth2Proxy {name!r}"
+
+        route = TARGETS.proxy_route(spec, checked, inventory, owner)
+        manifests += workload_manifests(spec, route=route).values()
+        specs[proxy.host] = (checked, spec, owner)
+    for app in apps:
+        checked, proxy_spec, proxy_owner = specs[app.proxy]
+        kwargs = dict(app.kwargs)
+        kwargs.pop("controller", None)  # the Envoy Gateway description replaces it
+        left_out = [f"{k} ({why})" for k, why in _NGINX_ONLY.items() if kwargs.pop(k, None)]
+        notes.append(f"From Ingress {app.ingress}:")
+        notes += [f"was {f.kind}: {f.message}" for f in findings.get(app.ingress, [])]
+        notes += [n for n in app.notes if n.startswith(_CARRY_NOTES)]
+        if left_out:
+            notes.append("not carried over to Envoy Gateway: " + "; ".join(left_out))
+        path_type = PathType.EXACT if kwargs.pop("path_type", None) else PathType.PREFIX
+        pass_through = bool(kwargs.pop("pass_through_401", False))
+        try:
+            _, app_spec = TARGETS.resolve_app_on(
+                controller,
+                (controller, proxy_spec.name),
+                name=kwargs.pop("name", app.name),
+                namespace=kwargs.pop("namespace", chart_namespace),
+                host=app.host,
+                backend=ServiceRef(app.service, app.port),
+                proxy=proxy_spec,
+                path_type=path_type,
+                **kwargs,
+            )
+            target = TARGETS.plan_app(app_spec, checked, pass_through_401=pass_through)
+
+            def app_owner(name: str = app.name) -> str:
+                return f"ProtectedApp {name!r}"
+
+            with inventory.transaction():
+                target.claim(inventory, app_spec, app_owner, proxy_owner)
+                shared = target.claim_shared(inventory, app_owner)
+        except ConfigurationError as error:
+            # never emitted with less protection than it had: left out, and said first
+            refused.append(f"NOT EMITTED: Ingress {app.ingress} ({app.host}): {error}")
+            continue
+        manifests += {**target.objects, **shared}.values()
+    where = f"{gateway.namespace}/{gateway.name}" + (
+        f":{gateway.section_name}" if gateway.section_name else ""
+    )
+    header = [
+        *_comment(
+            [
+                f"Generated by `oauth-ingress doctor --emit envoy-gateway --gateway {where}`: "
+                "the protected Ingresses as Envoy Gateway objects, the ones OAuth2Proxy and "
+                "ProtectedApp(controller=EnvoyGateway(...)) synthesize."
+            ],
+            "",
+            bullets=False,
+        ),
+        *_comment([*refused, *notes], ""),
+    ]
+    body = yaml.dump_all(manifests, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False)
+    return "\n".join(header) + "\n" + body
