@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -483,3 +484,46 @@ def test_the_doctor_loads_no_cdk8s():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- the docs page
+
+
+def _doc_blocks() -> list[tuple[str, str]]:
+    text = (ROOT / "docs" / "doctor.md").read_text()
+    return re.findall(r"```(\w+)\n(.*?)```", text, re.S)
+
+
+def test_the_docs_transcripts_are_what_the_command_prints(tmp_path, monkeypatch):
+    """docs/doctor.md shows real output: every transcript is re-run here, byte for byte."""
+    blocks = _doc_blocks()
+    yamls = [body for kind, body in blocks if kind == "yaml"]
+    seed, configmap = yamls[0], yamls[1]
+    assert yaml.safe_load(seed) == yaml.safe_load(SEED.read_text())
+    monkeypatch.chdir(tmp_path)
+    Path("seed-ingress.yaml").write_text(seed)
+    Path("controller-configmap.yaml").write_text(configmap)
+    Path("controller-configmap-snippets.yaml").write_text(
+        configmap + '  allow-snippet-annotations: "true"\n'
+    )
+    transcripts = [b for k, b in blocks if k == "text" and b.startswith("$ oauth-ingress doctor")]
+    assert len(transcripts) == 4
+    for body in transcripts:
+        command, _, shown = body.partition("\n")
+        while command.endswith("\\"):
+            more, _, shown = shown.partition("\n")
+            command = command[:-1] + more
+        args = shlex.split(command.split("|", 1)[0])[2:]
+        result = CliRunner().invoke(main, args)
+        if "| jq" in command:
+            # `jq -c ".ingresses[] | [.admitted, .backend_401]"`, in Python
+            rows = [
+                json.dumps([v["admitted"], v["backend_401"]], separators=(",", ":"))
+                for v in json.loads(result.stdout)["ingresses"]
+            ]
+            assert "\n".join(rows) + "\n" == shown
+            continue
+        printed, _, status = shown.partition("$ echo $?\n")
+        assert result.stdout == printed, command
+        if status:
+            assert result.exit_code == int(status)

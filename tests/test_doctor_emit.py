@@ -23,7 +23,7 @@ import cdk8s
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from oauth_ingress_construct import IngressNginx
@@ -340,6 +340,8 @@ def _call_name(node: ast.Call) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(keys=[], value="", name="\x00")  # a NUL in a comment: Python refuses the file
+@example(keys=["x\u2028y"], value="\r\x0c\x85", name="a\nb")
 @given(
     keys=st.lists(st.text(min_size=1, max_size=20), max_size=4),
     value=st.text(max_size=80),

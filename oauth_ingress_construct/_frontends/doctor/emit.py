@@ -363,7 +363,10 @@ def _check_pass_through(controller: IngressNginx | None, own: Sequence[int]) -> 
 def _comment(lines: Sequence[str], indent: str, *, bullets: bool = True) -> list[str]:
     out = []
     for n, line in enumerate(lines):
-        safe = line.encode("ascii", "backslashreplace").decode().replace("\r", " ")
+        # ASCII only, and every control character written as an escape: nothing from the
+        # input can end the comment line (or hold a NUL, which Python source cannot)
+        text = line.encode("ascii", "backslashreplace").decode()
+        safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
         for i, part in enumerate(
             textwrap.wrap(" ".join(safe.split()), _COMMENT_WIDTH - len(indent)) or [""]
         ):
