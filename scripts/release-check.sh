@@ -98,7 +98,7 @@ print(v['admitted'], '|', v['backend_401'], '|', ' '.join(f['kind'] for f in v['
   }
   stock=$(verdict --controller-version 1.15.1)
   echo "v1.15.1 stock: $stock"
-  case "$stock" in "refused whole | - | refused") ;; *) echo "unexpected: $stock" >&2; exit 1 ;; esac
+  case "$stock" in "refused whole | - | refused"*) ;; *) echo "unexpected: $stock" >&2; exit 1 ;; esac
   old=$(verdict --controller-version 1.11 --configmap "$work/cm-401.yaml")
   echo "v1.11, custom-http-errors 401: $old"
   case "$old" in *"| 302 to sign-in |"*ignored-annotation*) ;; *) echo "unexpected: $old" >&2; exit 1 ;; esac

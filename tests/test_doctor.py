@@ -124,6 +124,10 @@ def test_seed_on_stock_v1_15_1_is_refused_whole_for_its_server_snippet():
     assert "risk level Critical" in refused["message"]
     assert "annotations-risk-level High" in refused["message"]
     assert "annotations.go" in refused["source"]
+    # what would still be wrong once admitted is said too
+    found = findings(verdict)
+    for kind in ("sign-in-loses-query", "forgeable-headers", "hairpin-auth-url"):
+        assert found[kind][0]["message"].startswith("once admitted: ")
 
 
 def test_seed_on_v1_11_with_401_in_the_configmap_drops_the_snippet_and_redirects(tmp_path):

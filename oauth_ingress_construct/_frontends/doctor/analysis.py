@@ -488,6 +488,13 @@ def analyse(inputs: Inputs, view: ControllerView) -> Report:
         adm = admissions[ing.key]
         findings = _admission_findings(ing, adm, controller)
         if adm.refused is not None:
+            # what would still be wrong once the refusal is fixed (these findings depend on
+            # the Ingress's own annotations, not on the controller)
+            later = _signin(ing, ing.annotations)[1] + _headers(ing.annotations)
+            later += _auth_url(ing.annotations)
+            findings += [
+                Finding(f.severity, f.kind, "once admitted: " + f.message, f.source) for f in later
+            ]
             verdicts.append(
                 Verdict(ing, "refused whole", "not served by this Ingress", "-", findings)
             )
