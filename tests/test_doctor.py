@@ -531,3 +531,19 @@ def test_the_docs_transcripts_are_what_the_command_prints(tmp_path, monkeypatch)
         assert result.stdout == printed, command
         if status:
             assert result.exit_code == int(status)
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
+def test_both_yaml_loaders_read_alike_and_refuse_aliases(libyaml, monkeypatch):
+    if libyaml:
+        assert yaml.__with_libyaml__, "PyYAML without libyaml: the fast path is not tested"
+    monkeypatch.setattr(yaml, "__with_libyaml__", libyaml)
+    _, data = report(str(INPUTS / "cluster.yaml"))
+    assert [v["ingress"] for v in data["ingresses"]] == [
+        "monitoring/grafana",
+        "monitoring/prometheus",
+    ]
+    for text in ("a: &x [1]\nb: *x\n", "- &anchor {kind: Ingress}\n"):
+        code, _, err = run(stdin=text)
+        assert code == 2
+        assert "anchors and aliases are not accepted at line 1" in err
