@@ -398,19 +398,20 @@ def _host_findings(
             first = owners.setdefault((path, path_type), ing)
             if first is not ing:
                 if first.key != ing.key:
-                    for loser, winner in ((ing, first), (first, ing)):
-                        lost = loser is ing
-                        found[loser.key].append(
+                    # ``ing`` comes later in the controller's order: its location is dropped
+                    for this, other in ((ing, first), (first, ing)):
+                        dropped = this is ing
+                        found[this.key].append(
                             Finding(
                                 Severity.ERROR
                                 if "auth-url" in first.annotations or "auth-url" in ing.annotations
                                 else Severity.WARNING,
                                 "same-host-and-path",
                                 f"{path_type} {path!r} on {host} is also in Ingress "
-                                f"{winner.key}: "
+                                f"{other.key}: "
                                 + (
-                                    f"this one is silently dropped ({winner.key} is older)"
-                                    if lost
+                                    f"this one is silently dropped ({other.key} is older)"
+                                    if dropped
                                     else "the other one is silently dropped (this is older)"
                                 ),
                                 "controller.go l.815-834; store.go l.1102-1114",
@@ -422,14 +423,14 @@ def _host_findings(
             except ConfigurationError:
                 continue
             for loc in locs:
-                other = locations.setdefault(loc, (ing, path, path_type))
-                if other[1:] != (path, path_type):
+                seen = locations.setdefault(loc, (ing, path, path_type))
+                if seen[1:] != (path, path_type):
                     found[ing.key].append(
                         Finding(
                             Severity.ERROR,
                             "nginx-t-fails",
-                            f"{path_type} {path!r} and {other[2]} {other[1]!r} (Ingress "
-                            f"{other[0].key}) both become nginx `{loc}` on {host}: nginx -t "
+                            f"{path_type} {path!r} and {seen[2]} {seen[1]!r} (Ingress "
+                            f"{seen[0].key}) both become nginx `{loc}` on {host}: nginx -t "
                             "fails and every later reload with it",
                             "location.go updateServerLocations l.34-100",
                         )
