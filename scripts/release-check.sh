@@ -4,7 +4,10 @@
 #   2. check their contents: wheel = package + py.typed (+ metadata), sdist = no tests;
 #   3. install the wheel into a fresh venv outside the repository and synthesize the examples
 #      with it, on Node 24 and on Node 20: byte for byte the golden dist/;
-#   4. follow the README's consumer section in an empty directory (the locally built wheel
+#   4. the command line from the wheel with its `cli` extra: `oauth-ingress doctor` on the
+#      seed's Ingress gives the verdicts of issue 17's "done when", and its `--emit cdk8s`
+#      synthesizes to the golden seed example;
+#   5. follow the README's consumer section in an empty directory (the locally built wheel
 #      instead of the package index): a new app repo synthesizes and snapshot-tests a
 #      protected app, and `cdk8s synth` (the pinned cdk8s-cli) gives the same manifests.
 # Needs `bash scripts/setup.sh --test` first (scripts/test.sh runs this after the suite).
@@ -77,6 +80,44 @@ for app in build_apps(outdir=sys.argv[1]):
          diff -r "$repo/dist" "$out" | head -40 >&2; exit 1; }
   echo "node $("$bin/node" --version): $(ls "$out" | wc -l) charts, byte for byte dist/"
 done
+
+echo "== oauth-ingress doctor from the installed wheel (cli extra)"
+"$work/venv/bin/python" -m pip install --quiet "$wheel[cli]"
+doctor="$work/venv/bin/oauth-ingress"
+seed="$repo/tests/doctor_inputs/seed.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  custom-http-errors: "401"\n' \
+  >"$work/cm-401.yaml"
+{ cat "$work/cm-401.yaml"; printf '  allow-snippet-annotations: "true"\n'; } >"$work/cm-401-snippets.yaml"
+(
+  cd "$work"
+  verdict() {  # args...: the one Ingress's "admitted | backend_401 | finding kinds"
+    "$doctor" doctor --output json --fail-on never "$@" "$seed" | "$work/venv/bin/python" -c "
+import json, sys
+v = json.load(sys.stdin)['ingresses'][0]
+print(v['admitted'], '|', v['backend_401'], '|', ' '.join(f['kind'] for f in v['findings']))"
+  }
+  stock=$(verdict --controller-version 1.15.1)
+  echo "v1.15.1 stock: $stock"
+  case "$stock" in "refused whole | - | refused"*) ;; *) echo "unexpected: $stock" >&2; exit 1 ;; esac
+  old=$(verdict --controller-version 1.11 --configmap "$work/cm-401.yaml")
+  echo "v1.11, custom-http-errors 401: $old"
+  case "$old" in *"| 302 to sign-in |"*ignored-annotation*) ;; *) echo "unexpected: $old" >&2; exit 1 ;; esac
+  allowed=$(verdict --controller-version 1.11 --configmap "$work/cm-401-snippets.yaml")
+  echo "v1.11, custom-http-errors 401, snippets allowed: $allowed"
+  case "$allowed" in "admitted | passes through |"*) ;; *) echo "unexpected: $allowed" >&2; exit 1 ;; esac
+  set +e; "$doctor" doctor --controller-version 1.15.1 "$seed" >/dev/null; status=$?; set -e
+  [ "$status" = 1 ] || { echo "doctor exit status $status, expected 1 (an error finding)" >&2; exit 1; }
+  "$doctor" doctor --emit cdk8s --namespace seed-example \
+    --issuer-url https://login.example.com/realms/example --client-id example-app \
+    -o emitted_seed.py "$seed" || true
+  PATH="$node24:$PATH" "$work/venv/bin/python" -W ignore::UserWarning -c "
+import cdk8s, emitted_seed
+app = cdk8s.App(outdir='emitted-dist')
+emitted_seed.ProtectedApps(app, 'seed-example')
+app.synth()"
+  diff "$repo/dist/seed-example.k8s.yaml" emitted-dist/seed-example.k8s.yaml
+  echo "doctor --emit cdk8s of the seed's Ingress: byte for byte dist/seed-example.k8s.yaml"
+)
 
 echo "== the README's consumer section, in an empty directory"
 app="$work/grafana-app"

@@ -20,7 +20,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install --quiet -e '.[test,docs]'
+  .venv/bin/python -m pip install --quiet -e '.[test,docs,cli]'
 else
   .venv/bin/python -m pip install --quiet -e .
 fi

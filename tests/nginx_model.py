@@ -10,7 +10,8 @@ emits (Lua balancer, logging, TLS, headers for the backend...) is left out: it d
 Stand-ins, all on 127.0.0.1 in the same nginx:
 
 - the app's Service is a server block answering ``/private`` with 401 (``WWW-Authenticate``
-  and a body), ``/missing`` with 404 and everything else with 200;
+  and a body), ``/missing`` with 404, ``/whoami`` with the ``X-Auth-Request-User`` and
+  ``-Groups`` it received, and everything else with 200;
 - oauth2-proxy's ``/oauth2/auth`` answers 202 when the ``_oauth2_proxy`` cookie is present,
   401 without it (it never redirects); the ``auth-url`` host is mapped to it;
 - the controller's default backend answers custom error pages with the code in ``X-Code``
@@ -100,8 +101,17 @@ def admitted(annotations: Mapping[str, str], controller: IngressNginx) -> dict[s
             continue  # controller.go l.1323-1325: the snippet is dropped, the rest is served
         if key == "disable-proxy-intercept-errors" and not controller.at_least(1, 10, 0):
             continue  # no effect before v1.10 (ingress-nginx #10832)
+        if key == "custom-http-errors" and " " in value and not _trims_http_errors(controller):
+            continue  # customhttperrors/main.go: Atoi(" 503") fails, the annotation is skipped
         kept[key] = value
     return kept
+
+
+def _trims_http_errors(controller: IngressNginx) -> bool:
+    """customhttperrors/main.go trims spaces around codes from v1.12.6 and v1.13.2 on."""
+    return controller.at_least(1, 13, 2) or (
+        controller.at_least(1, 12, 6) and not controller.at_least(1, 13, 0)
+    )
 
 
 def auth_location_intercept_off(controller: IngressNginx) -> bool:
@@ -319,7 +329,8 @@ http {{
         location = /oauth2/auth {{
             if ($cookie_{SESSION_COOKIE} = "") {{ return 401 "no session\\n"; }}
 {_auth_answers(auth_answers or {})}
-            add_header X-Auth-Request-User alice;
+            # "always": 202 is not among the codes add_header applies to by default
+            add_header X-Auth-Request-User alice always;
             return 202;
         }}
         location / {{ return 404; }}
@@ -386,7 +397,10 @@ def _protected_server(
     auth_url = ann.get("auth-url")
     signin_url = ann.get("auth-signin")
     redirect_param = ann.get("auth-signin-redirect-param", "rd")
-    response_headers = [h for h in ann.get("auth-response-headers", "").split(",") if h]
+    # authreq/main.go l.420-429: split on commas, spaces trimmed, empty entries skipped
+    response_headers = [
+        h.strip() for h in ann.get("auth-response-headers", "").split(",") if h.strip()
+    ]
 
     blocks: list[str] = []
     if "server-snippet" in ann:

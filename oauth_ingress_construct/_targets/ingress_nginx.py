@@ -29,6 +29,7 @@ configurations, *every* later reload of the controller fails with it. The behavi
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,19 +111,164 @@ class RiskLevel(enum.IntEnum):
     CRITICAL = 3
 
 
-# Risk of each annotation this package can emit, as declared by the annotation parsers in
-# ingress-nginx (internal/ingress/annotations/*/main.go): authreq (auth-url, auth-signin High;
-# auth-response-headers Medium), customhttperrors, disableproxyintercepterrors and proxy
-# (proxy-buffer-size) Low, snippet and serversnippet Critical.
+# The risk level of every annotation ingress-nginx v1.15.1 parses: the ``Risk:`` field of the
+# parsers' ``AnnotationFields`` (internal/ingress/annotations/<parser>/main.go; e.g.
+# authreq/main.go l.60-75: auth-url and auth-signin High). An annotation no parser declares is
+# never read and never refused. Grouped by parser directory.
+CONTROLLER_ANNOTATION_RISK: Mapping[str, RiskLevel] = {
+    "server-alias": RiskLevel.HIGH,  # alias
+    "auth-realm": RiskLevel.MEDIUM,  # auth
+    "auth-secret-type": RiskLevel.LOW,  # auth
+    "auth-type": RiskLevel.LOW,  # auth
+    "auth-always-set-cookie": RiskLevel.LOW,  # authreq
+    "auth-cache-duration": RiskLevel.MEDIUM,  # authreq
+    "auth-cache-key": RiskLevel.MEDIUM,  # authreq
+    "auth-keepalive": RiskLevel.LOW,  # authreq
+    "auth-keepalive-requests": RiskLevel.LOW,  # authreq
+    "auth-keepalive-share-vars": RiskLevel.LOW,  # authreq
+    "auth-keepalive-timeout": RiskLevel.LOW,  # authreq
+    "auth-method": RiskLevel.LOW,  # authreq
+    "auth-proxy-set-headers": RiskLevel.MEDIUM,  # authreq
+    "auth-request-redirect": RiskLevel.MEDIUM,  # authreq
+    "auth-response-headers": RiskLevel.MEDIUM,  # authreq
+    "auth-signin": RiskLevel.HIGH,  # authreq
+    "auth-signin-redirect-param": RiskLevel.MEDIUM,  # authreq
+    "auth-snippet": RiskLevel.CRITICAL,  # authreq
+    "auth-url": RiskLevel.HIGH,  # authreq
+    "enable-global-auth": RiskLevel.LOW,  # authreqglobal
+    "auth-tls-error-page": RiskLevel.HIGH,  # authtls
+    "auth-tls-match-cn": RiskLevel.HIGH,  # authtls
+    "auth-tls-pass-certificate-to-upstream": RiskLevel.LOW,  # authtls
+    "auth-tls-secret": RiskLevel.MEDIUM,  # authtls
+    "auth-tls-verify-client": RiskLevel.MEDIUM,  # authtls
+    "auth-tls-verify-depth": RiskLevel.LOW,  # authtls
+    "backend-protocol": RiskLevel.LOW,  # backendprotocol
+    "canary": RiskLevel.LOW,  # canary
+    "canary-by-cookie": RiskLevel.MEDIUM,  # canary
+    "canary-by-header": RiskLevel.MEDIUM,  # canary
+    "canary-by-header-pattern": RiskLevel.MEDIUM,  # canary
+    "canary-by-header-value": RiskLevel.MEDIUM,  # canary
+    "canary-weight": RiskLevel.LOW,  # canary
+    "canary-weight-total": RiskLevel.LOW,  # canary
+    "client-body-buffer-size": RiskLevel.LOW,  # clientbodybuffersize
+    "connection-proxy-header": RiskLevel.LOW,  # connection
+    "cors-allow-credentials": RiskLevel.LOW,  # cors
+    "cors-allow-headers": RiskLevel.MEDIUM,  # cors
+    "cors-allow-methods": RiskLevel.MEDIUM,  # cors
+    "cors-allow-origin": RiskLevel.MEDIUM,  # cors
+    "cors-expose-headers": RiskLevel.MEDIUM,  # cors
+    "cors-max-age": RiskLevel.LOW,  # cors
+    "enable-cors": RiskLevel.LOW,  # cors
+    "custom-headers": RiskLevel.MEDIUM,  # customheaders
+    "custom-http-errors": RiskLevel.LOW,  # customhttperrors
+    "default-backend": RiskLevel.LOW,  # defaultbackend
+    "disable-proxy-intercept-errors": RiskLevel.LOW,  # disableproxyintercepterrors
+    "fastcgi-index": RiskLevel.MEDIUM,  # fastcgi
+    "fastcgi-params-configmap": RiskLevel.MEDIUM,  # fastcgi
+    "http2-push-preload": RiskLevel.LOW,  # http2pushpreload
+    "allowlist-source-range": RiskLevel.MEDIUM,  # ipallowlist
+    "denylist-source-range": RiskLevel.MEDIUM,  # ipdenylist
+    "load-balance": RiskLevel.LOW,  # loadbalancing
+    "enable-access-log": RiskLevel.LOW,  # log
+    "enable-rewrite-log": RiskLevel.LOW,  # log
+    "mirror-host": RiskLevel.HIGH,  # mirror
+    "mirror-request-body": RiskLevel.LOW,  # mirror
+    "mirror-target": RiskLevel.HIGH,  # mirror
+    "enable-modsecurity": RiskLevel.LOW,  # modsecurity
+    "enable-owasp-core-rules": RiskLevel.LOW,  # modsecurity
+    "modsecurity-snippet": RiskLevel.CRITICAL,  # modsecurity
+    "modsecurity-transaction-id": RiskLevel.HIGH,  # modsecurity
+    "enable-opentelemetry": RiskLevel.LOW,  # opentelemetry
+    "opentelemetry-operation-name": RiskLevel.MEDIUM,  # opentelemetry
+    "opentelemetry-trust-incoming-span": RiskLevel.LOW,  # opentelemetry
+    "use-port-in-redirects": RiskLevel.LOW,  # portinredirect
+    "proxy-body-size": RiskLevel.MEDIUM,  # proxy
+    "proxy-buffer-size": RiskLevel.LOW,  # proxy
+    "proxy-buffering": RiskLevel.LOW,  # proxy
+    "proxy-buffers-number": RiskLevel.LOW,  # proxy
+    "proxy-busy-buffers-size": RiskLevel.LOW,  # proxy
+    "proxy-connect-timeout": RiskLevel.LOW,  # proxy
+    "proxy-cookie-domain": RiskLevel.MEDIUM,  # proxy
+    "proxy-cookie-path": RiskLevel.MEDIUM,  # proxy
+    "proxy-http-version": RiskLevel.LOW,  # proxy
+    "proxy-max-temp-file-size": RiskLevel.LOW,  # proxy
+    "proxy-next-upstream": RiskLevel.MEDIUM,  # proxy
+    "proxy-next-upstream-timeout": RiskLevel.LOW,  # proxy
+    "proxy-next-upstream-tries": RiskLevel.LOW,  # proxy
+    "proxy-read-timeout": RiskLevel.LOW,  # proxy
+    "proxy-redirect-from": RiskLevel.MEDIUM,  # proxy
+    "proxy-redirect-to": RiskLevel.MEDIUM,  # proxy
+    "proxy-request-buffering": RiskLevel.LOW,  # proxy
+    "proxy-send-timeout": RiskLevel.LOW,  # proxy
+    "proxy-ssl-ciphers": RiskLevel.MEDIUM,  # proxyssl
+    "proxy-ssl-name": RiskLevel.HIGH,  # proxyssl
+    "proxy-ssl-protocols": RiskLevel.LOW,  # proxyssl
+    "proxy-ssl-secret": RiskLevel.MEDIUM,  # proxyssl
+    "proxy-ssl-server-name": RiskLevel.LOW,  # proxyssl
+    "proxy-ssl-verify": RiskLevel.LOW,  # proxyssl
+    "proxy-ssl-verify-depth": RiskLevel.LOW,  # proxyssl
+    "limit-allowlist": RiskLevel.LOW,  # ratelimit
+    "limit-burst-multiplier": RiskLevel.LOW,  # ratelimit
+    "limit-connections": RiskLevel.LOW,  # ratelimit
+    "limit-rate": RiskLevel.LOW,  # ratelimit
+    "limit-rate-after": RiskLevel.LOW,  # ratelimit
+    "limit-rpm": RiskLevel.LOW,  # ratelimit
+    "limit-rps": RiskLevel.LOW,  # ratelimit
+    "from-to-www-redirect": RiskLevel.LOW,  # redirect
+    "permanent-redirect": RiskLevel.MEDIUM,  # redirect
+    "permanent-redirect-code": RiskLevel.LOW,  # redirect
+    "relative-redirects": RiskLevel.LOW,  # redirect
+    "temporal-redirect": RiskLevel.MEDIUM,  # redirect
+    "temporal-redirect-code": RiskLevel.LOW,  # redirect
+    "app-root": RiskLevel.MEDIUM,  # rewrite
+    "force-ssl-redirect": RiskLevel.MEDIUM,  # rewrite
+    "preserve-trailing-slash": RiskLevel.MEDIUM,  # rewrite
+    "rewrite-target": RiskLevel.MEDIUM,  # rewrite
+    "ssl-redirect": RiskLevel.LOW,  # rewrite
+    "use-regex": RiskLevel.LOW,  # rewrite
+    "satisfy": RiskLevel.LOW,  # satisfy
+    "server-snippet": RiskLevel.CRITICAL,  # serversnippet
+    "service-upstream": RiskLevel.LOW,  # serviceupstream
+    "affinity": RiskLevel.LOW,  # sessionaffinity
+    "affinity-canary-behavior": RiskLevel.LOW,  # sessionaffinity
+    "affinity-mode": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-change-on-failure": RiskLevel.LOW,  # sessionaffinity
+    "session-cookie-conditional-samesite-none": RiskLevel.LOW,  # sessionaffinity
+    "session-cookie-domain": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-expires": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-max-age": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-name": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-path": RiskLevel.MEDIUM,  # sessionaffinity
+    "session-cookie-samesite": RiskLevel.LOW,  # sessionaffinity
+    "session-cookie-secure": RiskLevel.LOW,  # sessionaffinity
+    "configuration-snippet": RiskLevel.CRITICAL,  # snippet
+    "ssl-ciphers": RiskLevel.LOW,  # sslcipher
+    "ssl-prefer-server-ciphers": RiskLevel.LOW,  # sslcipher
+    "ssl-passthrough": RiskLevel.LOW,  # sslpassthrough
+    "stream-snippet": RiskLevel.CRITICAL,  # streamsnippet
+    "upstream-hash-by": RiskLevel.HIGH,  # upstreamhashby
+    "upstream-hash-by-subset": RiskLevel.LOW,  # upstreamhashby
+    "upstream-hash-by-subset-size": RiskLevel.LOW,  # upstreamhashby
+    "upstream-vhost": RiskLevel.LOW,  # upstreamvhost
+    "x-forwarded-prefix": RiskLevel.MEDIUM,  # xforwardedprefix
+}
+
+# Risk of each annotation this package can emit (a view of the table above): authreq
+# (auth-url, auth-signin High; auth-response-headers Medium), customhttperrors,
+# disableproxyintercepterrors and proxy (proxy-buffer-size) Low, snippet and serversnippet
+# Critical.
 ANNOTATION_RISK: Mapping[str, RiskLevel] = {
-    "auth-url": RiskLevel.HIGH,
-    "auth-signin": RiskLevel.HIGH,
-    "auth-response-headers": RiskLevel.MEDIUM,
-    "custom-http-errors": RiskLevel.LOW,
-    "disable-proxy-intercept-errors": RiskLevel.LOW,
-    "proxy-buffer-size": RiskLevel.LOW,
-    "server-snippet": RiskLevel.CRITICAL,
-    "configuration-snippet": RiskLevel.CRITICAL,
+    key: CONTROLLER_ANNOTATION_RISK[key]
+    for key in (
+        "auth-url",
+        "auth-signin",
+        "auth-response-headers",
+        "custom-http-errors",
+        "disable-proxy-intercept-errors",
+        "proxy-buffer-size",
+        "server-snippet",
+        "configuration-snippet",
+    )
 }
 
 
@@ -168,24 +314,31 @@ class IngressNginx:
             fail("annotations_risk_level", level, "a RiskLevel, such as RiskLevel.CRITICAL")
         self._warn_about_auth_advisories()
 
-    def _warn_about_auth_advisories(self) -> None:
+    def auth_advisories(self) -> list[str]:
+        """The ingress-nginx advisories about ``auth-url`` this controller is affected by.
+
+        One sentence each, naming the advisory, the setting that triggers it and the fix.
+        """
         # CVE-2026-24513 (ingress-nginx #12876, fixed in v1.13.7, v1.14.3 and v1.15.0): with
         # 401 or 403 in the ConfigMap's custom-http-errors, the auth sub-request's answer goes
         # through the custom error backend, and one that ignores X-Code turns a refused
         # sign-in into 200: every auth-url Ingress is open.
         affected = self._version < (1, 13, 7) or (1, 14, 0) <= self._version < (1, 14, 3)
         intercepted = {401, 403}.intersection(self.custom_http_errors)
-        if intercepted and affected:
-            warn_user(
-                ControllerAdvisoryWarning(
-                    f"{self.describe()} is affected by CVE-2026-24513: with "
-                    f"{'/'.join(map(str, sorted(intercepted)))} in the ConfigMap's "
-                    "custom-http-errors, the answer of oauth2-proxy's /oauth2/auth goes through "
-                    "the custom error backend, and a backend that does not answer with the "
-                    "X-Code status lets every request past auth-url. Upgrade to v1.13.7, "
-                    "v1.14.3 or v1.15.0+, or drop 401 and 403 from custom-http-errors"
-                )
-            )
+        if not (intercepted and affected):
+            return []
+        return [
+            f"{self.describe()} is affected by CVE-2026-24513: with "
+            f"{'/'.join(map(str, sorted(intercepted)))} in the ConfigMap's "
+            "custom-http-errors, the answer of oauth2-proxy's /oauth2/auth goes through "
+            "the custom error backend, and a backend that does not answer with the "
+            "X-Code status lets every request past auth-url. Upgrade to v1.13.7, "
+            "v1.14.3 or v1.15.0+, or drop 401 and 403 from custom-http-errors"
+        ]
+
+    def _warn_about_auth_advisories(self) -> None:
+        for advisory in self.auth_advisories():
+            warn_user(ControllerAdvisoryWarning(advisory))
 
     def at_least(self, *version: int) -> bool:
         """Whether the controller is this version or newer."""
@@ -269,6 +422,277 @@ class IngressNginx:
                     "or describe the controller accurately in controller=, or choose a "
                     "snippet-free pass_through_401_strategy"
                 )
+
+
+# --------------------------------------------------------------------------- reading a controller
+# What the controller makes of annotations and ConfigMap values written by hand: the doctor
+# (``oauth-ingress doctor``) reads existing Ingresses with these. Line numbers are those of
+# ingress-nginx v1.15.1.
+
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+
+#: ``auth-url`` and ``auth-signin`` values the controller accepts from v1.9.1
+#: (``parser.URLWithNginxVariableRegex``, parser/validators.go l.45-48 and l.82, checked after
+#: removing spaces, l.111-114): letters, digits, ``-._~/:,?&=$``. No ``%``, so a
+#: percent-encoded ``rd`` makes the value invalid.
+_URL_WITH_NGINX_VARIABLE = re.compile(r"[-._~a-zA-Z0-9/:,?&=$]*")
+VALUE_VALIDATION_SINCE = (1, 9, 1)
+
+
+def parse_go_bool(value: str) -> bool | None:
+    """Go's ``strconv.ParseBool`` (how the controller reads a boolean); ``None`` if invalid."""
+    if value in _GO_TRUE:
+        return True
+    if value in _GO_FALSE:
+        return False
+    return None
+
+
+def parse_risk_level(value: str) -> RiskLevel:
+    """``annotations-risk-level`` as the controller reads it, unknown values as ``Low``.
+
+    ``StringRiskToRisk`` (parser/main.go l.200-211), case-insensitive.
+    """
+    return {
+        "critical": RiskLevel.CRITICAL,
+        "high": RiskLevel.HIGH,
+        "medium": RiskLevel.MEDIUM,
+    }.get(value.lower(), RiskLevel.LOW)
+
+
+def parse_configmap_http_errors(value: str) -> tuple[int, ...]:
+    """ConfigMap ``custom-http-errors`` as the controller reads it.
+
+    Comma-separated, spaces trimmed, entries that are not integers skipped with a log line
+    (template/configmap.go l.159-169).
+    """
+    codes = []
+    for raw in value.split(","):
+        item = raw.strip()
+        if item.isascii() and item.isdigit() and len(item) <= 9:
+            codes.append(int(item))
+    return tuple(dict.fromkeys(codes))
+
+
+def parse_ingress_http_errors(value: str, controller: IngressNginx) -> tuple[int, ...] | None:
+    """The Ingress's ``custom-http-errors`` codes, or ``None`` when the controller ignores it.
+
+    The validator (customhttperrors/main.go l.36, ``^(?:[4,5][0-9]{2},?)*$`` after removing
+    spaces) refuses anything but 4xx/5xx codes, which refuses the whole Ingress (see
+    :func:`admission`). ``Parse`` then splits on commas; it trims spaces only
+    from v1.12.6 and v1.13.2 (l.75-77): before, ``"404, 503"`` fails ``Atoi`` and the
+    annotation is skipped (annotations.go ``Extract`` l.193-203 continues on that error).
+    """
+    trims = controller.at_least(1, 13, 2) or (
+        controller.at_least(1, 12, 6) and not controller.at_least(1, 13, 0)
+    )
+    codes = []
+    for raw in value.split(","):
+        item = raw.strip() if trims else raw
+        if item == "" and not trims:
+            return None
+        if item == "":
+            continue
+        if not (item.isascii() and item.isdigit() and len(item) <= 9):
+            return None
+        codes.append(int(item))
+    return tuple(codes)
+
+
+_INGRESS_HTTP_ERRORS = re.compile(r"(?:[4,5][0-9]{2},?)*")
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the controller does with one Ingress's annotations (keys without the prefix).
+
+    :param refused: why the whole Ingress is refused (its host not served by it, and where the
+        admission webhook runs, ``kubectl apply`` fails), or ``None`` when it is admitted.
+    :param refused_annotation: the annotation that got it refused.
+    :param kept: the annotations in effect once admitted (snippets dropped, values the
+        controller ignores left out).
+    :param dropped: ``(annotation, reason)`` for each annotation admitted but without effect.
+    """
+
+    refused: str | None
+    refused_annotation: str | None
+    kept: Mapping[str, str]
+    dropped: tuple[tuple[str, str], ...]
+
+
+def admission(controller: IngressNginx, annotations: Mapping[str, str]) -> Admission:
+    """The controller's verdict on an Ingress's annotations, in its own order.
+
+    1. The risk check over every annotation (annotations.go ``Extract`` l.185-188): one above
+       ``annotations-risk-level`` and the whole Ingress is refused.
+    2. Each parser's value validation (parser/validators.go ``checkAnnotation`` l.241-245):
+       an invalid ``auth-url`` or ``custom-http-errors`` refuses the whole Ingress
+       (``Extract`` l.193-196 returns the validation error; store.go l.949-953 never syncs
+       it); an invalid ``auth-signin`` is only skipped (authreq/main.go l.334-340).
+    3. Snippets are dropped while ``allow-snippet-annotations`` is false (controller.go
+       l.1323-1325); ``disable-proxy-intercept-errors`` does nothing before v1.10.
+    """
+    kept: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
+    if controller.at_least(1, 9, 0):
+        for key in annotations:
+            risk = CONTROLLER_ANNOTATION_RISK.get(key)
+            if risk is not None and risk > controller.risk_level:
+                return Admission(
+                    refused=(
+                        f"the '{key}' annotation has risk level {risk.name.title()}, above "
+                        f"the controller's annotations-risk-level "
+                        f"{controller.risk_level.name.title()}"
+                    ),
+                    refused_annotation=key,
+                    kept={},
+                    dropped=(),
+                )
+    validating = controller.at_least(*VALUE_VALIDATION_SINCE)
+    for key, value in annotations.items():
+        compact = value.replace(" ", "")
+        if (
+            validating
+            and key in ("auth-url", "auth-signin")
+            and not _URL_WITH_NGINX_VARIABLE.fullmatch(compact)
+        ):
+            if key == "auth-url":
+                return Admission(
+                    refused=(
+                        "the 'auth-url' value has characters the controller's validator "
+                        "refuses (only letters, digits and -._~/:,?&=$; no %)"
+                    ),
+                    refused_annotation=key,
+                    kept={},
+                    dropped=(),
+                )
+            dropped.append((key, "its value has characters the validator refuses (no %)"))
+            continue
+        if (
+            validating
+            and key == "custom-http-errors"
+            and not _INGRESS_HTTP_ERRORS.fullmatch(compact)
+        ):
+            return Admission(
+                refused="the 'custom-http-errors' value is not a list of 4xx/5xx codes",
+                refused_annotation=key,
+                kept={},
+                dropped=(),
+            )
+        if key.endswith("-snippet") and not controller.snippets_allowed:
+            dropped.append((key, "snippet annotations are disabled (allow-snippet-annotations)"))
+            continue
+        if key == "disable-proxy-intercept-errors" and not controller.honours_disable_intercept:
+            dropped.append((key, "no effect before ingress-nginx v1.10.0 (#10832)"))
+            continue
+        if key == "custom-http-errors" and parse_ingress_http_errors(value, controller) is None:
+            dropped.append((key, "this version does not trim spaces in it: skipped"))
+            continue
+        kept[key] = value
+    return Admission(refused=None, refused_annotation=None, kept=kept, dropped=tuple(dropped))
+
+
+_INTERCEPT_DIRECTIVE = re.compile(r"(?:^|[;{}\s])proxy_intercept_errors\s+(on|off)\s*;")
+
+
+def snippet_intercept(snippet: str) -> list[bool]:
+    """The ``proxy_intercept_errors`` settings a snippet writes, in order (comments skipped)."""
+    text = "\n".join(line.split("#", 1)[0] for line in snippet.splitlines())
+    return [m.group(1) == "on" for m in _INTERCEPT_DIRECTIVE.finditer(text)]
+
+
+class Backend401(enum.Enum):
+    """What a backend's own 401 becomes for a signed-in user."""
+
+    PASSES = "passes through"
+    SIGN_IN = "becomes a sign-in redirect"
+    CONFIG_FAILS = "nginx -t fails"
+
+
+@dataclass(frozen=True)
+class Interception:
+    """Whether ``proxy_intercept_errors`` is on in the protected location, and where from."""
+
+    backend_401: Backend401
+    reason: str
+    error_pages: tuple[int, ...]
+
+
+def interception(controller: IngressNginx, kept: Mapping[str, str]) -> Interception:
+    """What a backend 401 (and other codes) become in the protected location.
+
+    nginx replaces an upstream answer only while ``proxy_intercept_errors`` is on and the
+    location has an ``error_page`` for the status; ``auth-signin`` puts ``error_page 401``
+    there (nginx.tmpl l.1251). The setting comes from, innermost first: the location (the
+    Ingress's ``custom-http-errors`` without ``disable-proxy-intercept-errors``, nginx.tmpl
+    l.1399-1402; a ``configuration-snippet``, l.1365), the server (``server-snippet``,
+    l.976-978), the http block (ConfigMap ``custom-http-errors``, l.494). Two settings in one
+    block are a duplicate directive: ``nginx -t`` fails. A location with ``error_page`` of its
+    own does not inherit the http block's error pages.
+    """
+    signin = "auth-signin" in kept
+    own = parse_ingress_http_errors(kept.get("custom-http-errors", ""), controller) or ()
+    disabled = parse_go_bool(kept.get("disable-proxy-intercept-errors", "")) is True
+    location_on = bool(own) and not disabled
+    location_snippet = snippet_intercept(kept.get("configuration-snippet", ""))
+    server_snippet = snippet_intercept(kept.get("server-snippet", ""))
+    if len(location_snippet) + location_on > 1 or len(server_snippet) > 1:
+        where = "location" if len(location_snippet) + location_on > 1 else "server"
+        return Interception(
+            Backend401.CONFIG_FAILS,
+            f"proxy_intercept_errors is set twice in the {where} block ("
+            + (
+                "custom-http-errors turns it on and the configuration-snippet sets it again"
+                if location_on and location_snippet
+                else "the snippet sets it twice"
+            )
+            + '): "directive is duplicate", and every later reload of the controller fails',
+            (),
+        )
+    if location_on:
+        on, reason = True, "the Ingress's custom-http-errors turns interception on in its location"
+    elif location_snippet:
+        on, reason = location_snippet[0], "the configuration-snippet sets proxy_intercept_errors"
+    elif server_snippet:
+        on, reason = server_snippet[0], "the server-snippet sets proxy_intercept_errors"
+    elif controller.intercepts_in_http_block:
+        on, reason = True, "the ConfigMap's custom-http-errors turns interception on everywhere"
+    else:
+        on, reason = False, "nothing turns proxy_intercept_errors on (nginx's default is off)"
+    if (location_on or location_snippet or server_snippet) and controller.intercepts_in_http_block:
+        reason += " (over the ConfigMap's custom-http-errors)"
+    pages = tuple(c for c in own if c != 401) if on else ()
+    if not on:
+        return Interception(Backend401.PASSES, reason, ())
+    if not signin:
+        return Interception(
+            Backend401.PASSES, reason + ", but without auth-signin no 401 page", pages
+        )
+    return Interception(Backend401.SIGN_IN, reason, pages)
+
+
+def signin_keeps_original_url(signin_url: str, redirect_param: str = "rd") -> bool | None:
+    """Whether the sign-in redirect brings the browser back to the whole original URL.
+
+    template.go ``buildAuthSignURL`` l.1183-1202: without ``<redirect_param>`` in the URL the
+    controller appends ``rd=$pass_access_scheme://$http_host$escaped_request_uri`` (kept
+    whole); with it the URL is used as written: ``$escaped_request_uri`` keeps the URL,
+    ``$request_uri`` puts it unescaped into the query, and ``/a?x=1&y=2`` loses ``&y=2``.
+    ``None``: the parameter is a fixed URL (the user lands there, not where they were).
+    """
+    query = signin_url.partition("?")[2]
+    values = [
+        v for k, _, v in (item.partition("=") for item in query.split("&")) if k == redirect_param
+    ]
+    if not values:
+        return True
+    value = values[0]
+    if "$escaped_request_uri" in value:
+        return True
+    if "$request_uri" in value or "$uri" in value or "$args" in value:
+        return False
+    return None
 
 
 @dataclass(frozen=True)
