@@ -6,8 +6,9 @@
 #   - .tools/node24 (the supported LTS line the suite runs on) and .tools/node20 (still
 #     common, end of life: the release check synthesizes on it too), Node.js builds from
 #     the npm registry's node-<platform>-<arch> packages, pinned;
-#   - with --test, Debian's nginx and set-misc module for the behaviour tests, and Debian's
-#     prometheus package for promtool (the alert rules are checked and unit-tested with it).
+#   - with --test, Debian's nginx with its set-misc and Lua modules for the behaviour tests,
+#     and Debian's prometheus package for promtool (the alert rules are checked and
+#     unit-tested with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,12 +55,12 @@ for pinned in 24.22.3 20.20.2; do
   fi
 done
 
-if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_http_set_misc_module.so ]; }; then
+if [ "$want_test" = 1 ] && ! { command -v nginx >/dev/null && [ -e /usr/lib/nginx/modules/ngx_http_set_misc_module.so ] && [ -e /usr/lib/nginx/modules/ngx_http_lua_module.so ]; }; then
   as_root=()
   [ "$(id -u)" = 0 ] || as_root=(sudo)
   "${as_root[@]}" apt-get update -qq
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null
+    apt-get install -y -qq nginx libnginx-mod-http-set-misc libnginx-mod-http-lua >/dev/null
 fi
 
 # promtool (tests/test_operations.py): Debian's prometheus package ships /usr/bin/promtool.

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +58,68 @@ PARSER_RISK: Mapping[str, RiskLevel] = {
     "auth-signin": RiskLevel.HIGH,
     "auth-signin-redirect-param": RiskLevel.MEDIUM,
     "auth-response-headers": RiskLevel.MEDIUM,
+    "auth-cache-key": RiskLevel.MEDIUM,
+    "auth-cache-duration": RiskLevel.MEDIUM,
+    "auth-keepalive": RiskLevel.LOW,
     "custom-http-errors": RiskLevel.LOW,
     "disable-proxy-intercept-errors": RiskLevel.LOW,
     "proxy-buffer-size": RiskLevel.LOW,
     "server-snippet": RiskLevel.CRITICAL,
     "configuration-snippet": RiskLevel.CRITICAL,
 }
+
+
+# authreq main.go l.90-95, 120-125 (v1.15.1): the validators of the cache annotations
+# (parser/validators.go l.70 ExtendedCharsRegex, l.74 NGINXVariable). A key that fails its
+# validator is dropped with a warning (no cache); a duration that fails makes the location
+# denied.
+CACHE_KEY_VALIDATOR = re.compile(r"^[A-Za-z0-9\-\_\$\{\}]*$")
+CACHE_DURATION_VALIDATOR = re.compile(r"^[/\-\.\_\~a-zA-Z0-9\/:, ]*$")
+#: authreq main.go l.177: used when the annotation is missing or empty.
+DEFAULT_CACHE_DURATION = "200 202 401 5m"
+
+# The two Lua files of ingress-nginx v1.15.1 the auth modes run, verbatim
+# (rootfs/etc/nginx/lua/nginx/ngx_conf_rewrite_auth.lua and ngx_conf_external_auth.lua);
+# the model inlines them as *_by_lua_block instead of *_by_lua_file.
+REWRITE_AUTH_LUA = "ngx.var.cache_key = ngx.encode_base64(ngx.sha1_bin(ngx.var.tmp_cache_key))"
+EXTERNAL_AUTH_LUA = """local auth_path = ngx.var.auth_path
+local auth_keepalive_share_vars = ngx.var.auth_keepalive_share_vars == "true" and true or false
+local auth_response_headers = ngx.var.auth_response_headers
+local ngx_re_split = require("ngx.re").split
+local ipairs = ipairs
+local ngx_log = ngx.log
+local ngx_ERR = ngx.ERR
+
+local res = ngx.location.capture(auth_path, {
+    method = ngx.HTTP_GET, body = '',
+    share_all_vars = auth_keepalive_share_vars })
+
+if res.status == ngx.HTTP_OK then
+    local header_parts, err = ngx_re_split(auth_response_headers, ",")
+    if err then
+       ngx_log(ngx_ERR, err)
+       return
+    end
+    ngx.var.auth_cookie = res.header['Set-Cookie']
+    for i, header_name in ipairs(header_parts) do
+        local varname = "authHeader" .. tostring(i)
+        ngx.var[varname] = res.header[header_name]
+    end
+    return
+end
+
+if res.status == ngx.HTTP_UNAUTHORIZED or res.status == ngx.HTTP_FORBIDDEN then
+    ngx.exit(res.status)
+end
+ngx.exit(ngx.HTTP_INTERNAL_SERVER_ERROR)"""
+
+
+OFF_LINE = "proxy_intercept_errors off;"
+
+
+def needs_lua(annotations: Mapping[str, str]) -> bool:
+    """Whether the rendered configuration runs Lua (the auth cache or auth-keepalive)."""
+    return "auth-cache-key" in annotations or "auth-keepalive" in annotations
 
 
 @dataclass(frozen=True)
@@ -206,9 +263,14 @@ def build_auth_signin_url(signin_url: str, redirect_param: str = "rd") -> str:
     return f"{signin_url}&{redirect_param}={original}"
 
 
-def _auth_target(auth_url: str, ports: Ports) -> tuple[str, str]:
+def _auth_target(
+    auth_url: str, ports: Ports, origins: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """The auth sub-request's target on loopback: ``origins`` maps the auth-url's host to a
+    scheme and address (default: ``http://127.0.0.1:<ports.auth>``)."""
     parts = urlsplit(auth_url)
-    target = f"http://127.0.0.1:{ports.auth}{parts.path or '/'}"
+    origin = (origins or {}).get(parts.hostname or "", f"http://127.0.0.1:{ports.auth}")
+    target = f"{origin}{parts.path or '/'}"
     if parts.query:
         target += "?" + parts.query
     return target, parts.hostname or ""
@@ -239,6 +301,13 @@ def render(
     paths: Sequence[IngressPath] = (IngressPath(),),
     error_backend_answers_200: bool = False,
     auth_answers: Mapping[str, Mapping[str, str]] | None = None,
+    more_ingresses: Sequence[tuple[Mapping[str, str], Sequence[IngressPath]]] = (),
+    use_http2: bool = True,
+    auth_stand_in: bool = True,
+    stand_ins: bool = True,
+    auth_origins: Mapping[str, str] | None = None,
+    extra_servers: str = "",
+    workers: int = 1,
 ) -> str:
     """The nginx.conf for one protected Ingress (``annotations`` without the key prefix).
 
@@ -246,8 +315,23 @@ def render(
     (a custom error backend written that way; the case of CVE-2026-24513).
     ``auth_answers``: session cookie value -> the headers oauth2-proxy's 202 carries for
     that user (a header it would skip, an empty claim, is simply not listed).
+    ``more_ingresses``: further Ingresses of the same host, (annotations, paths) each, created
+    after the first (so the host's root location, if the controller adds one, is the first's).
+    ``use_http2``: the ConfigMap's ``use-http2`` (default true, config.go l.849), which
+    decides whether ``auth-keepalive`` applies (template.go ``shouldApplyAuthUpstream``).
+    ``auth_stand_in``: render the nginx stand-in for oauth2-proxy on ``ports.auth``; without
+    it the caller serves that port (a stub that answers per user and group).
+    ``stand_ins``: render the backend, default-backend and oauth2-proxy stand-ins at all
+    (the benchmark runs them in a process of their own). ``auth_origins``: where the auth
+    sub-request goes per auth-url host (see ``_auth_target``); ``extra_servers``: server
+    blocks added to the http block; ``workers``: ``worker_processes``.
     """
     ann = admitted(annotations, controller)
+    others = [
+        (kept, tuple(more_paths))
+        for more_ann, more_paths in more_ingresses
+        if (kept := admitted(more_ann, controller)) is not None
+    ]
     cfg_codes = list(controller.custom_http_errors)
     cfg_disable = controller.disable_proxy_intercept_errors and controller.at_least(1, 10, 0)
     http_intercept = ""
@@ -261,19 +345,46 @@ def render(
         for c in cfg_codes
     )
 
-    server = ""
-    if ann is not None:
-        server = _protected_server(
-            ann,
+    ingresses = ([(ann, tuple(paths))] if ann is not None else []) + others
+    server, upstreams = "", ""
+    if ingresses:
+        server, upstreams = _protected_server(
+            ingresses,
             cfg_codes,
             host=host,
             ports=ports,
-            paths=paths,
             auth_intercept_off=auth_location_intercept_off(controller),
+            use_http2=use_http2,
+            auth_origins=auth_origins,
         )
+    cache_zone = ""
+    if any("auth-cache-key" in a for a, _ in ingresses):
+        # tmpl l.563-564: the one cache zone of every auth location
+        (prefix / "cache-auth").mkdir(parents=True, exist_ok=True)
+        cache_zone = (
+            f"proxy_cache_path {prefix}/cache-auth levels=1:2 keys_zone=auth_cache:10m "
+            "max_size=128m inactive=30m use_temp_path=off;"
+        )
+    auth_stand_in_server = ""
+    if auth_stand_in and stand_ins:
+        auth_stand_in_server = f"""
+    # stand-in for oauth2-proxy: /oauth2/auth is 202 with a session, 401 without
+    server {{
+        listen 127.0.0.1:{ports.auth};
+        location = /oauth2/auth {{
+            if ($cookie_{SESSION_COOKIE} = "") {{ return 401 "no session\\n"; }}
+{_auth_answers(auth_answers or {})}
+            # "always": 202 is not among the codes add_header applies to by default
+            add_header X-Auth-Request-User alice always;
+            return 202;
+        }}
+        location / {{ return 404; }}
+    }}"""
 
     loads = "\n".join(f"load_module {m};" for m in modules)
-    error_codes = sorted({*cfg_codes, *(_codes(ann.get("custom-http-errors")) if ann else [])})
+    error_codes = sorted(
+        {*cfg_codes, *(c for a, _ in ingresses for c in _codes(a.get("custom-http-errors")))}
+    )
     error_pages = "\n".join(
         f'            if ($http_x_code = "{c}") {{ return {c} "custom error page {c}\\n"; }}'
         for c in error_codes
@@ -281,10 +392,35 @@ def render(
     if error_backend_answers_200:
         error_pages = f'            return 200 "{ERROR_BACKEND_200_BODY.strip()}\\n";'
 
+    stand_in_servers = ""
+    if stand_ins:
+        stand_in_servers = f"""
+    # stand-in for the app's Service (under any path prefix)
+    server {{
+        listen 127.0.0.1:{ports.backend};
+        location / {{ return 200 "{BACKEND_200_BODY.strip()}\\n"; }}
+        location ~ /private$ {{
+            add_header WWW-Authenticate '{BACKEND_401_CHALLENGE}' always;
+            return 401 "{BACKEND_401_BODY.strip()}\\n";
+        }}
+        location ~ /missing$ {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
+        location ~ /whoami$ {{ return 200 "{_echo(ECHOED_HEADERS)}"; }}
+    }}
+{auth_stand_in_server}
+
+    # stand-in for the controller's default backend (custom error pages, and the answer of
+    # a host's root location when the Ingress has no "/" path)
+    server {{
+        listen 127.0.0.1:{ports.errors};
+        location / {{
+{error_pages}
+            return 404 "{DEFAULT_BACKEND_404_BODY.strip()}\\n";
+        }}
+    }}"""
     return f"""# Model of ingress-nginx {controller.describe()}
 {loads}
 daemon off;
-worker_processes 1;
+worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log info;
 events {{ worker_connections 64; }}
@@ -304,6 +440,8 @@ http {{
 
     {http_intercept}
 {http_error_pages}
+    {cache_zone}
+{upstreams}
 
     # tmpl: the catch-all server answering hosts no (admitted) Ingress serves
     server {{
@@ -311,40 +449,8 @@ http {{
         location / {{ return 404 "{DEFAULT_BACKEND_404_BODY.strip()}\\n"; }}
     }}
 {server}
-    # stand-in for the app's Service (under any path prefix)
-    server {{
-        listen 127.0.0.1:{ports.backend};
-        location / {{ return 200 "{BACKEND_200_BODY.strip()}\\n"; }}
-        location ~ /private$ {{
-            add_header WWW-Authenticate '{BACKEND_401_CHALLENGE}' always;
-            return 401 "{BACKEND_401_BODY.strip()}\\n";
-        }}
-        location ~ /missing$ {{ return 404 "{BACKEND_404_BODY.strip()}\\n"; }}
-        location ~ /whoami$ {{ return 200 "{_echo(ECHOED_HEADERS)}"; }}
-    }}
-
-    # stand-in for oauth2-proxy: /oauth2/auth is 202 with a session, 401 without
-    server {{
-        listen 127.0.0.1:{ports.auth};
-        location = /oauth2/auth {{
-            if ($cookie_{SESSION_COOKIE} = "") {{ return 401 "no session\\n"; }}
-{_auth_answers(auth_answers or {})}
-            # "always": 202 is not among the codes add_header applies to by default
-            add_header X-Auth-Request-User alice always;
-            return 202;
-        }}
-        location / {{ return 404; }}
-    }}
-
-    # stand-in for the controller's default backend (custom error pages, and the answer of
-    # a host's root location when the Ingress has no "/" path)
-    server {{
-        listen 127.0.0.1:{ports.errors};
-        location / {{
-{error_pages}
-            return 404 "{DEFAULT_BACKEND_404_BODY.strip()}\\n";
-        }}
-    }}
+{extra_servers}
+{stand_in_servers}
 }}
 """
 
@@ -383,15 +489,106 @@ def parse_echo(body: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in body.splitlines() if "=" in line)
 
 
+def _cache_lines(ann: Mapping[str, str], host: str, auth_location: str) -> list[str]:
+    """tmpl l.1024-1037 and l.1073-1074: the auth location's cache, when the key is set."""
+    key = ann.get("auth-cache-key", "")
+    if not key or not CACHE_KEY_VALIDATOR.match(key):
+        return []  # authreq main.go l.355-361: an invalid key is dropped, no cache
+    durations_text = ann.get("auth-cache-duration", "")
+    assert CACHE_DURATION_VALIDATOR.match(durations_text), "the location would be denied"
+    # authreq main.go ParseStringToCacheDurations l.507-527
+    durations = [d.strip() for d in durations_text.split(",") if d.strip()] or [
+        DEFAULT_CACHE_DURATION
+    ]
+    return [
+        f"set $tmp_cache_key '{host}{auth_location}{key}';",
+        "set $cache_key '';",
+        f"rewrite_by_lua_block {{ {REWRITE_AUTH_LUA} }}",
+        "proxy_cache auth_cache;",
+        *(f"proxy_cache_valid {d};" for d in durations),
+        'proxy_cache_key "$cache_key";',
+        'proxy_buffering "on";',
+    ]
+
+
+def _keepalive(ann: Mapping[str, str], use_http2: bool) -> int:
+    """authreq main.go l.363-378 and template.go shouldApplyAuthUpstream l.653-678: the
+    keepalive connections in effect, 0 when the mode does not apply."""
+    try:
+        connections = int(ann.get("auth-keepalive", "0"))
+    except ValueError:
+        connections = 0
+    if connections <= 0 or use_http2:
+        return 0
+    return connections
+
+
 def _protected_server(
-    ann: Mapping[str, str],
+    ingresses: Sequence[tuple[Mapping[str, str], Sequence[IngressPath]]],
     cfg_codes: Sequence[int],
     *,
     host: str,
     ports: Ports,
-    paths: Sequence[IngressPath],
     auth_intercept_off: bool,
-) -> str:
+    use_http2: bool,
+    auth_origins: Mapping[str, str] | None = None,
+) -> tuple[str, str]:
+    """The host's server block and the http block's auth upstreams (auth-keepalive)."""
+    blocks: list[str] = []
+    upstreams: list[str] = []
+    for ann, _ in ingresses:
+        if "server-snippet" in ann:
+            # tmpl: "Custom code snippet configured for host" inside the server block
+            blocks.append("        # server-snippet\n        " + ann["server-snippet"])
+    # tmpl: buildCustomErrorLocationsPerServer + CUSTOM_ERRORS for ConfigMap and Ingress codes
+    all_codes = {c for ann, _ in ingresses for c in _codes(ann.get("custom-http-errors"))}
+    blocks.extend(_custom_error_location(c, ports) for c in sorted({*cfg_codes, *all_codes}))
+
+    have_root = False
+    for ann, paths in ingresses:
+        for loc in server_locations(paths):
+            if loc.default_backend and have_root:
+                continue  # the host's root location belongs to the first Ingress
+            have_root = have_root or (loc.path == "/" and loc.path_type == "Prefix")
+            blocks.extend(
+                _locations(
+                    ann,
+                    loc,
+                    cfg_codes,
+                    host,
+                    ports,
+                    auth_intercept_off,
+                    use_http2,
+                    upstreams,
+                    auth_origins,
+                )
+            )
+
+    inner = "\n".join(blocks)
+    server = f"""
+    ## start server {host}
+    server {{
+        listen 127.0.0.1:{ports.ingress};
+        server_name {host};
+{inner}
+    }}
+    ## end server {host}
+"""
+    return server, "\n".join(upstreams)
+
+
+def _locations(
+    ann: Mapping[str, str],
+    loc: Location,
+    cfg_codes: Sequence[int],
+    host: str,
+    ports: Ports,
+    auth_intercept_off: bool,
+    use_http2: bool,
+    upstreams: list[str],
+    auth_origins: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The auth location, the sign-in location and the location itself, for one location."""
     ing_codes = _codes(ann.get("custom-http-errors"))
     ing_disable = ann.get("disable-proxy-intercept-errors", "false").lower() == "true"
     auth_url = ann.get("auth-url")
@@ -401,39 +598,76 @@ def _protected_server(
     response_headers = [
         h.strip() for h in ann.get("auth-response-headers", "").split(",") if h.strip()
     ]
+    keepalive = _keepalive(ann, use_http2) if auth_url else 0
 
     blocks: list[str] = []
-    if "server-snippet" in ann:
-        # tmpl: "Custom code snippet configured for host" inside the server block
-        blocks.append("        # server-snippet\n        " + ann["server-snippet"])
-    # tmpl: buildCustomErrorLocationsPerServer + CUSTOM_ERRORS for ConfigMap and Ingress codes
-    blocks.extend(_custom_error_location(c, ports) for c in sorted({*cfg_codes, *ing_codes}))
-
-    for loc in server_locations(paths):
-        auth_location = build_auth_location(loc) if auth_url else ""
-        protect: list[str] = []
-        if auth_url:
-            target, auth_host = _auth_target(auth_url, ports)
-            # tmpl: "location = {{ $authPath }}": the internal auth sub-request location;
-            # interception off in it from v1.13.7/v1.14.3/v1.15.0 (tmpl l.1044)
-            blocks.append(f"""
+    auth_location = build_auth_location(loc) if auth_url else ""
+    protect: list[str] = []
+    if auth_url:
+        target, auth_host = _auth_target(auth_url, ports, auth_origins)
+        upstream_lines = [
+            "proxy_http_version 1.1;",
+            f"set $target {target};",
+        ]
+        if keepalive:
+            # tmpl l.617-632: an upstream per location with keepalive to the auth host;
+            # l.1112-1121: the auth location proxies to it (template.go buildAuthUpstreamName,
+            # changeHostPort)
+            name = f"{host}-{auth_location[2:]}"
+            upstreams.append(f"""    upstream {name} {{
+        server 127.0.0.1:{ports.auth};
+        keepalive {keepalive};
+        keepalive_requests 1000;
+        keepalive_timeout 60s;
+    }}""")
+            path = urlsplit(target)
+            target = f"http://{name}{path.path}" + (f"?{path.query}" if path.query else "")
+            upstream_lines = [
+                "proxy_http_version 1.1;",
+                'proxy_set_header Connection "";',
+                f"set $target {target};",
+            ]
+        auth_body = "\n            ".join(
+            [
+                "internal;",
+                *_cache_lines(ann, host, auth_location),
+                OFF_LINE if auth_intercept_off else "# (no interception line)",
+                "proxy_pass_request_body off;",
+                'proxy_set_header Content-Length "";',
+                'proxy_set_header X-Forwarded-Proto "";',
+                f"proxy_set_header Host {auth_host};",
+                "proxy_set_header X-Original-URL $scheme://$http_host$request_uri;",
+                "proxy_set_header X-Original-Method $request_method;",
+                'proxy_set_header X-Sent-From "nginx-ingress-controller";',
+                "proxy_set_header X-Real-IP $remote_addr;",
+                "proxy_set_header X-Forwarded-For $remote_addr;",
+                "proxy_set_header X-Auth-Request-Redirect $request_uri;",
+                "proxy_ssl_server_name on;",
+                *upstream_lines,
+                "proxy_pass $target;",
+            ]
+        )
+        # tmpl: "location = {{ $authPath }}": the internal auth sub-request location;
+        # interception off in it from v1.13.7/v1.14.3/v1.15.0 (tmpl l.1044)
+        blocks.append(f"""
         location = {auth_location} {{
-            internal;
-            {"proxy_intercept_errors off;" if auth_intercept_off else "# (no interception line)"}
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Forwarded-Proto "";
-            proxy_set_header Host {auth_host};
-            proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-            proxy_set_header X-Original-Method $request_method;
-            proxy_set_header X-Sent-From "nginx-ingress-controller";
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_set_header X-Auth-Request-Redirect $request_uri;
-            proxy_http_version 1.1;
-            set $target {target};
-            proxy_pass $target;
+            {auth_body}
         }}""")
+        if keepalive:
+            # tmpl l.1223-1234: the Lua sub-request instead of auth_request
+            protect += ["set $auth_cookie '';", "add_header Set-Cookie $auth_cookie;"]
+            for i, header in enumerate(response_headers):
+                protect += [
+                    f"set $authHeader{i} '';",
+                    f"proxy_set_header '{header}' $authHeader{i};",
+                ]
+            protect += [
+                f"set $auth_path '{auth_location}';",
+                "set $auth_keepalive_share_vars false;",
+                f"set $auth_response_headers '{','.join(response_headers)}';",
+                f"access_by_lua_block {{\n{EXTERNAL_AUTH_LUA}\n            }}",
+            ]
+        else:
             # tmpl: "# this location requires authentication"
             protect += [
                 f"auth_request {auth_location};",
@@ -448,54 +682,44 @@ def _protected_server(
                     f"auth_request_set {var} {upstream_var};",
                     f"proxy_set_header '{header}' {var};",
                 ]
-        if signin_url:
-            named = build_auth_signin_location(loc, signin_url)
-            # tmpl: the named location auth-signin creates, redirecting to the sign-in URL
-            blocks.append(f"""
+    if signin_url:
+        named = build_auth_signin_location(loc, signin_url)
+        # tmpl: the named location auth-signin creates, redirecting to the sign-in URL
+        blocks.append(f"""
         location {named} {{
             internal;
             add_header Set-Cookie $auth_cookie;
             return 302 {build_auth_signin_url(signin_url, redirect_param)};
         }}""")
-            protect += [
-                "set_escape_uri $escaped_request_uri $request_uri;",
-                f"error_page 401 = {named};",
-            ]
+        protect += [
+            "set_escape_uri $escaped_request_uri $request_uri;",
+            f"error_page 401 = {named};",
+        ]
 
-        intercept: list[str] = []
-        if ing_codes and not ing_disable:
-            # tmpl: "# Custom error pages per ingress"
-            intercept.append("proxy_intercept_errors on;")
-        intercept += [f"error_page {c} = @custom_upstream-default-backend_{c};" for c in ing_codes]
+    intercept: list[str] = []
+    if ing_codes and not ing_disable:
+        # tmpl: "# Custom error pages per ingress"
+        intercept.append("proxy_intercept_errors on;")
+    intercept += [f"error_page {c} = @custom_upstream-default-backend_{c};" for c in ing_codes]
 
-        snippet = ann.get("configuration-snippet", "")
-        upstream = ports.errors if loc.default_backend else ports.backend
-        body = "\n            ".join(
-            [
-                *protect,
-                "proxy_set_header Host $best_http_host;",
-                "proxy_set_header X-Forwarded-Proto $pass_access_scheme;",
-                # tmpl: {{ $location.ConfigurationSnippet }} comes after the proxy settings
-                # and before the per-Ingress custom errors
-                "# configuration-snippet",
-                *snippet.splitlines(),
-                *intercept,
-                f"proxy_pass http://127.0.0.1:{upstream};",
-            ]
-        )
-        blocks.append(f"""
+    snippet = ann.get("configuration-snippet", "")
+    upstream = ports.errors if loc.default_backend else ports.backend
+    body = "\n            ".join(
+        [
+            *protect,
+            "proxy_set_header Host $best_http_host;",
+            "proxy_set_header X-Forwarded-Proto $pass_access_scheme;",
+            # tmpl: {{ $location.ConfigurationSnippet }} comes after the proxy settings
+            # and before the per-Ingress custom errors
+            "# configuration-snippet",
+            *snippet.splitlines(),
+            *intercept,
+            f"proxy_pass http://127.0.0.1:{upstream};",
+        ]
+    )
+    blocks.append(f"""
         # {"root location the controller adds (default backend)" if loc.default_backend else ""}
         location {build_location(loc)} {{
             {body}
         }}""")
-
-    inner = "\n".join(blocks)
-    return f"""
-    ## start server {host}
-    server {{
-        listen 127.0.0.1:{ports.ingress};
-        server_name {host};
-{inner}
-    }}
-    ## end server {host}
-"""
+    return blocks

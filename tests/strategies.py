@@ -101,6 +101,13 @@ BUFFER_SIZE = st.one_of(
     st.integers(min_value=4096, max_value=1024 * 1024).map(str),
     st.just("1m"),
 )
+#: Durations from 1 s to 1 h, as strings, what auth_cache_duration accepts.
+AUTH_CACHE_DURATION = st.one_of(
+    st.integers(min_value=1, max_value=3600).map(lambda n: f"{n}s"),
+    st.integers(min_value=1, max_value=60).map(lambda n: f"{n}m"),
+    st.builds(lambda m, n: f"{m}m{n}s", st.integers(0, 59), st.integers(1, 59)),
+    st.just("1h"),
+)
 QUANTITY = st.from_regex(r"[0-9]{1,4}(\.[0-9]{1,2})?(m|Ki|Mi|Gi|k|M|G)?", fullmatch=True)
 CIDR = st.one_of(
     st.ip_addresses(v=4).map(lambda a: f"{a}/{32 - (int(a) % 17)}"),
@@ -442,6 +449,11 @@ ARGUMENTS: tuple[Argument, ...] = (
         "ProtectedApp.proxy_buffer_size",
         BUFFER_SIZE,
         lambda c, v: protected_app(c, proxy_buffer_size=v),
+    ),
+    _arg(
+        "ProtectedApp.auth_cache_duration",
+        AUTH_CACHE_DURATION,
+        lambda c, v: protected_app(c, auth_cache=True, auth_cache_duration=v),
     ),
     # OAuth2Proxy
     _arg("OAuth2Proxy.host", HOST, lambda c, v: oauth2_proxy(c, host=v)),

@@ -7,21 +7,27 @@ Per-app authorization rides on the query of the app's ``auth-url`` (oauth2-proxy
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
+import cdk8s
 import pytest
 import yaml
 
 from oauth_ingress_construct import (
     DEFAULT_RESPONSE_HEADERS,
     ConfigurationError,
+    IngressNginx,
     OAuth2Proxy,
     ProtectedApp,
     Provider,
+    RiskLevel,
     ServiceRef,
 )
+from oauth_ingress_construct._targets.ingress_nginx import ANNOTATION_RISK
 
 from .conftest import annotations, find, synth
 
@@ -314,6 +320,49 @@ def test_no_proxy_buffer_size_by_default(chart):
     assert "proxy-buffer-size" not in ann
 
 
+def test_no_auth_cache_by_default(chart):
+    _, ann = _shared_app(chart)
+    assert not [k for k in ann if k.startswith("auth-cache")]
+
+
+@pytest.mark.parametrize(
+    ("duration", "emitted"),
+    [
+        (None, "30s"),
+        (1, "1s"),
+        ("45s", "45s"),
+        ("2m", "120s"),
+        ("1m30s", "90s"),
+        ("1h", "3600s"),
+        (datetime.timedelta(minutes=5), "300s"),
+    ],
+)
+def test_auth_cache_key_covers_the_credentials_and_the_auth_url(chart, duration, emitted):
+    _, ann = _shared_app(
+        chart, allowed_groups=["ops"], auth_cache=True, auth_cache_duration=duration
+    )
+    assert ann["auth-cache-duration"] == f"202 401 403 {emitted}"
+    digest = hashlib.sha256(ann["auth-url"].encode()).hexdigest()[:16]
+    assert ann["auth-cache-key"] == "${http_cookie}-${http_authorization}-" + digest
+    assert "allowed_groups=ops" in ann["auth-url"]
+
+
+def test_auth_cache_keys_differ_between_apps_and_authorization_queries(chart):
+    _, ops = _shared_app(chart, allowed_groups=["ops"], auth_cache=True)
+    chart2 = cdk8s.Chart(cdk8s.App(), "t2", namespace="apps", disable_resource_name_hashes=True)
+    _, dev = _shared_app(chart2, allowed_groups=["dev"], auth_cache=True)
+    assert ops["auth-cache-key"] != dev["auth-cache-key"]
+
+
+def test_auth_cache_is_admitted_at_the_controllers_default_risk_level(chart):
+    """auth-cache-key and auth-cache-duration are Medium (authreq main.go l.90-125 of
+    v1.15.1); the default annotations-risk-level from v1.12 is High."""
+    for key in ("auth-cache-key", "auth-cache-duration"):
+        assert ANNOTATION_RISK[key] is RiskLevel.MEDIUM
+    _, ann = _shared_app(chart, auth_cache=True, controller=IngressNginx(version="1.12.0"))
+    assert "auth-cache-key" in ann
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
@@ -375,6 +424,37 @@ def test_fails_pass_authorization_header_when_the_shared_proxy_does_not_set_it(c
         ({"proxy_buffer_size": "16 k"}, r"proxy_buffer_size must be an nginx size .*'16 k'"),
         ({"proxy_buffer_size": "0k"}, r"proxy_buffer_size must be an nginx size .*'0k'"),
         ({"proxy_buffer_size": 16}, r"proxy_buffer_size must be an nginx size .*got 16"),
+        ({"auth_cache": "yes"}, r"^auth_cache must be True or False, got 'yes'$"),
+        (
+            {"auth_cache_duration": "30s"},
+            r"^auth_cache_duration must be unset unless auth_cache=True, got '30s'$",
+        ),
+        *(
+            (
+                {"auth_cache": True, "auth_cache_duration": bad},
+                r"^auth_cache_duration must be a duration from 1s to 60m in whole seconds: "
+                r"seconds as an int, a datetime.timedelta, or a string such as '30s', '2m' or "
+                rf"'1m30s', got {re.escape(repr(bad))}$",
+            )
+            for bad in (
+                0,
+                3601,
+                "2h",
+                "61m",
+                "0s",
+                "500ms",
+                "30",
+                "30 s",
+                "1h1s",
+                "",
+                True,
+                1.5,
+                datetime.timedelta(milliseconds=1500),
+                datetime.timedelta(hours=2),
+                "30s;",
+                "${http_cookie}",
+            )
+        ),
     ],
 )
 def test_fails_on_bad_authorization_options_and_writes_nothing(chart, kwargs, message):

@@ -505,6 +505,16 @@ def test_an_owned_gateway_does_not_warn(chart):
         ),
         ({"custom_http_errors": [503]}, r"custom_http_errors must be empty.*responseOverride"),
         ({"proxy_buffer_size": "16k"}, r"proxy_buffer_size must be unset"),
+        (
+            {"auth_cache": True},
+            r"^auth_cache must be False: an ingress-nginx annotation \(auth-cache-key\); a "
+            r"SecurityPolicy's extAuth caches no answers, every request is checked \(on "
+            r"Envoy Gateway\), got True$",
+        ),
+        (
+            {"auth_cache_duration": "30s"},
+            r"^auth_cache_duration must be unset: an ingress-nginx annotation",
+        ),
         ({"public_auth_url": True}, r"public_auth_url must be False"),
         ({"ingress_class_name": "public"}, r"ingress_class_name must be unset"),
         ({"tls_secret_name": "tls"}, r"tls_secret_name must be unset.*Gateway's listener"),

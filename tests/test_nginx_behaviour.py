@@ -25,6 +25,7 @@ import contextlib
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import cdk8s
@@ -70,6 +72,7 @@ from tests.nginx_model import (
     admitted,
     auth_location_intercept_off,
     build_auth_location,
+    needs_lua,
     parse_echo,
     render,
     server_locations,
@@ -77,9 +80,14 @@ from tests.nginx_model import (
 
 HOST = "app.example.com"
 SIGNIN = f"https://{HOST}/oauth2/start"
-SETUP_HINT = "run `scripts/setup.sh --test` (installs Debian nginx and libnginx-mod-http-set-misc)"
+SETUP_HINT = (
+    "run `scripts/setup.sh --test` (installs Debian nginx, libnginx-mod-http-set-misc and "
+    "libnginx-mod-http-lua)"
+)
 MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/share/nginx/modules"))
 MODULES = ("ndk_http_module.so", "ngx_http_set_misc_module.so")  # set-misc needs ndk first
+#: For configurations that run ingress-nginx's Lua (the auth cache's key, auth-keepalive).
+LUA_MODULE = "ngx_http_lua_module.so"
 TIMEOUT = 5.0
 
 # Controller setups (the ConfigMap keys that matter), all v1.15.1 unless named otherwise.
@@ -141,8 +149,9 @@ def _nginx_binary() -> str:
     return found
 
 
-def _modules() -> list[Path]:
-    """ndk and set-misc, from the module directory or Debian's modules-enabled snippets."""
+def _modules(*names: str) -> list[Path]:
+    """ndk and set-misc (and ``names``), from the module directory or Debian's
+    modules-enabled snippets."""
     enabled = [
         # relative paths are relative to Debian's nginx prefix
         Path("/usr/share/nginx") / line.split(None, 1)[1].strip().rstrip(";")
@@ -151,7 +160,7 @@ def _modules() -> list[Path]:
         if line.strip().startswith("load_module")
     ]
     paths = []
-    for name in MODULES:
+    for name in (*MODULES, *names):
         candidates = [d / name for d in MODULE_DIRS] + [p for p in enabled if p.name == name]
         hit = next((p for p in candidates if p.exists()), None)
         if hit is None:
@@ -227,17 +236,22 @@ class Nginx:
         paths: tuple[IngressPath, ...] = (IngressPath(),),
         error_backend_answers_200: bool = False,
         auth_answers: Mapping[str, Mapping[str, str]] | None = None,
+        **more: Any,
     ) -> str:
+        lua = any(
+            needs_lua(a) for a in [annotations, *(a for a, _ in more.get("more_ingresses", ()))]
+        )
         text = render(
             annotations,
             controller,
             host=HOST,
             ports=self.ports,
             prefix=self.prefix,
-            modules=self.modules,
+            modules=_modules(LUA_MODULE) if lua else self.modules,
             paths=paths,
             error_backend_answers_200=error_backend_answers_200,
             auth_answers=auth_answers,
+            **more,
         )
         self.conf.write_text(text)
         return text
@@ -261,6 +275,22 @@ class Nginx:
                 return
             time.sleep(0.02)
         raise AssertionError(f"nginx did not start listening within {TIMEOUT}s")
+
+    def reload(self) -> None:
+        """Apply a rewritten configuration (SIGHUP), as the controller does; the auth cache
+        zone and its files stay. Returns once the old worker shuts down."""
+        assert self.proc is not None
+        result = self.config_test()
+        assert result.returncode == 0, result.stderr
+        log = self.prefix / "error.log"
+        before = log.read_text().count("gracefully shutting down")
+        self.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if log.read_text().count("gracefully shutting down") > before:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"nginx did not reload within {TIMEOUT}s:\n{log.read_text()}")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

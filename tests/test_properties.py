@@ -127,6 +127,11 @@ def app_options(draw: st.DrawFn, *, own_proxy: bool, authorization_available: bo
         "pass_authorization_header": authorization_available and draw(st.booleans()),
         "proxy_buffer_size": draw(st.none() | s.BUFFER_SIZE),
     }
+    if draw(st.booleans()):
+        options["auth_cache"] = True
+        options["auth_cache_duration"] = draw(
+            st.none() | s.AUTH_CACHE_DURATION | st.integers(min_value=1, max_value=3600)
+        )
     if provider is not None:
         options["provider"] = provider
         restricted = options["allowed_groups"] or options["allowed_email_domains"]
@@ -242,6 +247,11 @@ def _check_annotations(obj: dict[str, Any]) -> None:
             # The only nginx text emitted is the package's own.
             lines = [line for line in value.splitlines() if not line.startswith("#")]
             assert lines == [SNIPPET_LINE], value
+        elif key == PREFIX + "auth-cache-key":
+            # nginx variables, but only these: the package's own fixed key
+            assert re.fullmatch(r"\$\{http_cookie\}-\$\{http_authorization\}-[0-9a-f]{16}", value)
+        elif key == PREFIX + "auth-cache-duration":
+            assert re.fullmatch(r"202 401 403 [1-9][0-9]{0,3}s", value), value
         else:
             assert not NGINX_SYNTAX.search(value), (key, value)
 

@@ -732,6 +732,8 @@ BAD_APP_ARGS = [
     {"allowed_emails": ["a@example.com"]},
     {"pass_through_401_strategy": PassThroughStrategy.SERVER_SNIPPET},
     {"proxy_buffer_size": "lots"},
+    {"auth_cache": True, "auth_cache_duration": "2h"},
+    {"auth_cache_duration": 30},
     {"custom_http_errors": [200]},
     {"namespace": "x" * 64},
 ]
@@ -1126,6 +1128,8 @@ ENVOY_BAD_APP_ARGS = [
     {"pass_through_401_strategy": PassThroughStrategy.SERVER_SNIPPET},
     {"custom_http_errors": [503]},
     {"proxy_buffer_size": "16k"},
+    {"auth_cache": True},
+    {"auth_cache_duration": "30s"},
     {"public_auth_url": True},
     {"ingress_class_name": "public"},
     {"tls_secret_name": "tls"},

@@ -127,6 +127,8 @@ class Target(Protocol):
         custom_http_errors: Sequence[int],
         public_auth_url: bool,
         proxy_buffer_size: str | None,
+        auth_cache: bool,
+        auth_cache_duration: object,
     ) -> AppTarget:
         """Check the app's target arguments and decide its objects."""
 
@@ -349,6 +351,8 @@ class Targets(Generic[C]):
         custom_http_errors: Sequence[int] = (),
         public_auth_url: bool = False,
         proxy_buffer_size: str | None = None,
+        auth_cache: bool = False,
+        auth_cache_duration: object = None,
     ) -> AppTarget:
         """Check the app's target arguments and decide its objects.
 
@@ -362,4 +366,6 @@ class Targets(Generic[C]):
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
+            auth_cache=auth_cache,
+            auth_cache_duration=auth_cache_duration,
         )

@@ -35,6 +35,7 @@ Differences from the cdk8s front end, all forced by Pulumi:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -537,6 +538,8 @@ class ProtectedApp(pulumi.ComponentResource):
         response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
+        auth_cache: bool = False,
+        auth_cache_duration: str | int | datetime.timedelta | None = None,
         sessions: Sessions | None = None,
         allow_any_account: bool = False,
         opts: pulumi.ResourceOptions | None = None,
@@ -593,6 +596,8 @@ class ProtectedApp(pulumi.ComponentResource):
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
+            auth_cache=auth_cache,
+            auth_cache_duration=auth_cache_duration,
         )
         inventory = _inventory(opts)
 

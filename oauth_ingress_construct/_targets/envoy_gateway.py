@@ -531,11 +531,17 @@ def plan_app(
     custom_http_errors: Sequence[int] = (),
     public_auth_url: bool = False,
     proxy_buffer_size: str | None = None,
+    auth_cache: bool = False,
+    auth_cache_duration: object = None,
 ) -> GatewayPlan:
     """Check an app's arguments for Envoy Gateway and decide its objects."""
     if not isinstance(controller, EnvoyGateway):
         fail("controller", controller, "an EnvoyGateway(...) description")
-    for arg, flag in (("pass_through_401", pass_through_401), ("public_auth_url", public_auth_url)):
+    for arg, flag in (
+        ("pass_through_401", pass_through_401),
+        ("public_auth_url", public_auth_url),
+        ("auth_cache", auth_cache),
+    ):
         if not isinstance(flag, bool):
             fail(arg, flag, "True or False")
     if pass_through_401_strategy is not None:
@@ -563,6 +569,21 @@ def plan_app(
             proxy_buffer_size,
             "unset: an ingress-nginx annotation (Envoy has no per-route proxy buffer for "
             "response headers)",
+        )
+    if auth_cache:
+        # SecurityPolicy extAuth has no field to cache answers (envoyproxy/gateway
+        # api/v1alpha1/ext_auth_types.go, ExtAuth, at d32f282942)
+        _refuse(
+            "auth_cache",
+            auth_cache,
+            "False: an ingress-nginx annotation (auth-cache-key); a SecurityPolicy's extAuth "
+            "caches no answers, every request is checked",
+        )
+    if auth_cache_duration is not None:
+        _refuse(
+            "auth_cache_duration",
+            auth_cache_duration,
+            "unset: an ingress-nginx annotation (auth-cache-duration)",
         )
     if app.ingress_class_name != "nginx":
         _refuse(
@@ -917,6 +938,8 @@ class _EnvoyGatewayTarget:
         custom_http_errors: Sequence[int],
         public_auth_url: bool,
         proxy_buffer_size: str | None,
+        auth_cache: bool,
+        auth_cache_duration: object,
     ) -> AppTarget:
         """The app's HTTPRoute, SecurityPolicy and the objects it shares."""
         plan = plan_app(
@@ -927,6 +950,8 @@ class _EnvoyGatewayTarget:
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
+            auth_cache=auth_cache,
+            auth_cache_duration=auth_cache_duration,
         )
         outputs: dict[str, Any] = {
             "http_route_name": app.name,

@@ -28,7 +28,9 @@ configurations, *every* later reload of the controller fails with it. The behavi
 
 from __future__ import annotations
 
+import datetime
 import enum
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from oauth_ingress_construct._core.validation import (
     check_proxy_buffer_size,
     check_version,
     fail,
+    plain,
     version_text,
 )
 from oauth_ingress_construct._core.warnings import warn_user
@@ -53,6 +56,8 @@ from oauth_ingress_construct._core.workload import ProxySpec, proxy_labels, publ
 
 __all__ = [
     "ANNOTATION_PREFIX",
+    "AUTH_CACHE_CODES",
+    "DEFAULT_AUTH_CACHE_SECONDS",
     "TARGET",
     "ControllerAdvisoryWarning",
     "IngressNginx",
@@ -61,6 +66,8 @@ __all__ = [
     "RiskLevel",
     "SnippetAnnotationWarning",
     "app_manifests",
+    "auth_cache_annotations",
+    "check_auth_cache_duration",
     "plan_app",
     "plan_pass_through",
     "proxy_route",
@@ -254,15 +261,19 @@ CONTROLLER_ANNOTATION_RISK: Mapping[str, RiskLevel] = {
 }
 
 # Risk of each annotation this package can emit (a view of the table above): authreq
-# (auth-url, auth-signin High; auth-response-headers Medium), customhttperrors,
-# disableproxyintercepterrors and proxy (proxy-buffer-size) Low, snippet and serversnippet
-# Critical.
+# (auth-url, auth-signin High; auth-response-headers, auth-cache-key, auth-cache-duration
+# Medium), customhttperrors, disableproxyintercepterrors and proxy (proxy-buffer-size) Low,
+# snippet and serversnippet Critical. The package emits no other annotation: annotations are
+# never taken from the user, so the authreq parser's auth-keepalive* (which break the check,
+# see auth_cache_annotations) cannot reach an Ingress of this package.
 ANNOTATION_RISK: Mapping[str, RiskLevel] = {
     key: CONTROLLER_ANNOTATION_RISK[key]
     for key in (
         "auth-url",
         "auth-signin",
         "auth-response-headers",
+        "auth-cache-key",
+        "auth-cache-duration",
         "custom-http-errors",
         "disable-proxy-intercept-errors",
         "proxy-buffer-size",
@@ -816,6 +827,94 @@ def plan_pass_through(
     return PassThroughPlan(strategy=strategy, annotations=annotations)
 
 
+#: The cached answers of oauth2-proxy's ``/oauth2/auth`` (``AuthOnly``, oauthproxy.go
+#: l.1018-1037 at v7.15.3): 202 signed in and allowed, 401 no valid session, 403 signed in
+#: but outside the app's ``allowed_groups`` / ``allowed_email_domains``. Errors (5xx) are
+#: never cached.
+AUTH_CACHE_CODES = (202, 401, 403)
+#: How long an answer is reused when ``auth_cache_duration`` is not given.
+DEFAULT_AUTH_CACHE_SECONDS = 30
+#: The longest ``auth_cache_duration``: a signed-out or revoked session keeps working, and a
+#: session past its expiry keeps being admitted, for up to this long.
+MAX_AUTH_CACHE_SECONDS = 3600
+_AUTH_CACHE_DURATION_RE = re.compile(r"(?:[0-9]{1,4}h)?(?:[0-9]{1,6}m)?(?:[0-9]{1,7}s)?")
+
+
+def check_auth_cache_duration(argument: str, value: object) -> int:
+    """``auth_cache_duration`` in whole seconds, from 1 to 3600.
+
+    An ``int`` of seconds, a ``datetime.timedelta`` or a duration string such as ``"30s"``,
+    ``"2m"`` or ``"1m30s"`` (units h, m, s), emitted as ``<seconds>s``.
+    """
+    allowed = (
+        f"a duration from 1s to {MAX_AUTH_CACHE_SECONDS // 60}m in whole seconds: seconds as "
+        "an int, a datetime.timedelta, or a string such as '30s', '2m' or '1m30s'"
+    )
+    checked = plain(value)
+    seconds: int | None = None
+    if isinstance(checked, bool):
+        seconds = None
+    elif isinstance(checked, int):
+        seconds = checked
+    elif isinstance(checked, datetime.timedelta):
+        total = checked.total_seconds()
+        seconds = int(total) if total == int(total) else None
+    elif isinstance(checked, str):
+        match = _AUTH_CACHE_DURATION_RE.fullmatch(checked)
+        if match is not None and checked:
+            seconds = sum(
+                int(number) * {"h": 3600, "m": 60, "s": 1}[unit]
+                for number, unit in re.findall(r"([0-9]+)([hms])", checked)
+            )
+    if seconds is None or not 1 <= seconds <= MAX_AUTH_CACHE_SECONDS:
+        fail(argument, value, allowed)
+    return seconds
+
+
+def auth_cache_annotations(auth_url: str, seconds: int) -> dict[str, str]:
+    """``auth-cache-key`` and ``auth-cache-duration`` for an app whose ``auth-url`` is this.
+
+    What ingress-nginx v1.15.1 does with them (``rootfs/etc/nginx/template/nginx.tmpl``
+    l.1024-1037, ``rootfs/etc/nginx/lua/nginx/ngx_conf_rewrite_auth.lua``): in the location's
+    internal auth location, ``proxy_cache auth_cache`` (one zone for every server, l.564)
+    with the key ``base64(sha1(<server name><auth location><auth-cache-key>))``, the auth
+    location being ``/_external-auth-<base64 of the nginx location's path>-<path type>``
+    (template.go ``buildAuthLocation``), and one ``proxy_cache_valid`` per comma-separated
+    entry of ``auth-cache-duration``.
+
+    The key therefore already separates hosts and nginx locations; what we add covers the
+    rest of what decides oauth2-proxy's answer (``getAuthenticatedSession`` and
+    ``authOnlyAuthorize``, oauthproxy.go l.1142-1199 at v7.15.3; the flags that would make
+    it depend on the client's address, path or method, ``--trusted-ip`` and
+    ``--skip-auth-*``, are refused in ``extra_args``):
+
+    - ``$http_cookie``: the whole ``Cookie`` header, so the session cookie under any
+      ``--cookie-name`` and all of its split parts (``_oauth2_proxy_0``, ``_1``, ...), however
+      many; ``$cookie__oauth2_proxy`` alone is empty for split sessions, and one cached
+      answer would then be shared by all of them;
+    - ``$http_authorization``: bearer tokens and basic credentials (nginx refuses a request
+      with two ``Authorization`` headers);
+    - a digest of the ``auth-url`` with its authorization query (``allowed_groups``,
+      ``allowed_email_domains``), so that an answer cached before the query changed is not
+      reused after it.
+
+    ``auth-cache-key`` admits letters, digits, ``-``, ``_``, ``$``, ``{`` and ``}`` only
+    (authreq ``parser.NGINXVariable``, validators.go l.74), hence the braces and ``-``.
+    nginx stores no answer that carries ``Set-Cookie`` (``proxy_cache_valid``, nginx
+    documentation; the template sets no ``proxy_ignore_headers``): a session refresh or a
+    cleared cookie always comes from oauth2-proxy itself. ``auth-keepalive`` is never
+    emitted: it swaps ``auth_request`` for a Lua sub-request that accepts only 200
+    (``ngx_conf_external_auth.lua``), and oauth2-proxy's yes is 202, so every signed-in
+    request would fail with 500.
+    """
+    digest = hashlib.sha256(auth_url.encode()).hexdigest()[:16]
+    codes = " ".join(map(str, AUTH_CACHE_CODES))
+    return {
+        ANNOTATION_PREFIX + "auth-cache-key": "${http_cookie}-${http_authorization}-" + digest,
+        ANNOTATION_PREFIX + "auth-cache-duration": f"{codes} {seconds}s",
+    }
+
+
 @dataclass(frozen=True)
 class IngressPlan:
     """The app Ingress's annotations and the pass-through strategy in effect."""
@@ -833,11 +932,14 @@ def plan_app(
     custom_http_errors: Sequence[int] = (),
     public_auth_url: bool = False,
     proxy_buffer_size: str | None = None,
+    auth_cache: bool = False,
+    auth_cache_duration: object = None,
 ) -> IngressPlan:
     """Check the ingress-nginx arguments of an app and compute its annotations."""
     for arg, flag in (
         ("pass_through_401", pass_through_401),
         ("public_auth_url", public_auth_url),
+        ("auth_cache", auth_cache),
     ):
         if not isinstance(flag, bool):
             fail(arg, flag, "True or False")
@@ -846,6 +948,15 @@ def plan_app(
     own_errors = check_http_status_codes("custom_http_errors", custom_http_errors)
     if proxy_buffer_size is not None:
         proxy_buffer_size = check_proxy_buffer_size("proxy_buffer_size", proxy_buffer_size)
+    cache_seconds = None
+    if auth_cache:
+        cache_seconds = (
+            DEFAULT_AUTH_CACHE_SECONDS
+            if auth_cache_duration is None
+            else check_auth_cache_duration("auth_cache_duration", auth_cache_duration)
+        )
+    elif auth_cache_duration is not None:
+        fail("auth_cache_duration", auth_cache_duration, "unset unless auth_cache=True")
 
     pass_through = None
     if pass_through_401:
@@ -872,12 +983,13 @@ def plan_app(
             "put the app on another host)",
         )
     auth_url = public_auth_url_for(proxy.host) if public_auth_url else proxy.cluster_auth_url
+    auth_url = check_nginx_parameter("allowed_groups", auth_url + app.auth_query)
     annotations = {
-        ANNOTATION_PREFIX + "auth-url": check_nginx_parameter(
-            "allowed_groups", auth_url + app.auth_query
-        ),
+        ANNOTATION_PREFIX + "auth-url": auth_url,
         ANNOTATION_PREFIX + "auth-signin": proxy.signin_url,
     }
+    if cache_seconds is not None:
+        annotations.update(auth_cache_annotations(auth_url, cache_seconds))
     # Every identity header, not only the app's: ingress-nginx writes
     # ``proxy_set_header '<name>' $authHeaderN`` from the auth answer for each one
     # (template.go buildAuthResponseHeaders, lines 599-617 at v1.15.1), which replaces the
@@ -1010,6 +1122,8 @@ class _IngressNginxTarget:
         custom_http_errors: Sequence[int],
         public_auth_url: bool,
         proxy_buffer_size: str | None,
+        auth_cache: bool,
+        auth_cache_duration: object,
     ) -> AppTarget:
         """The app's annotations and its Ingress."""
         plan = plan_app(
@@ -1020,6 +1134,8 @@ class _IngressNginxTarget:
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
+            auth_cache=auth_cache,
+            auth_cache_duration=auth_cache_duration,
         )
         return AppTarget(
             target=self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -111,8 +112,8 @@ class ProtectedApp(constructs.Construct):
         target Envoy Gateway too). On Envoy Gateway a backend's 401 always reaches the
         client unless the description has ``response_override_401=True``; the
         ingress-nginx settings (``ingress_class_name``, ``tls_secret_name``,
-        ``custom_http_errors``, ``public_auth_url``, ``proxy_buffer_size``,
-        ``pass_through_401_strategy``) and per-app ``allowed_groups`` /
+        ``custom_http_errors``, ``public_auth_url``, ``proxy_buffer_size``, ``auth_cache``,
+        ``auth_cache_duration``, ``pass_through_401_strategy``) and per-app ``allowed_groups`` /
         ``allowed_email_domains`` are refused there, each with the fix.
     :param custom_http_errors: the Ingress's ``custom-http-errors``. Default: - none.
     :param public_auth_url: Default: ``False`` - ``auth-url`` is the proxy's in-cluster
@@ -138,6 +139,18 @@ class ProtectedApp(constructs.Construct):
         issues ID tokens (not GitHub).
     :param proxy_buffer_size: the Ingress's ``proxy-buffer-size`` (e.g. ``"16k"``), for
         identity providers with large tokens. Default: - the controller's (4k).
+    :param auth_cache: Default: ``False`` - every request is checked by oauth2-proxy.
+        ``True`` lets ingress-nginx reuse oauth2-proxy's answer (202, 401, 403) for
+        ``auth_cache_duration`` (annotations ``auth-cache-key``, ``auth-cache-duration``,
+        risk level Medium). The key is the whole ``Cookie`` header, the ``Authorization``
+        header and the ``auth-url`` with its authorization query, under the controller's own
+        host and location prefix: a cached answer is reused only for the same credentials on
+        the same app, and no answer carrying ``Set-Cookie`` is stored. The cost: a signed-out,
+        expired or revoked session keeps being admitted for up to ``auth_cache_duration``.
+        Refused on Envoy Gateway.
+    :param auth_cache_duration: how long an answer is reused, 1 s to 1 h: seconds as an
+        ``int``, a ``datetime.timedelta`` or a string such as ``"30s"`` or ``"2m"``
+        (only with ``auth_cache=True``). Default: - 30 seconds.
     :param sessions: where the app's own proxy keeps sessions (not with ``proxy``; a
         shared proxy has its own). Default: - ``Sessions.cookie()``.
     :param allow_any_account: for the app's own proxy (not with ``proxy``). Default:
@@ -174,6 +187,8 @@ class ProtectedApp(constructs.Construct):
         response_headers: Sequence[str] = DEFAULT_RESPONSE_HEADERS,
         pass_authorization_header: bool = False,
         proxy_buffer_size: str | None = None,
+        auth_cache: bool = False,
+        auth_cache_duration: str | int | datetime.timedelta | None = None,
         sessions: Sessions | None = None,
         allow_any_account: bool = False,
     ) -> None:
@@ -211,6 +226,8 @@ class ProtectedApp(constructs.Construct):
             custom_http_errors=custom_http_errors,
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
+            auth_cache=auth_cache,
+            auth_cache_duration=auth_cache_duration,
         )
         with building(self, scope, id) as found:
             self._spec = spec
