@@ -46,6 +46,8 @@ from oauth_ingress_construct import OAuth2Proxy as Cdk8sProxy
 from oauth_ingress_construct import ProtectedApp as Cdk8sApp
 from oauth_ingress_construct.pulumi import OAuth2Proxy, ProtectedApp
 
+from .checked_cases import CASES, bad_value, build_cdk8s, changed, construct_args
+
 ROOT = Path(__file__).resolve().parent.parent
 PROXY_TYPE = "oauth-ingress-construct:index:OAuth2Proxy"
 APP_TYPE = "oauth-ingress-construct:index:ProtectedApp"
@@ -1009,8 +1011,8 @@ def test_envoy_gateway_tree_types_names_and_outputs(program):
     assert app.security_policy is not None
     assert app.proxy.http_route is not None
     assert app.proxy.ingress is None
-    assert app.controller is EG
-    assert own.proxy.controller is EG
+    assert app.controller == EG  # a checked copy (_core.sealed.recheck)
+    assert own.proxy.controller == EG
     assert app.pass_through_strategy is PassThroughStrategy.NONE_NEEDED
 
 
@@ -1202,3 +1204,53 @@ def test_the_same_keyword_arguments_and_defaults_as_the_cdk8s_construct(pulumi_c
 
     assert keywords(pulumi_cls, "opts") == keywords(cdk8s_cls, None)
     assert "controller" in keywords(pulumi_cls, "opts")
+
+
+# --------------------------------------------------------------------------------------------
+# What reaches the resources is what was checked (tests/test_checked_values.py for cdk8s).
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["subclass", "changed"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fails_on_a_value_object_that_skipped_or_outlived_its_checks_as_cdk8s_does(
+    chart, program, case, how
+):
+    expected = _message(lambda: build_cdk8s(chart, case, bad_value(case, how)))
+    cls = OAuth2Proxy if case.where == "proxy" else ProtectedApp
+
+    def build():
+        made = _message(lambda: cls("Construct", **construct_args(case, bad_value(case, how))))
+        assert made == expected
+
+    program.run(build)
+    assert program.mocks.inputs == {}
+
+
+def test_a_controller_changed_after_the_app_was_made_does_not_reach_its_later_route(program):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https"))
+
+    def build():
+        # The route waits for the Service: it is made after this function returns.
+        _envoy_app(backend=_service(), provider=OIDC, controller=controller)
+        changed(controller.gateway, name="elsewhere")
+
+    program.run(build)
+    route = program.mocks.inputs["dash-httproute"]["spec"]
+    assert route["parentRefs"] == [EG_PARENT]
+
+
+def test_fails_when_the_apps_checked_controller_changed_before_its_route_was_made(program):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https"))
+
+    def build():
+        app = _envoy_app(backend=_service(), provider=OIDC, controller=controller)
+        changed(app.controller.gateway, name="elsewhere")
+
+    with pytest.raises(
+        ValueError,
+        match=r"GatewayRef.name must be the value it had when it was checked \('eg'\): .* "
+        r"got 'elsewhere'$",
+    ):
+        program.run(build)
+    assert "dash-httproute" not in program.mocks.inputs

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .sealed import sealed_value
 from .validation import (
     check_email_domain,
     check_group,
@@ -153,6 +154,7 @@ def _is_public_issuer(url: str) -> bool:
     return any(normal.startswith(p.rstrip("/") + "/") for p in _PUBLIC_ISSUERS)
 
 
+@sealed_value
 @dataclass(frozen=True)
 class Provider:
     """An identity provider and the oauth2-proxy flags that select it.

@@ -21,9 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
+from . import sealed
 from .appspec import AppSpec, resolve_app
 from .inventory import Inventory, Owner
 from .manifests import Manifest
+from .sealed import recheck, sealed_value
 from .validation import ConfigurationError, fail
 from .workload import ProxyMode, ProxySpec, resolve_proxy
 
@@ -44,6 +46,7 @@ _APP_MODE_OPTIONS = ("ingress_class_name", "tls_secret_name")
 RouteClaim = tuple[tuple[str, str | None], str, str]
 
 
+@sealed_value
 class PassThroughStrategy(enum.Enum):
     """How ``ProtectedApp(pass_through_401=True)`` keeps a backend's 401 from becoming a sign-in."""
 
@@ -167,7 +170,13 @@ class AppTarget:
         return self.plan.strategy
 
     def manifests(self, app: AppSpec) -> dict[str, Manifest]:
-        """The app's own objects for ``app`` (the same plan; a backend known later, say)."""
+        """The app's own objects for ``app`` (the same plan; a backend known later, say).
+
+        Both must still be what was checked (``_core.sealed``): this runs later than the
+        checks (a Pulumi backend Service resolving).
+        """
+        sealed.verify(app)
+        sealed.verify(self.plan)
         return self.target.app_manifests(app, self.plan)
 
     def claim(self, inventory: Inventory, app: AppSpec, owner: Owner, proxy: Owner | None) -> None:
@@ -230,9 +239,15 @@ class Targets(Generic[C]):
         return fail("controller", controller, f"{spellings} or None ({self._default.name})")
 
     def check(self, controller: object) -> C:
-        """``controller`` if some target serves it (every front end's check)."""
-        self.pick(controller)
-        return cast("C", controller)
+        """``controller`` checked again as its target's own description (every front end's).
+
+        A fresh instance of exactly the description's class (``_core.sealed.recheck``), so a
+        subclass or a field changed after construction never reaches the objects.
+        """
+        target = self.pick(controller)
+        if controller is None:
+            return cast("C", None)
+        return cast("C", recheck(target.description, "controller", controller, target.spelling))
 
     def app_controller(self, controller: object, proxy: tuple[object, str] | None = None) -> Any:  # noqa: ANN401 - a registered description
         """The app's checked ``controller``.
@@ -249,7 +264,7 @@ class Targets(Generic[C]):
                     f"of controller. Pass the proxy's controller ({proxy_target.spelling}) to "
                     f"the app, or controller={target.spelling} to the proxy too"
                 )
-        return cast("C", controller)
+        return self.check(controller)
 
     def proxy_mode(
         self,
@@ -314,6 +329,7 @@ class Targets(Generic[C]):
         ``proxy_owner``: the owner of the proxy for the route-conflict message. Default: -
         ``owner`` (the proxy claims its own route).
         """
+        sealed.verify(proxy)
         return self.pick(controller).proxy_route(
             proxy, controller, inventory, owner, owner if proxy_owner is None else proxy_owner
         )
@@ -335,9 +351,11 @@ class Targets(Generic[C]):
     ) -> AppTarget:
         """Check the app's target arguments and decide its objects.
 
-        Each target refuses the arguments it cannot honour.
+        Each target refuses the arguments it cannot honour. ``app`` must still be what was
+        checked; the plan is sealed for later emits (``AppTarget.manifests``).
         """
-        return self.pick(controller).plan_app(
+        sealed.verify(app)
+        planned = self.pick(controller).plan_app(
             app,
             controller,
             pass_through_401=pass_through_401,
@@ -346,3 +364,5 @@ class Targets(Generic[C]):
             public_auth_url=public_auth_url,
             proxy_buffer_size=proxy_buffer_size,
         )
+        sealed.seal(planned.plan)
+        return planned

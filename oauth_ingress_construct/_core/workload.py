@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import sealed
 from .flags import check_extra_args, check_known_args, restricts_accounts
 from .manifests import Manifest, manifest
 from .provider import Provider, check_account_restriction, effective_email_domains
 from .refs import ProxySecret
+from .sealed import recheck, sealed_value
 from .sessions import Sessions
 from .validation import (
     check_cidr,
@@ -71,6 +73,7 @@ _IMAGE_RE = re.compile(
 )
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ProxyResources:
     """CPU and memory requests and limits for each oauth2-proxy container.
@@ -163,6 +166,7 @@ def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
     ]
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ProxySpec:
     """One oauth2-proxy, every setting checked: what its manifests are made from."""
@@ -239,14 +243,19 @@ def resolve_proxy(
     if mode is None:
         mode = ProxyMode()
     host = check_host("host", host, wildcard=False)
-    if not isinstance(provider, Provider):
-        fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
+    # Each value object as a fresh instance of its own class, checked again: what the
+    # manifests are made from is what was checked (_core.sealed).
+    provider = recheck(
+        Provider, "provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')"
+    )
     name = check_service_name("name", name)
     namespace = check_dns_label("namespace", namespace)
     if secret is None:
         secret = ProxySecret(name=name)
-    elif not isinstance(secret, ProxySecret):
-        fail("secret", secret, "a ProxySecret(name=...) naming an existing Secret")
+    else:
+        secret = recheck(
+            ProxySecret, "secret", secret, "a ProxySecret(name=...) naming an existing Secret"
+        )
     if not isinstance(shared, bool):
         fail("shared", shared, "True or False")
     if cookie_domain is not None:
@@ -272,8 +281,8 @@ def resolve_proxy(
         fail("image", image, "an image reference pinned to a tag or digest, other than 'latest'")
     if resources is None:
         resources = ProxyResources()
-    elif not isinstance(resources, ProxyResources):
-        fail("resources", resources, "a ProxyResources(...)")
+    else:
+        resources = recheck(ProxyResources, "resources", resources, "a ProxyResources(...)")
     domains = effective_email_domains(provider, email_domains)
     groups = check_list("allowed_groups", allowed_groups, check_group)
     if not isinstance(set_authorization_header, bool):
@@ -292,8 +301,10 @@ def resolve_proxy(
     )
     if sessions is None:
         sessions = Sessions.cookie()
-    elif not isinstance(sessions, Sessions):
-        fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
+    else:
+        sessions = recheck(
+            Sessions, "sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')"
+        )
     minimal = sessions.minimal_cookie
     if minimal and set_authorization_header:
         fail(
@@ -353,7 +364,7 @@ def resolve_proxy(
             )
     args += extras
     check_known_args("args", args)
-    return ProxySpec(
+    spec = ProxySpec(
         name=name,
         namespace=namespace,
         host=host,
@@ -374,6 +385,7 @@ def resolve_proxy(
         metrics_namespace=metrics_ns,
         peer_namespace=mode.peer_namespace or controller_ns,
     )
+    return sealed.seal(spec)
 
 
 def proxy_labels(spec: ProxySpec) -> dict[str, str]:
@@ -452,6 +464,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
     ``route`` is the target's object serving ``/oauth2`` to browsers (an Ingress for
     ingress-nginx, an HTTPRoute for Envoy Gateway).
     """
+    sealed.verify(spec)
     labels = proxy_labels(spec)
     selector = _selector(spec)
 

@@ -34,7 +34,6 @@ Differences from the cdk8s front end, all forced by Pulumi:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -50,6 +49,7 @@ from oauth_ingress_construct._core.appspec import (
     AppSpec,
     PathType,
     service_backend,
+    with_backend,
 )
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import (
@@ -630,9 +630,7 @@ class ProtectedApp(pulumi.ComponentResource):
         else:
             self._backend = _service_backend(service, backend_port, spec.namespace)
             # The same core call, with the Service's real name and port once they resolve.
-            resolved = self._backend.apply(
-                lambda ref: target.manifests(dataclasses.replace(spec, backend=ref))
-            )
+            resolved = self._backend.apply(lambda ref: target.manifests(with_backend(spec, ref)))
         for key, obj in objects.items():
             child_name = f"{resource_name}-{key.lower()}"
             if service is None or key not in target.backend_objects:

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs
 from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.sealed import recheck, sealed_value
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -179,6 +180,7 @@ class ClientTrafficPolicyWarning(UserWarning):
     """
 
 
+@sealed_value
 @dataclass(frozen=True)
 class GatewayRef:
     """A Gateway defined elsewhere, by name and namespace, optionally one of its listeners.
@@ -220,6 +222,7 @@ class GatewayRef:
         return f"Gateway {self.namespace}/{self.name}{section}"
 
 
+@sealed_value
 @dataclass(frozen=True)
 class EnvoyGateway:
     """The Envoy Gateway install that serves the apps, and the Gateway they attach to.
@@ -257,8 +260,10 @@ class EnvoyGateway:
     _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.gateway, GatewayRef):
-            fail("gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)")
+        gateway = recheck(
+            GatewayRef, "gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)"
+        )
+        object.__setattr__(self, "gateway", gateway)
         match = _VERSION_RE.fullmatch(self.version) if isinstance(self.version, str) else None
         if match is None:
             fail("version", self.version, "an Envoy Gateway version such as '1.9.0' or 'v1.8'")
@@ -436,6 +441,7 @@ def proxy_route(proxy: ProxySpec, controller: EnvoyGateway) -> Manifest:
     )
 
 
+@sealed_value
 @dataclass(frozen=True)
 class GatewayPlan:
     """What the app's objects on Envoy Gateway are made of, every choice made."""

@@ -37,6 +37,7 @@ from typing import Any
 from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.sealed import sealed_value
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -97,6 +98,7 @@ class ControllerAdvisoryWarning(UserWarning):
     """
 
 
+@sealed_value
 class RiskLevel(enum.IntEnum):
     """ingress-nginx's ``annotations-risk-level`` scale (v1.9+).
 
@@ -127,6 +129,7 @@ ANNOTATION_RISK: Mapping[str, RiskLevel] = {
 _VERSION_RE = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?")
 
 
+@sealed_value
 @dataclass(frozen=True)
 class IngressNginx:
     """The target ingress-nginx controller, as far as the 401 behaviour depends on it.
@@ -394,6 +397,7 @@ def plan_pass_through(
     return PassThroughPlan(strategy=strategy, annotations=annotations)
 
 
+@sealed_value
 @dataclass(frozen=True)
 class IngressPlan:
     """The app Ingress's annotations and the pass-through strategy in effect."""
