@@ -163,6 +163,9 @@ class AppTarget:
     shared: dict[str, Manifest] = field(default_factory=dict)
     #: The route matches of shared objects, claimed by the app that emits them.
     shared_claims: Mapping[str, RouteClaim] = field(default_factory=dict)
+    #: The keys of :attr:`shared` emitted once per program, whatever the cluster (the
+    #: others once per inventory, i.e. per cluster).
+    program_wide: frozenset[str] = frozenset()
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -193,7 +196,10 @@ class AppTarget:
         emitted = {}
         for key, obj in self.shared.items():
             meta = obj["metadata"]
-            if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner):
+            program_wide = key in self.program_wide
+            if inventory.claim_shared(
+                obj["kind"], meta["namespace"], meta["name"], owner, program_wide=program_wide
+            ):
                 if key in self.shared_claims:
                     inventory.claim_gateway_route(*self.shared_claims[key], owner)
                 emitted[key] = obj

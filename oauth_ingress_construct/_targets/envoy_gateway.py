@@ -797,6 +797,8 @@ class _EnvoyGatewayTarget:
             outputs=outputs,
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
+            # one per Gateway listener in the program: two for one listener conflict
+            program_wide=frozenset({"ClientTrafficPolicy"}),
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
