@@ -85,12 +85,14 @@ class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
         super().__init__(mocks)
         self.dependencies: dict[str, list[str]] = {}
         self.parents: dict[str, str] = {}
+        self.providers: dict[str, str] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         result = super().RegisterResource(request)
         self.dependencies[request.name] = list(request.dependencies)
         self.parents[request.name] = request.parent
+        self.providers[request.name] = request.provider
         return result
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -1347,25 +1349,26 @@ def test_two_providers_never_both_emit_the_one_client_traffic_policy(program):
 
     def build():
         other = pulumi.ResourceOptions(provider=k8s.Provider("other-cluster"))
-        _envoy_app("one", host="one.example.com", provider=OIDC)
+        _envoy_app("one", host="one.example.com", provider=OIDC, opts=other)
         with pytest.raises(
             ConfigurationError,
             match=r"^controller: the ClientTrafficPolicy infra/eg-https-identity-headers is "
-            r"already emitted through the default Kubernetes provider \(by ProtectedApp 'one'\), "
-            r"and this app deploys through the Kubernetes provider 'other-cluster'\. A program "
+            r"already emitted through the Kubernetes provider 'other-cluster' \(by ProtectedApp "
+            r"'one'\), and this app deploys through the default Kubernetes provider\. A program "
             r"emits it once",
         ):
-            _envoy_app("two", host="two.example.com", provider=OIDC, opts=other)
+            _envoy_app("two", host="two.example.com", provider=OIDC)
         # The fix for a Gateway of another cluster: that Gateway's policy is not ours.
         with pytest.warns(ClientTrafficPolicyWarning):
-            _envoy_app(
-                "three", host="two.example.com", provider=OIDC, controller=foreign, opts=other
-            )
-        _envoy_app("four", host="four.example.com", provider=OIDC)
+            _envoy_app("three", host="two.example.com", provider=OIDC, controller=foreign)
+        _envoy_app("four", host="four.example.com", provider=OIDC, opts=other)
 
     program.run(build)
     policies = [name for name, t in program.mocks.types.items() if t == CTP_TYPE]
     assert policies == ["infra/eg-https-identity-headers"]
+    # The stack's own resource, through the provider of the app that needed it first.
+    provider = program.monitor.providers["infra/eg-https-identity-headers"]
+    assert provider.startswith(program.urns["other-cluster"] + "::")
     assert not [name for name in program.mocks.inputs if name.startswith("two")]
     assert "three-httproute" in program.mocks.inputs
     assert "four-httproute" in program.mocks.inputs
