@@ -500,7 +500,7 @@ class ProtectedApp(pulumi.ComponentResource):
     ``-securitypolicy`` and ``-referencegrant`` (in the proxy's namespace, when it is
     another). Made when the first app needs them, owned by what outlives it: the proxy's
     ``/oauth2`` route on the app's host, when the proxy signs in on another host (a child of
-    the proxy, ``<proxy>-oauth2route-<proxy name>.<host>``), and the Gateway listener's
+    the proxy, ``<proxy>-oauth2route-<the route's Kubernetes name>``), and the Gateway listener's
     ClientTrafficPolicy (the stack's, ``<namespace>/<name>``). The objects of the cdk8s
     ``ProtectedApp``, with its checks; ``proxy=`` must deploy through the app's Kubernetes
     provider.
