@@ -25,6 +25,7 @@ from oauth_ingress_construct import (
     ConfigurationError,
     EnvoyGateway,
     IngressNginx,
+    InsecureIssuerWarning,
     Provider,
     ProxyResources,
     ProxySecret,
@@ -127,6 +128,20 @@ def test_a_subclass_cannot_pass_a_public_provider_off_as_private(chart):
     with pytest.raises(ConfigurationError, match=r"^allow_any_account must be True to let anyone"):
         s.protected_app(chart, provider=NotPublic(name="github", args=("--provider=github",)))
     assert synth(chart) == []
+
+
+def test_a_checks_warning_is_given_again_only_for_a_value_that_skipped_or_changed(chart):
+    with pytest.warns(InsecureIssuerWarning):
+        lab = Provider.oidc(issuer_url="http://lab.example.com", allow_http_issuer=True)
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        s.oauth2_proxy(chart, provider=lab)
+    assert not [w for w in again if issubclass(w.category, InsecureIssuerWarning)]
+    # Built without its checks, it never warned: the re-check does.
+    skipped = unchecked(Provider, name="oidc", args=lab.args, allow_http_issuer=True)
+    with pytest.warns(InsecureIssuerWarning, match="allows a plain-http issuer") as record:
+        s.protected_app(chart, host="lab.example.com", provider=skipped)
+    assert {w.filename for w in record} == {s.__file__}  # the user's line, past the package
 
 
 # --------------------------------------------------------------------------------------------

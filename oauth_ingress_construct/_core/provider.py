@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .sealed import sealed_value
+from .sealed import sealed_value, warns_when_checked
 from .validation import (
     check_email_domain,
     check_group,
@@ -155,6 +155,7 @@ def _is_public_issuer(url: str) -> bool:
 
 
 @sealed_value
+@warns_when_checked
 @dataclass(frozen=True)
 class Provider:
     """An identity provider and the oauth2-proxy flags that select it.

@@ -30,7 +30,7 @@ from typing import TypeVar
 from .validation import ConfigurationError, fail
 from .warnings import warn_user
 
-__all__ = ["recheck", "seal", "sealed_value", "verify"]
+__all__ = ["recheck", "seal", "sealed_value", "verify", "warns_when_checked"]
 
 T = TypeVar("T")
 
@@ -38,6 +38,9 @@ T = TypeVar("T")
 _FIELDS: dict[type, tuple[str, ...]] = {}
 #: The enums a snapshot admits (members compare by identity).
 _ENUMS: set[type] = set()
+#: The classes whose checks may warn (``warns=True``): only their re-check records warnings,
+#: so re-checking the others never touches the process-wide warning filters.
+_WARNS: set[type] = set()
 #: Where the seal is kept on a sealed value (not a field: ``dataclasses.replace`` drops it).
 _SEAL = "_oauth_ingress_construct_sealed"
 _ATOMS = (int, bool, float, type(None))
@@ -53,6 +56,12 @@ def sealed_value(cls: type[T]) -> type[T]:
         _ENUMS.add(cls)
     else:
         _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return cls
+
+
+def warns_when_checked(cls: type[T]) -> type[T]:
+    """Mark a value class whose checks may give a warning (a class decorator)."""
+    _WARNS.add(cls)
     return cls
 
 
@@ -72,9 +81,12 @@ def recheck(cls: type[T], argument: str, value: object, allowed: str) -> T:
     missing = [name for name in init if name not in state]
     if missing:
         fail(argument, value, f"{allowed} built by its constructor (no {', '.join(missing)})")
+    fields = {name: state[name] for name in init}
+    if cls not in _WARNS:
+        return cls(**fields)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fresh = cls(**{name: state[name] for name in init})
+        fresh = cls(**fields)
     if caught and (type(value) is not cls or fresh != value):
         for warning in caught:
             warn_user(warning.message)  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from .validation import (
     check_service_name,
     derive_cookie_domain,
     fail,
+    plain,
 )
 
 __all__ = [
@@ -271,14 +272,17 @@ def resolve_proxy(
     elif shared:
         cookie_domain = derive_cookie_domain("host", host)
     replicas = check_int("replicas", replicas, low=1, high=100)
+    # a str subclass as the str it holds: what is checked is what is emitted
+    reference = plain(image)
     if (
-        not isinstance(image, str)
-        or not _IMAGE_RE.fullmatch(image)
-        or image.endswith(":latest")
+        not isinstance(reference, str)
+        or not _IMAGE_RE.fullmatch(reference)
+        or reference.endswith(":latest")
         # no tag and no digest means ``latest``
-        or ("@" not in image and ":" not in image.rsplit("/", 1)[-1])
+        or ("@" not in reference and ":" not in reference.rsplit("/", 1)[-1])
     ):
         fail("image", image, "an image reference pinned to a tag or digest, other than 'latest'")
+    image = reference
     if resources is None:
         resources = ProxyResources()
     else:

@@ -37,7 +37,7 @@ from typing import Any
 from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
-from oauth_ingress_construct._core.sealed import sealed_value
+from oauth_ingress_construct._core.sealed import sealed_value, warns_when_checked
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -130,6 +130,7 @@ _VERSION_RE = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?")
 
 
 @sealed_value
+@warns_when_checked
 @dataclass(frozen=True)
 class IngressNginx:
     """The target ingress-nginx controller, as far as the 401 behaviour depends on it.
