@@ -29,6 +29,12 @@ oauth2-proxy on ``access.example.com``, half with their own proxy; see ``app_con
   run, every child's inputs serialized and registered with the mock; Pulumi has no synth
   step, so "synth" is the YAML dump of the registered inputs (for ``--check``).
 
+Any variant of the package (``construct``, ``core``, ``pulumi``) also runs as
+``<variant>-unsealed``: the same, with the emit-time check (``_core.sealed.seal`` and
+``verify``) replaced by no-ops, so one run measures what that check costs; a table compares
+each with its unsealed twin, run by run. (The resolve-time re-check of the value objects
+stays in both.)
+
 Measured per worker: import time, construct time (App, Chart and every object), synth time,
 jsii round trips, Python peak memory (``tracemalloc``, in a separate worker so tracing does
 not slow the timed one) and the peak RSS (VmHWM) of the jsii node processes.
@@ -56,6 +62,8 @@ from pathlib import Path
 from typing import Any
 
 VARIANTS = ("construct", "kplus", "dicts", "dicts-libyaml", "core", "pulumi")
+#: Suffix of a package variant run without the emit-time check (see the module docstring).
+UNSEALED = "-unsealed"
 IMPORT_CASES = {
     "cdk8s": ("cdk8s",),
     "cdk8s_plus_28": ("cdk8s_plus_28",),
@@ -877,7 +885,42 @@ def _count_jsii_calls() -> Callable[[], int]:
     return lambda: calls[0]
 
 
-def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any]:
+def _without_emit_check() -> None:
+    """Replace the emit-time check by no-ops (every caller goes through the module)."""
+    from oauth_ingress_construct._core import sealed
+
+    sealed.seal = lambda value: value  # type: ignore[assignment]
+    sealed.verify = lambda value: None  # type: ignore[assignment]
+
+
+def _time_emit_check() -> Callable[[], tuple[float, int]]:
+    """Time every seal and verify (the emit-time check): seconds inside them, and calls.
+
+    A direct measure of the check's share, steadier on a loaded machine than the
+    difference of two runs: each call is short, so it is seldom preempted.
+    """
+    from oauth_ingress_construct._core import sealed
+
+    spent = [0.0, 0]
+
+    def timed(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def call(value: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(value)
+            finally:
+                spent[0] += time.perf_counter() - start
+                spent[1] += 1
+
+        return call
+
+    sealed.seal = timed(sealed.seal)  # type: ignore[assignment]
+    sealed.verify = timed(sealed.verify)  # type: ignore[assignment]
+    return lambda: (spent[0], int(spent[1]))
+
+
+def worker(full_variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any]:
+    variant = full_variant.removesuffix(UNSEALED)
     t0 = time.perf_counter()
     if variant == "construct":
         # The constructs load cdk8s (and start node) on first use: import them as users do.
@@ -891,6 +934,11 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
     import yaml
 
     t_import = time.perf_counter() - t0
+    check = None
+    if variant != full_variant:
+        _without_emit_check()
+    elif variant in ("construct", "core", "pulumi") and not trace:
+        check = _time_emit_check()
     calls = _count_jsii_calls() if variant in ("construct", "kplus") else (lambda: 0)
     if trace:
         tracemalloc.start()
@@ -928,7 +976,7 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
     cpu2 = _cpu_ns(node)
 
     result: dict[str, Any] = {
-        "variant": variant,
+        "variant": full_variant,
         "n": n,
         "import_s": t_import,
         "construct_s": t2 - t1,
@@ -942,6 +990,8 @@ def worker(variant: str, n: int, trace: bool, dump: str | None) -> dict[str, Any
         "bytes": len(text),
         "jsii_calls": calls() - calls0,
     }
+    if check is not None:
+        result["emit_check_s"], result["emit_check_calls"] = check()
     if trace:
         result["py_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -1117,7 +1167,7 @@ def report(
                 continue
             tot = total(v, n)
             node = median(sel, "node_hwm_mib")
-            jsii = v in ("construct", "kplus")
+            jsii = v.removesuffix(UNSEALED) in ("construct", "kplus")
             share = f"{median(sel, 'node_cpu_share'):.0%}" if jsii else "-"
             calls = f"{median(sel, 'jsii_calls') / n:.1f}" if jsii else "-"
             print(
@@ -1174,6 +1224,53 @@ def report(
                 print(
                     f"| {n} | {v} | {wall * 1e3:.2f} | {cpu * 1e3:.2f} "
                     f"| {wall / floor['_s']:.2f} | {cpu / floor['_cpu_s']:.2f} |"
+                )
+
+    timed = [v for v in variants if any("emit_check_s" in r for r in pick(v, sizes[0]))]
+    if timed:
+        print("\n## The emit-time check, timed inside each run (seal and verify calls)\n")
+        print("| N | variant | calls/app | check µs/app | CPU ms/app (all) | check / CPU |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for n in sizes:
+            for v in timed:
+                sel = pick(v, n)
+                if not sel:
+                    continue
+                spent = median(sel, "emit_check_s") / n
+                cpu = total(v, n, "_cpu_s") / n
+                print(
+                    f"| {n} | {v} | {median(sel, 'emit_check_calls') / n:.1f} "
+                    f"| {spent * 1e6:.0f} | {cpu * 1e3:.2f} | {spent / cpu:.1%} |"
+                )
+
+    twins = [v for v in variants if v + UNSEALED in variants]
+    if twins:
+        print("\n## The emit-time check: each variant against the same run without it\n")
+        print(
+            "| N | variant | ms/app | unsealed ms/app | check ms/app | check / total "
+            "| per run, min-max | CPU check ms/app | CPU check / total |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for n in sizes:
+            for v in twins:
+                if not pick(v, n) or not pick(v + UNSEALED, n):
+                    continue
+                cells = []
+                for clock in ("_s", "_cpu_s"):
+                    with_check = total(v, n, clock) / n
+                    without = total(v + UNSEALED, n, clock) / n
+                    cells.append((with_check, without, with_check - without))
+                per_run = sorted(
+                    1 - cost(u, "_s") / cost(c, "_s")
+                    for c in pick(v, n)
+                    for u in pick(v + UNSEALED, n)
+                    if c["run"] == u["run"]
+                )
+                (wall, bare, check), (cpu, _, cpu_check) = cells
+                print(
+                    f"| {n} | {v} | {wall * 1e3:.3f} | {bare * 1e3:.3f} | {check * 1e3:.3f} "
+                    f"| {check / wall:.1%} | {per_run[0]:.1%} to {per_run[-1]:.1%} "
+                    f"| {cpu_check * 1e3:.3f} | {cpu_check / cpu:.1%} |"
                 )
 
     ordered = sorted(sizes)

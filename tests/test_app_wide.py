@@ -61,6 +61,28 @@ def test_the_same_route_in_two_apps_is_allowed():
         assert len(chart.to_json()) == 6
 
 
+@pytest.mark.parametrize("with_chart", [True, False], ids=["chart", "app"])
+def test_fails_on_a_shared_proxy_of_another_app(with_chart):
+    # Each App is applied to its own cluster: the proxy's Service is not in the app's.
+    (proxy_chart,) = _app_with_charts("auth")[1]
+    proxy = OAuth2Proxy(proxy_chart, "Access", host="access.example.com", provider=OIDC)
+    app, (chart,) = _app_with_charts("apps")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^proxy: OAuth2Proxy 'chart-0/Access' is in another cdk8s App than this app: "
+        r".* Make the app and its proxy in charts of one cdk8s App",
+    ):
+        ProtectedApp(
+            chart if with_chart else app,
+            "App",
+            host="app.example.com",
+            backend=ServiceRef("app", 80),
+            proxy=proxy,
+            namespace="apps",
+        )
+    assert app.synth_yaml() == ""
+
+
 @pytest.mark.parametrize("user_first", [True, False])
 def test_fails_when_a_users_cdk8s_plus_deployment_has_the_proxys_name(user_first):
     _, (chart,) = _app_with_charts("apps")

@@ -50,9 +50,14 @@ from oauth_ingress_construct import OAuth2Proxy as Cdk8sProxy
 from oauth_ingress_construct import ProtectedApp as Cdk8sApp
 from oauth_ingress_construct.pulumi import OAuth2Proxy, ProtectedApp
 
+from .checked_cases import CASES, bad_value, build_cdk8s, changed, construct_args
+
 ROOT = Path(__file__).resolve().parent.parent
 PROXY_TYPE = "oauth-ingress-construct:index:OAuth2Proxy"
 APP_TYPE = "oauth-ingress-construct:index:ProtectedApp"
+STACK_TYPE = "pulumi:pulumi:Stack"
+#: The kind the components register as the stack's own (emitted once per program run).
+CTP_TYPE = "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy"
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,11 +88,15 @@ class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
     def __init__(self, mocks: Recorder) -> None:
         super().__init__(mocks)
         self.dependencies: dict[str, list[str]] = {}
+        self.parents: dict[str, str] = {}
+        self.providers: dict[str, str] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         result = super().RegisterResource(request)
         self.dependencies[request.name] = list(request.dependencies)
+        self.parents[request.name] = request.parent
+        self.providers[request.name] = request.provider
         return result
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -121,11 +130,15 @@ class Program:
         return {urn.rsplit("::", 1)[1]: urn for urn in self.monitor.resources}
 
     def kubernetes_inputs(self, parent_types: tuple[str, ...] = (PROXY_TYPE, APP_TYPE)):
-        """Inputs of the Kubernetes resources whose parent is one of ``parent_types``."""
+        """Inputs of the Kubernetes resources whose parent is one of ``parent_types``.
+
+        And the ClientTrafficPolicies of the stack (the tests make none themselves).
+        """
         found = []
         for name, urn in self.urns.items():
             chain = urn.split("::")[2].split("$")
-            if chain[-1].startswith("kubernetes:") and len(chain) > 1 and chain[-2] in parent_types:
+            ours = chain[-1].startswith("kubernetes:") and len(chain) > 1
+            if (ours and chain[-2] in parent_types) or chain == [STACK_TYPE, CTP_TYPE]:
                 found.append(self.mocks.inputs[name])
         return found
 
@@ -1023,14 +1036,19 @@ def test_envoy_gateway_tree_types_names_and_outputs(program):
     assert "auth-ingress" not in types
     assert types["dash-httproute"] == f"{APP_TYPE}${gateway_api}/v1:HTTPRoute"
     assert types["dash-securitypolicy"] == f"{APP_TYPE}${envoy_api}:SecurityPolicy"
-    assert types["dash-oauth2route"] == f"{APP_TYPE}${gateway_api}/v1:HTTPRoute"
+    # The proxy's /oauth2 on the app's host: the proxy's, which outlives each app.
+    assert types["auth-oauth2route-auth.dash.example.com"] == (
+        f"{PROXY_TYPE}${gateway_api}/v1:HTTPRoute"
+    )
     assert types["dash-referencegrant"] == f"{APP_TYPE}${gateway_api}/v1beta1:ReferenceGrant"
-    # One ClientTrafficPolicy for the listener, made by the first app that needs it.
-    assert types["dash-clienttrafficpolicy"] == f"{APP_TYPE}${envoy_api}:ClientTrafficPolicy"
-    assert "own-clienttrafficpolicy" not in types
+    # One ClientTrafficPolicy for the listener, the stack's, whichever app needs it first.
+    assert (
+        types["infra/eg-https-identity-headers"] == f"{STACK_TYPE}${envoy_api}:ClientTrafficPolicy"
+    )
+    assert not [n for n in types if n.endswith("clienttrafficpolicy")]
     assert types["own-oauth2-proxy-httproute"] == f"{PROXY_TYPE}${gateway_api}/v1:HTTPRoute"
     assert not [t for t in types.values() if t.endswith(":Ingress")]
-    policy = program.mocks.inputs["dash-clienttrafficpolicy"]
+    policy = program.mocks.inputs["infra/eg-https-identity-headers"]
     assert policy["metadata"] == {"name": "eg-https-identity-headers", "namespace": "infra"}
     args = program.mocks.inputs["own-oauth2-proxy-deployment"]["spec"]["template"]["spec"][
         "containers"
@@ -1059,8 +1077,8 @@ def test_envoy_gateway_tree_types_names_and_outputs(program):
     assert app.security_policy is not None
     assert app.proxy.http_route is not None
     assert app.proxy.ingress is None
-    assert app.controller is EG
-    assert own.proxy.controller is EG
+    assert app.controller == EG  # a checked copy (_core.sealed.recheck)
+    assert own.proxy.controller == EG
     assert app.pass_through_strategy is PassThroughStrategy.NONE_NEEDED
 
 
@@ -1079,11 +1097,11 @@ def test_the_client_traffic_policy_is_emitted_once_per_listener_and_per_program(
         policies = {
             name: inputs["metadata"]["name"]
             for name, inputs in program.mocks.inputs.items()
-            if name.endswith("-clienttrafficpolicy")
+            if program.mocks.types[name] == CTP_TYPE
         }
         assert policies == {
-            "one-clienttrafficpolicy": "eg-https-identity-headers",
-            "three-clienttrafficpolicy": "eg-internal-identity-headers",
+            "infra/eg-https-identity-headers": "eg-https-identity-headers",
+            "infra/eg-internal-identity-headers": "eg-internal-identity-headers",
         }
 
 
@@ -1096,7 +1114,7 @@ def test_a_foreign_gateway_gets_no_policy_and_the_warning_points_at_the_caller(p
         assert {w.filename for w in record} == {__file__}
 
     program.run(build)
-    assert not [n for n in program.mocks.inputs if n.endswith("-clienttrafficpolicy")]
+    assert not [n for n, t in program.mocks.types.items() if t == CTP_TYPE]
     assert "client_traffic_policy_name" not in program.monitor.outputs["dash"]
 
 
@@ -1258,3 +1276,194 @@ def test_the_same_keyword_arguments_and_defaults_as_the_cdk8s_construct(pulumi_c
 
     assert keywords(pulumi_cls, "opts") == keywords(cdk8s_cls, None)
     assert "controller" in keywords(pulumi_cls, "opts")
+
+
+# --------------------------------------------------------------------------------------------
+# What reaches the resources is what was checked (tests/test_checked_values.py for cdk8s).
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["subclass", "changed"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fails_on_a_value_object_that_skipped_or_outlived_its_checks_as_cdk8s_does(
+    chart, program, case, how
+):
+    expected = _message(lambda: build_cdk8s(chart, case, bad_value(case, how)))
+    cls = OAuth2Proxy if case.where == "proxy" else ProtectedApp
+
+    def build():
+        made = _message(lambda: cls("Construct", **construct_args(case, bad_value(case, how))))
+        assert made == expected
+
+    program.run(build)
+    assert program.mocks.inputs == {}
+
+
+def test_a_controller_changed_after_the_app_was_made_does_not_reach_its_later_route(program):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https"))
+
+    def build():
+        # The route waits for the Service: it is made after this function returns.
+        _envoy_app(backend=_service(), provider=OIDC, controller=controller)
+        changed(controller.gateway, name="elsewhere")
+
+    program.run(build)
+    route = program.mocks.inputs["dash-httproute"]["spec"]
+    assert route["parentRefs"] == [EG_PARENT]
+
+
+def test_fails_when_the_apps_checked_controller_changed_before_its_route_was_made(program):
+    controller = EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https"))
+
+    def build():
+        app = _envoy_app(backend=_service(), provider=OIDC, controller=controller)
+        changed(app.controller.gateway, name="elsewhere")
+
+    with pytest.raises(
+        ValueError,
+        match=r"GatewayRef.name must be the value it had when it was checked \('eg'\): .* "
+        r"got 'elsewhere'$",
+    ):
+        program.run(build)
+    assert "dash-httproute" not in program.mocks.inputs
+
+
+# --------------------------------------------------------------------------------------------
+# Kubernetes providers, and who owns the objects several apps share.
+# --------------------------------------------------------------------------------------------
+
+
+def _group_on(provider: pulumi.ProviderResource) -> pulumi.ComponentResource:
+    """A component of the user's whose children inherit ``provider``."""
+    return pulumi.ComponentResource(
+        "test:index:Group", "group", None, pulumi.ResourceOptions(providers=[provider])
+    )
+
+
+@pytest.mark.parametrize("controller", [None, EG], ids=["ingress-nginx", "envoy-gateway"])
+@pytest.mark.parametrize("elsewhere", ["proxy", "app"])
+def test_fails_on_an_app_and_its_shared_proxy_on_different_kubernetes_providers(
+    program, controller, elsewhere
+):
+    def build():
+        other = pulumi.ResourceOptions(provider=k8s.Provider("other-cluster"))
+        proxy = OAuth2Proxy(
+            "access",
+            namespace="auth",
+            host="access.example.com",
+            provider=OIDC,
+            controller=controller,
+            opts=other if elsewhere == "proxy" else None,
+        )
+        here, there = "the default Kubernetes provider", "the Kubernetes provider 'other-cluster'"
+        if elsewhere == "app":
+            here, there = there, here
+        with pytest.raises(
+            ConfigurationError,
+            match=rf"^proxy: OAuth2Proxy 'access' deploys through {there}, and this app "
+            rf"through {here}: .* Give the app the proxy's Kubernetes provider",
+        ):
+            ProtectedApp(
+                "dash",
+                namespace="apps",
+                host="dash.example.com",
+                backend=ServiceRef("dash", 3000),
+                proxy=proxy,
+                controller=controller,
+                opts=other if elsewhere == "app" else None,
+            )
+
+    program.run(build)
+    assert not [name for name in program.mocks.inputs if name.startswith("dash")]
+
+
+def test_an_app_and_its_proxy_on_one_provider_given_or_inherited_pass(program):
+    def build():
+        other = k8s.Provider("other-cluster")
+        proxy = OAuth2Proxy(
+            "access",
+            namespace="auth",
+            host="access.example.com",
+            provider=OIDC,
+            opts=pulumi.ResourceOptions(provider=other),
+        )
+        ProtectedApp(
+            "dash",
+            namespace="apps",
+            host="dash.example.com",
+            backend=ServiceRef("dash", 3000),
+            proxy=proxy,
+            opts=pulumi.ResourceOptions(parent=_group_on(other)),
+        )
+
+    program.run(build)
+    assert "dash-ingress" in program.mocks.inputs
+
+
+def test_two_providers_never_both_emit_the_one_client_traffic_policy(program):
+    foreign = EnvoyGateway(gateway=GW, client_traffic_policy=False)
+
+    def build():
+        other = pulumi.ResourceOptions(provider=k8s.Provider("other-cluster"))
+        _envoy_app("one", host="one.example.com", provider=OIDC, opts=other)
+        with pytest.raises(
+            ConfigurationError,
+            match=r"^controller: the ClientTrafficPolicy infra/eg-https-identity-headers is "
+            r"already emitted through the Kubernetes provider 'other-cluster' \(by ProtectedApp "
+            r"'one'\), and this app deploys through the default Kubernetes provider\. A program "
+            r"emits it once",
+        ):
+            _envoy_app("two", host="two.example.com", provider=OIDC)
+        # The fix for a Gateway of another cluster: that Gateway's policy is not ours.
+        with pytest.warns(ClientTrafficPolicyWarning):
+            _envoy_app("three", host="two.example.com", provider=OIDC, controller=foreign)
+        _envoy_app("four", host="four.example.com", provider=OIDC, opts=other)
+
+    program.run(build)
+    policies = [name for name, t in program.mocks.types.items() if t == CTP_TYPE]
+    assert policies == ["infra/eg-https-identity-headers"]
+    # The stack's own resource, through the provider of the app that needed it first.
+    provider = program.monitor.providers["infra/eg-https-identity-headers"]
+    assert provider.startswith(program.urns["other-cluster"] + "::")
+    assert not [name for name in program.mocks.inputs if name.startswith("two")]
+    assert "three-httproute" in program.mocks.inputs
+    assert "four-httproute" in program.mocks.inputs
+
+
+def _shared_urns(program: Program) -> dict[str, str]:
+    """The URNs of the shared objects (ClientTrafficPolicies, /oauth2 routes on app hosts)."""
+    return {
+        name: urn
+        for name, urn in program.urns.items()
+        if program.mocks.types[name] == CTP_TYPE or "oauth2route" in name
+    }
+
+
+@pytest.mark.parametrize("shared_proxy", [True, False], ids=["shared-proxy", "own-proxies"])
+def test_removing_the_first_app_keeps_the_shared_objects_under_the_same_urns(shared_proxy):
+    def build(with_first: bool) -> None:
+        proxy = _envoy_proxy() if shared_proxy else None
+        own = {} if shared_proxy else {"provider": OIDC}
+        if with_first:
+            _envoy_app("first", proxy=proxy, paths=["/"], **own)
+        host = "dash.example.com" if shared_proxy else "second.example.com"
+        _envoy_app("second", host=host, proxy=proxy, paths=["/api"], **own)
+
+    runs = []
+    for with_first in (True, False):
+        program = Program()
+        program.run(lambda: build(with_first))  # noqa: B023 - run at once
+        runs.append(program)
+    before, after = (_shared_urns(p) for p in runs)
+    assert after == before
+    expected = {"infra/eg-https-identity-headers"}
+    if shared_proxy:
+        expected.add("auth-oauth2route-auth.dash.example.com")
+    assert set(after) == expected
+    # Owned by what outlives either app: the proxy's component, the stack.
+    parents = runs[1].monitor.parents
+    assert parents["infra/eg-https-identity-headers"].split("::")[2] == STACK_TYPE
+    if shared_proxy:
+        assert parents["auth-oauth2route-auth.dash.example.com"] == runs[1].urns["auth"]
+    for name in expected:
+        assert runs[1].mocks.inputs[name] == runs[0].mocks.inputs[name]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import sealed
 from .identity import AUTHORIZATION, check_response_headers
 from .paths import find_location_collisions
 from .provider import Provider, check_account_restriction, effective_email_domains
 from .refs import ProxySecret, ServiceRef
+from .sealed import recheck, sealed_value
 from .sessions import Sessions
 from .validation import (
     ConfigurationError,
@@ -38,6 +41,7 @@ __all__ = [
     "check_outside_oauth2",
     "resolve_app",
     "service_backend",
+    "with_backend",
 ]
 
 #: Identity headers from oauth2-proxy's ``--set-xauthrequest`` passed on to the backend.
@@ -81,6 +85,7 @@ def check_outside_oauth2(paths: Sequence[str], where: str) -> None:
             )
 
 
+@sealed_value
 class PathType(enum.Enum):
     """How an Ingress path matches (Kubernetes ``pathType``)."""
 
@@ -88,6 +93,7 @@ class PathType(enum.Enum):
     EXACT = "Exact"
 
 
+@sealed_value
 @dataclass(frozen=True)
 class AppSpec:
     """One protected app, every target-neutral setting checked."""
@@ -265,6 +271,9 @@ def resolve_app(
     ``proxy=None`` the app gets a proxy of its own on its host, from ``provider``, in the
     target's ``proxy_mode`` (default: the ingress-nginx mode).
     """
+    if proxy is not None:
+        # A shared proxy's spec, resolved earlier: still what was checked then.
+        sealed.verify(proxy)
     host = check_host("host", host, wildcard=proxy is not None)
     name = check_dns_label("name", name)
     if proxy is None and len(name) > 50:
@@ -288,15 +297,21 @@ def resolve_app(
                 "unset when proxy= is given (the shared proxy decides who may sign in)",
             )
         check_covers(proxy, "host", host)
-    elif provider is not None and not isinstance(provider, Provider):
-        fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
-    elif provider is None:
+    elif provider is not None:
+        provider = recheck(
+            Provider,
+            "provider",
+            provider,
+            "a Provider, e.g. Provider.oidc(issuer_url='https://...')",
+        )
+    else:
         fail(
             "provider",
             provider,
             "a Provider for the app's own oauth2-proxy, e.g. Provider.oidc(issuer_url=...), "
             "or pass a shared proxy=OAuth2Proxy(...)",
         )
+    backend = recheck(ServiceRef, "backend", backend, "a ServiceRef(name, port)")
     path_list = check_list("paths", paths, check_path)
     if len(path_list) > MAX_PATHS:
         fail(
@@ -342,7 +357,14 @@ def resolve_app(
                 f"False, or the proxy {proxy.name!r} created with "
                 "set_authorization_header=True (else there is no header to pass)",
             )
-        if proxy is None and isinstance(sessions, Sessions) and sessions.minimal_cookie:
+        if proxy is None and sessions is not None:
+            sessions = recheck(
+                Sessions,
+                "sessions",
+                sessions,
+                "a Sessions, e.g. Sessions.redis(url='redis://...')",
+            )
+        if proxy is None and sessions is not None and sessions.minimal_cookie:
             fail(
                 "pass_authorization_header",
                 pass_authorization_header,
@@ -373,7 +395,7 @@ def resolve_app(
             allow_any_account=True,  # checked above, with the app's own restrictions
             mode=proxy_mode,
         )
-    return AppSpec(
+    spec = AppSpec(
         name=name,
         namespace=namespace,
         host=host,
@@ -387,3 +409,14 @@ def resolve_app(
         auth_query=auth_query,
         response_headers=tuple(headers),
     )
+    return sealed.seal(spec)
+
+
+def with_backend(app: AppSpec, backend: ServiceRef) -> AppSpec:
+    """``app`` with another backend (a Service of the program, known later), sealed anew.
+
+    ``app`` must still be what was checked; ``backend`` is re-checked like any ServiceRef.
+    """
+    sealed.verify(app)
+    ref = recheck(ServiceRef, "backend", backend, "a ServiceRef(name, port)")
+    return sealed.seal(dataclasses.replace(app, backend=ref))

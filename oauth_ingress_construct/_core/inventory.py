@@ -26,9 +26,25 @@ Requirement = Callable[[Manifest], "str | None"]
 
 
 class Inventory:
-    """Facts shared by every construct of one program, checked in O(1) per claim."""
+    """Facts shared by every construct of one program, checked in O(1) per claim.
 
-    def __init__(self) -> None:
+    One inventory is one cluster's view. ``label`` says which, in messages ("the default
+    Kubernetes provider"). ``program`` is the table of the objects emitted once per
+    *program* (:meth:`claim_shared` with ``program_wide``), shared by the inventories of one
+    program that deploys to several clusters (a Pulumi program with several Kubernetes
+    providers); default: this inventory's own.
+    """
+
+    def __init__(
+        self,
+        *,
+        label: str = "this program",
+        program: dict[tuple[str, str, str], tuple[Owner, Inventory]] | None = None,
+    ) -> None:
+        self.label = label
+        self._program: dict[tuple[str, str, str], tuple[Owner, Inventory]] = (
+            {} if program is None else program
+        )
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
         self._routes: dict[tuple[str, str], dict[tuple[str, str], tuple[Owner, Owner | None]]] = {}
@@ -56,7 +72,7 @@ class Inventory:
                 table.pop(key, None)
             raise
 
-    def _claim(self, table: dict[Any, Owner], key: Hashable, owner: Owner) -> None:
+    def _claim(self, table: dict[Any, Any], key: Hashable, owner: object) -> None:
         table[key] = owner
         self._journal.append((table, key))
 
@@ -178,16 +194,43 @@ class Inventory:
         )
 
     def claim_shared(
-        self, kind: str, namespace: str, name: str, owner: Owner, obj: object = None
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        owner: Owner,
+        obj: object = None,
+        *,
+        program_wide: bool = False,
     ) -> bool:
         """Whether ``owner`` is the first to need this object, which several constructs share.
 
-        The first claimer emits it (an Envoy Gateway ClientTrafficPolicy per Gateway, say);
-        the claim is taken back with the transaction, so the next construct emits it then.
-        ``obj``: the object itself. A later claimer that needs another object under the same
-        kind, namespace and name is refused: it would otherwise silently go without its own.
+        The first claimer emits it (a host's ``/oauth2`` route, say); the claim is taken back
+        with the transaction, so the next construct emits it then. ``obj``: the object
+        itself. A later claimer that needs another object under the same kind, namespace and
+        name is refused: it would otherwise silently go without its own. ``program_wide``: the
+        object is emitted once per program, whatever the cluster (the ClientTrafficPolicy of
+        a Gateway listener): a second inventory of the program that needs it is refused.
         """
         key = (kind, namespace, name)
+        if program_wide:
+            found = self._program.get(key)
+            if found is None:
+                self._claim(self._program, key, (owner, self))
+                return True
+            other, where = found
+            if where is self:
+                return False
+            raise ConfigurationError(
+                f"controller: the {kind} {namespace}/{name} is already emitted through "
+                f"{where.label} (by {other()}), and this app deploys through {self.label}. "
+                "A program emits it once: through two Kubernetes providers of one cluster it "
+                "would be two resources of one object, each update overwriting the other and "
+                "the removal of either deleting it. Deploy the apps of one Gateway through one "
+                "provider; for a Gateway in another cluster use a program (stack) per cluster, "
+                "or describe that Gateway with client_traffic_policy=False and apply the "
+                "ClientTrafficPolicy the warning names there"
+            )
         if key in self._shared:
             first, emitted = self._shared[key], self._shared_objects.get(key)
             if emitted != obj:
@@ -300,6 +343,25 @@ class Inventory:
                         + f", which {owner()} leaves to a policy of the user's: {missing}"
                     )
         return found
+
+    def check_proxy_here(self, proxy: Inventory, proxy_owner: Owner, fix: str) -> None:
+        """Refuse an app whose shared proxy deploys to another cluster (``proxy``'s inventory).
+
+        The app's routes, policy and ``auth-url`` name the proxy's Service, which would not
+        be in the app's cluster.
+        """
+        if proxy is not self:
+            where = (
+                f"deploys through {proxy.label}, and this app through {self.label}"
+                if proxy.label != self.label
+                else f"is in another {self.label.removeprefix('the ')} than this app"
+            )
+            raise ConfigurationError(
+                f"proxy: {proxy_owner()} {where}: the app's auth-url or SecurityPolicy and "
+                "its /oauth2 route "
+                "would name a proxy Service that is not in the app's cluster, and every "
+                f"request would be refused. {fix}"
+            )
 
 
 def _policy_identity(policy: Manifest, namespace: str | None) -> tuple[str, str, str, str]:

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .sealed import sealed_value
 from .validation import check_int, fail, plain
 
 __all__ = [
@@ -159,6 +160,7 @@ def _check_number(argument: str, value: object, *, above: float, at_most: float)
 # --------------------------------------------------------------------------------------------
 
 
+@sealed_value
 @dataclass(frozen=True)
 class Autoscaling:
     """A ``HorizontalPodAutoscaler`` (``autoscaling/v2``) scaling the proxy on CPU.
@@ -227,6 +229,7 @@ def hpa_body(autoscaling: Autoscaling, deployment: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
+@sealed_value
 class MonitorKind(enum.Enum):
     """Which prometheus-operator object scrapes the proxy's metrics port."""
 
@@ -236,6 +239,7 @@ class MonitorKind(enum.Enum):
     POD_MONITOR = "PodMonitor"
 
 
+@sealed_value
 @dataclass(frozen=True)
 class Monitoring:
     """A prometheus-operator ``ServiceMonitor`` or ``PodMonitor`` for the metrics port.
@@ -313,6 +317,7 @@ def monitor_body(
 ALERT_NAMES = ("OAuth2ProxyDown", "OAuth2ProxyErrors", "OAuth2ProxySlow")
 
 
+@sealed_value
 @dataclass(frozen=True)
 class Alerts:
     """A ``PrometheusRule`` alerting on the proxy: down, answering 5xx, answering slowly.

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .sealed import sealed_value, warns_when_checked
 from .validation import (
     check_email_domain,
     check_group,
@@ -235,6 +236,8 @@ def public_issuer(url: str) -> PublicIssuer | None:
     return None
 
 
+@sealed_value
+@warns_when_checked
 @dataclass(frozen=True)
 class Provider:
     """An identity provider and the oauth2-proxy flags that select it.

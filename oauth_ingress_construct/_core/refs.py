@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .sealed import sealed_value
 from .validation import check_dns_subdomain, check_int, check_secret_key, check_service_name
 
 __all__ = ["SECRET_MOUNT_PATH", "ProxySecret", "ServiceRef"]
@@ -21,6 +22,7 @@ _COOKIE_SECRET_FILE = "cookie-secret"
 _SECRET_FILE_MODE = 0o400
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ServiceRef:
     """A Service defined outside this app, by name and port (``ServiceRef("my-service", 80)``).
@@ -38,6 +40,7 @@ class ServiceRef:
         object.__setattr__(self, "port", check_int("ServiceRef.port", self.port, low=1, high=65535))
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ProxySecret:
     """An existing Kubernetes Secret holding oauth2-proxy's credentials.

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .flags import split_flag
+from .sealed import sealed_value
 from .validation import (
     check_dns_subdomain,
     check_list,
@@ -117,6 +118,7 @@ def _check_store_args(store: str, args: tuple[str, ...]) -> None:
         )
 
 
+@sealed_value
 @dataclass(frozen=True)
 class Sessions:
     """Where oauth2-proxy stores sessions; build one with a named constructor.

@@ -21,9 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
+from . import sealed
 from .appspec import AppSpec, resolve_app
 from .inventory import Inventory, Owner, Requirement
 from .manifests import Manifest
+from .sealed import recheck, sealed_value
 from .validation import ConfigurationError, fail
 from .workload import ProxyMode, ProxySpec, resolve_proxy
 
@@ -44,6 +46,7 @@ _APP_MODE_OPTIONS = ("ingress_class_name", "tls_secret_name")
 RouteClaim = tuple[tuple[str, str | None], str, str]
 
 
+@sealed_value
 class PassThroughStrategy(enum.Enum):
     """How ``ProtectedApp(pass_through_401=True)`` keeps a backend's 401 from becoming a sign-in."""
 
@@ -168,6 +171,9 @@ class AppTarget:
     #: Policies the user provides in place of ours, with what they must contain
     #: (``Inventory.expect_policy``).
     expected_policies: tuple[tuple[Manifest, Requirement], ...] = ()
+    #: The keys of :attr:`shared` emitted once per program, whatever the cluster (the
+    #: others once per inventory, i.e. per cluster).
+    program_wide: frozenset[str] = frozenset()
 
     @property
     def strategy(self) -> PassThroughStrategy | None:
@@ -175,7 +181,13 @@ class AppTarget:
         return self.plan.strategy
 
     def manifests(self, app: AppSpec) -> dict[str, Manifest]:
-        """The app's own objects for ``app`` (the same plan; a backend known later, say)."""
+        """The app's own objects for ``app`` (the same plan; a backend known later, say).
+
+        Both must still be what was checked (``_core.sealed``): this runs later than the
+        checks (a Pulumi backend Service resolving).
+        """
+        sealed.verify(app)
+        sealed.verify(self.plan)
         return self.target.app_manifests(app, self.plan)
 
     def claim(self, inventory: Inventory, app: AppSpec, owner: Owner, proxy: Owner | None) -> None:
@@ -214,7 +226,14 @@ class AppTarget:
             same = obj
             if key in self.shared_claims:
                 same = {**obj, "spec": {**obj["spec"], "parentRefs": None}}
-            if inventory.claim_shared(obj["kind"], meta["namespace"], meta["name"], owner, same):
+            if inventory.claim_shared(
+                obj["kind"],
+                meta["namespace"],
+                meta["name"],
+                owner,
+                same,
+                program_wide=key in self.program_wide,
+            ):
                 if key in self.shared_claims:
                     inventory.claim_gateway_route(*self.shared_claims[key], owner)
                 if key in self.policy_fixes:
@@ -249,9 +268,15 @@ class Targets(Generic[C]):
         return fail("controller", controller, f"{spellings} or None ({self._default.name})")
 
     def check(self, controller: object) -> C:
-        """``controller`` if some target serves it (every front end's check)."""
-        self.pick(controller)
-        return cast("C", controller)
+        """``controller`` checked again as its target's own description (every front end's).
+
+        A fresh instance of exactly the description's class (``_core.sealed.recheck``), so a
+        subclass or a field changed after construction never reaches the objects.
+        """
+        target = self.pick(controller)
+        if controller is None:
+            return cast("C", None)
+        return cast("C", recheck(target.description, "controller", controller, target.spelling))
 
     def app_controller(self, controller: object, proxy: tuple[object, str] | None = None) -> Any:  # noqa: ANN401 - a registered description
         """The app's checked ``controller``.
@@ -268,7 +293,7 @@ class Targets(Generic[C]):
                     f"of controller. Pass the proxy's controller ({proxy_target.spelling}) to "
                     f"the app, or controller={target.spelling} to the proxy too"
                 )
-        return cast("C", controller)
+        return self.check(controller)
 
     def proxy_mode(
         self,
@@ -333,6 +358,7 @@ class Targets(Generic[C]):
         ``proxy_owner``: the owner of the proxy for the route-conflict message. Default: -
         ``owner`` (the proxy claims its own route).
         """
+        sealed.verify(proxy)
         return self.pick(controller).proxy_route(
             proxy, controller, inventory, owner, owner if proxy_owner is None else proxy_owner
         )
@@ -356,9 +382,11 @@ class Targets(Generic[C]):
     ) -> AppTarget:
         """Check the app's target arguments and decide its objects.
 
-        Each target refuses the arguments it cannot honour.
+        Each target refuses the arguments it cannot honour. ``app`` must still be what was
+        checked; the plan is sealed for later emits (``AppTarget.manifests``).
         """
-        return self.pick(controller).plan_app(
+        sealed.verify(app)
+        planned = self.pick(controller).plan_app(
             app,
             controller,
             pass_through_401=pass_through_401,
@@ -369,3 +397,5 @@ class Targets(Generic[C]):
             auth_cache=auth_cache,
             auth_cache_duration=auth_cache_duration,
         )
+        sealed.seal(planned.plan)
+        return planned

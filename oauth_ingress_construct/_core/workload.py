@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import sealed
 from .flags import (
     ModeRule,
     check_extra_args,
@@ -32,6 +33,7 @@ from .operations import (
 )
 from .provider import Provider, check_account_restriction, effective_email_domains
 from .refs import ProxySecret
+from .sealed import recheck, sealed_value
 from .sessions import Sessions
 from .validation import _quantity_value as quantity_value
 from .validation import (
@@ -48,6 +50,7 @@ from .validation import (
     check_service_name,
     derive_cookie_domain,
     fail,
+    plain,
 )
 
 __all__ = [
@@ -91,6 +94,7 @@ _IMAGE_RE = re.compile(
 )
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ProxyResources:
     """CPU and memory requests and limits for each oauth2-proxy container.
@@ -184,6 +188,7 @@ def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
     ]
 
 
+@sealed_value
 @dataclass(frozen=True)
 class ProxySpec:
     """One oauth2-proxy, every setting checked: what its manifests are made from."""
@@ -274,14 +279,19 @@ def resolve_proxy(
     if mode is None:
         mode = ProxyMode()
     host = check_host("host", host, wildcard=False)
-    if not isinstance(provider, Provider):
-        fail("provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')")
+    # Each value object as a fresh instance of its own class, checked again: what the
+    # manifests are made from is what was checked (_core.sealed).
+    provider = recheck(
+        Provider, "provider", provider, "a Provider, e.g. Provider.oidc(issuer_url='https://...')"
+    )
     name = check_service_name("name", name)
     namespace = check_dns_label("namespace", namespace)
     if secret is None:
         secret = ProxySecret(name=name)
-    elif not isinstance(secret, ProxySecret):
-        fail("secret", secret, "a ProxySecret(name=...) naming an existing Secret")
+    else:
+        secret = recheck(
+            ProxySecret, "secret", secret, "a ProxySecret(name=...) naming an existing Secret"
+        )
     if not isinstance(shared, bool):
         fail("shared", shared, "True or False")
     if cookie_domain is not None:
@@ -300,29 +310,36 @@ def resolve_proxy(
         replicas = check_int(
             "replicas", DEFAULT_REPLICAS if replicas is None else replicas, low=1, high=100
         )
-    elif not isinstance(autoscaling, Autoscaling):
-        fail("autoscaling", autoscaling, "an Autoscaling(min_replicas=..., max_replicas=...)")
-    elif replicas is not None:
-        fail(
-            "replicas",
-            replicas,
-            "unset with autoscaling=: the HorizontalPodAutoscaler sets the number of pods "
-            "between Autoscaling.min_replicas and max_replicas",
-        )
     else:
+        autoscaling = recheck(
+            Autoscaling,
+            "autoscaling",
+            autoscaling,
+            "an Autoscaling(min_replicas=..., max_replicas=...)",
+        )
+        if replicas is not None:
+            fail(
+                "replicas",
+                replicas,
+                "unset with autoscaling=: the HorizontalPodAutoscaler sets the number of pods "
+                "between Autoscaling.min_replicas and max_replicas",
+            )
         replicas = autoscaling.min_replicas
+    # a str subclass as the str it holds: what is checked is what is emitted
+    reference = plain(image)
     if (
-        not isinstance(image, str)
-        or not _IMAGE_RE.fullmatch(image)
-        or image.endswith(":latest")
+        not isinstance(reference, str)
+        or not _IMAGE_RE.fullmatch(reference)
+        or reference.endswith(":latest")
         # no tag and no digest means ``latest``
-        or ("@" not in image and ":" not in image.rsplit("/", 1)[-1])
+        or ("@" not in reference and ":" not in reference.rsplit("/", 1)[-1])
     ):
         fail("image", image, "an image reference pinned to a tag or digest, other than 'latest'")
+    image = reference
     if resources is None:
         resources = ProxyResources()
-    elif not isinstance(resources, ProxyResources):
-        fail("resources", resources, "a ProxyResources(...)")
+    else:
+        resources = recheck(ProxyResources, "resources", resources, "a ProxyResources(...)")
     if autoscaling is not None:
         _check_autoscaled_cpu(autoscaling, resources)
     domains = effective_email_domains(provider, email_domains)
@@ -341,11 +358,17 @@ def resolve_proxy(
         if metrics_namespace is None
         else check_dns_label("metrics_namespace", metrics_namespace)
     )
+    if monitoring is not None:
+        monitoring = recheck(Monitoring, "monitoring", monitoring, "a Monitoring(kind=...) or None")
+    if alerts is not None:
+        alerts = recheck(Alerts, "alerts", alerts, "an Alerts(...) or None")
     _check_monitoring(monitoring, alerts, network_policy=network_policy, metrics_ns=metrics_ns)
     if sessions is None:
         sessions = Sessions.cookie()
-    elif not isinstance(sessions, Sessions):
-        fail("sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')")
+    else:
+        sessions = recheck(
+            Sessions, "sessions", sessions, "a Sessions, e.g. Sessions.redis(url='redis://...')"
+        )
     minimal = sessions.minimal_cookie
     if set_authorization_header and not provider.issues_id_token:
         fail(
@@ -413,7 +436,7 @@ def resolve_proxy(
         _check_cookie_name_prefix(extras, cookie_domain)
     args += extras
     check_known_args("args", args)
-    return ProxySpec(
+    spec = ProxySpec(
         name=name,
         namespace=namespace,
         host=host,
@@ -437,6 +460,7 @@ def resolve_proxy(
         monitoring=monitoring,
         alerts=alerts,
     )
+    return sealed.seal(spec)
 
 
 def _check_autoscaled_cpu(autoscaling: Autoscaling, resources: ProxyResources) -> None:
@@ -594,6 +618,7 @@ def workload_manifests(spec: ProxySpec, *, route: Manifest) -> dict[str, Manifes
     ``route`` is the target's object serving ``/oauth2`` to browsers (an Ingress for
     ingress-nginx, an HTTPRoute for Envoy Gateway).
     """
+    sealed.verify(spec)
     labels = proxy_labels(spec)
     selector = _selector(spec)
 

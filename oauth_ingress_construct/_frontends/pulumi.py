@@ -28,13 +28,16 @@ Differences from the cdk8s front end, all forced by Pulumi:
   the component ``<resource_name>-oauth2-proxy``), stable and unique in the stack;
 - the program-wide checks (object names, one location per host and path, one
   ``server-snippet`` per host) hold per program run and per Kubernetes provider (cluster);
-  so does "one ClientTrafficPolicy per Gateway listener": it is a child of the first
-  ``ProtectedApp`` of the run that needs it (``<resource_name>-clienttrafficpolicy``).
+  an app and its shared proxy must deploy through the same provider;
+- objects several apps share belong to what outlives each app, so removing the first app
+  that needed one neither deletes nor re-creates it: a host's ``/oauth2`` route is a child
+  of its proxy (``<proxy>-oauth2route-<Kubernetes name>``); the one ClientTrafficPolicy per
+  Gateway listener, emitted once per program run whatever the provider, is the stack's
+  (``<namespace>/<name>``, through the app's provider).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -52,6 +55,7 @@ from oauth_ingress_construct._core.appspec import (
     AppSpec,
     PathType,
     service_backend,
+    with_backend,
 )
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import (
@@ -130,8 +134,16 @@ def _kubernetes_resource(
 # --------------------------------------------------------------------------------------------
 
 #: Per engine connection (a program run; each ``set_mocks`` makes a new one): the monitor,
-#: kept so its ``id`` is not reused, and the inventory of each provider.
-_INVENTORIES: dict[int, tuple[object, dict[int | None, Inventory]]] = {}
+#: kept so its ``id`` is not reused, each provider (kept likewise) with its inventory, and
+#: the table of the objects emitted once per program, whatever the provider.
+_INVENTORIES: dict[
+    int,
+    tuple[
+        object,
+        dict[int | None, tuple[pulumi.ProviderResource | None, Inventory]],
+        dict[tuple[str, str, str], tuple[Owner, Inventory]],
+    ],
+] = {}
 
 
 def _kubernetes_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ProviderResource | None:
@@ -155,16 +167,26 @@ def _kubernetes_provider(opts: pulumi.ResourceOptions | None) -> pulumi.Provider
     return None
 
 
+def _describe(provider: pulumi.ProviderResource | None) -> str:
+    if provider is None:
+        return "the default Kubernetes provider"
+    return f"the Kubernetes provider {getattr(provider, '_name', provider)!r}"
+
+
 def _inventory(opts: pulumi.ResourceOptions | None) -> Inventory:
     """The inventory of the objects this program run puts into the cluster of ``opts``."""
     monitor = pulumi.runtime.settings.get_monitor()
     entry = _INVENTORIES.get(id(monitor))
     if entry is None or entry[0] is not monitor:
-        entry = (monitor, {})
+        entry = (monitor, {}, {})
         _INVENTORIES[id(monitor)] = entry
     provider = _kubernetes_provider(opts)
     key = None if provider is None else id(provider)
-    return entry[1].setdefault(key, Inventory())
+    found = entry[1].get(key)
+    if found is None:
+        found = (provider, Inventory(label=_describe(provider), program=entry[2]))
+        entry[1][key] = found
+    return found[1]
 
 
 def _namespace(namespace: str | None, what: str) -> str:
@@ -292,7 +314,15 @@ class OAuth2Proxy(pulumi.ComponentResource):
             route = TARGETS.proxy_route(spec, controller, inventory, owner)
             objects = workload_manifests(spec, route=route)
             _claim_names(inventory, objects, owner)
-            self._build(resource_name, spec, controller, objects=objects, owner=owner, opts=opts)
+            self._build(
+                resource_name,
+                spec,
+                controller,
+                objects=objects,
+                owner=owner,
+                inventory=inventory,
+                opts=opts,
+            )
 
     def _build(
         self,
@@ -302,12 +332,16 @@ class OAuth2Proxy(pulumi.ComponentResource):
         *,
         objects: Mapping[str, Manifest],
         owner: Owner,
+        inventory: Inventory,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         super().__init__(PROXY_TYPE, resource_name, None, opts)
         self._spec = spec
         self._controller = controller
         self._owner = owner
+        #: The cluster's inventory (program run and Kubernetes provider) the proxy is in.
+        self._inventory = inventory
+        self._resource_name = resource_name
         self._resources = {
             kind: _kubernetes_resource(f"{resource_name}-{kind.lower()}", obj, _child_options(self))
             for kind, obj in objects.items()
@@ -423,9 +457,18 @@ class _OwnProxy(OAuth2Proxy):
         *,
         objects: Mapping[str, Manifest],
         owner: Owner,
+        inventory: Inventory,
         opts: pulumi.ResourceOptions,
     ) -> None:
-        self._build(resource_name, spec, controller, objects=objects, owner=owner, opts=opts)
+        self._build(
+            resource_name,
+            spec,
+            controller,
+            objects=objects,
+            owner=owner,
+            inventory=inventory,
+            opts=opts,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,11 +525,13 @@ class ProtectedApp(pulumi.ComponentResource):
     argument and default.
 
     With ``controller=EnvoyGateway(...)``, instead of the Ingress: ``-httproute``,
-    ``-securitypolicy``, ``-oauth2route`` (``/oauth2`` on the app's host, in the proxy's
-    namespace, when the proxy signs in on another host: by the first app of that host),
-    ``-referencegrant`` (in the proxy's namespace, when it is
-    another) and, for the first app of the run on a Gateway listener,
-    ``-clienttrafficpolicy``: the objects of the cdk8s ``ProtectedApp``, with its checks.
+    ``-securitypolicy`` and ``-referencegrant`` (in the proxy's namespace, when it is
+    another). Made when the first app needs them, owned by what outlives it: the proxy's
+    ``/oauth2`` route on the app's host, when the proxy signs in on another host (a child of
+    the proxy, ``<proxy>-oauth2route-<the route's Kubernetes name>``), and the Gateway listener's
+    ClientTrafficPolicy (the stack's, ``<namespace>/<name>``). The objects of the cdk8s
+    ``ProtectedApp``, with its checks; ``proxy=`` must deploy through the app's Kubernetes
+    provider.
 
     Outputs: ``host``, ``ingress_name``, ``proxy_host``, ``proxy_service_name``,
     ``auth_url`` (with the app's authorization query) and ``signin_url``. On Envoy
@@ -600,6 +645,13 @@ class ProtectedApp(pulumi.ComponentResource):
             auth_cache_duration=auth_cache_duration,
         )
         inventory = _inventory(opts)
+        if proxy is not None:
+            inventory.check_proxy_here(
+                proxy._inventory,
+                proxy._owner,
+                "Give the app the proxy's Kubernetes provider "
+                "(opts=pulumi.ResourceOptions(provider=...)), or a proxy of its own (provider=)",
+            )
 
         def owner() -> str:
             return f"ProtectedApp {resource_name!r}"
@@ -616,8 +668,8 @@ class ProtectedApp(pulumi.ComponentResource):
                 route = TARGETS.proxy_route(spec.proxy, controller, inventory, proxy_owner)
                 proxy_objects = workload_manifests(spec.proxy, route=route)
                 _claim_names(inventory, proxy_objects, proxy_owner)
-            objects = {**target.objects, **target.claim_shared(inventory, owner)}
-            _claim_names(inventory, objects, owner)
+            shared = target.claim_shared(inventory, owner)
+            _claim_names(inventory, {**target.objects, **shared}, owner)
             super().__init__(APP_TYPE, resource_name, None, opts)
             self._spec = spec
             self._controller = controller
@@ -631,6 +683,7 @@ class ProtectedApp(pulumi.ComponentResource):
                     controller,
                     objects=proxy_objects,
                     owner=proxy_owner,
+                    inventory=inventory,
                     opts=_child_options(self),
                 )
             )
@@ -639,10 +692,11 @@ class ProtectedApp(pulumi.ComponentResource):
                 resource_name,
                 spec=spec,
                 target=target,
-                objects=objects,
+                objects=target.objects,
                 service=service,
                 backend_port=backend_port,
             )
+            self._shared_resources = self._shared_objects(shared, target, opts)
         self.register_outputs(
             {
                 "host": spec.host,
@@ -669,9 +723,7 @@ class ProtectedApp(pulumi.ComponentResource):
         else:
             self._backend = _service_backend(service, backend_port, spec.namespace)
             # The same core call, with the Service's real name and port once they resolve.
-            resolved = self._backend.apply(
-                lambda ref: target.manifests(dataclasses.replace(spec, backend=ref))
-            )
+            resolved = self._backend.apply(lambda ref: target.manifests(with_backend(spec, ref)))
         for key, obj in objects.items():
             child_name = f"{resource_name}-{key.lower()}"
             if service is None or key not in target.backend_objects:
@@ -681,6 +733,41 @@ class ProtectedApp(pulumi.ComponentResource):
             made[key] = _kubernetes_resource(
                 child_name, obj, _child_options(self, depends_on=[service]), body=body
             )
+        return made
+
+    def _shared_objects(
+        self,
+        shared: Mapping[str, Manifest],
+        target: AppTarget,
+        opts: pulumi.ResourceOptions | None,
+    ) -> dict[str, pulumi.CustomResource]:
+        """The objects this app is the first to need, owned by what outlives it.
+
+        Another app may need them too: removing this one must not delete and re-create
+        them, so neither their parent nor their name depends on which app came first.
+        Objects of one proxy (a host's ``/oauth2`` route) are children of that proxy's
+        component, named ``<proxy>-<key>-<Kubernetes name>``. Objects emitted once per
+        program (a Gateway listener's ClientTrafficPolicy, whose apps may sign in through
+        several proxies) belong to the stack itself, through the app's Kubernetes provider,
+        named ``<namespace>/<name>`` as the Kubernetes object is (unique in the program:
+        ``Inventory.claim_shared``).
+        """
+        made: dict[str, pulumi.CustomResource] = {}
+        for key, obj in shared.items():
+            meta = obj["metadata"]
+            if key in target.program_wide:
+                provider = _kubernetes_provider(opts)
+                made[key] = _kubernetes_resource(
+                    f"{meta['namespace']}/{meta['name']}",
+                    obj,
+                    pulumi.ResourceOptions(provider=provider),
+                )
+            else:
+                made[key] = _kubernetes_resource(
+                    f"{self._proxy._resource_name}-{key.lower()}-{meta['name']}",
+                    obj,
+                    _child_options(self._proxy),
+                )
         return made
 
     @property

@@ -38,6 +38,7 @@ from oauth_ingress_construct._core.flags import (
 )
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import MAX_NAME, Manifest, hashed_name, manifest
+from oauth_ingress_construct._core.sealed import recheck, sealed_value
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -213,6 +214,7 @@ class ClientTrafficPolicyWarning(UserWarning):
     """
 
 
+@sealed_value
 @dataclass(frozen=True)
 class GatewayRef:
     """A Gateway defined elsewhere, by name and namespace, optionally one of its listeners.
@@ -254,6 +256,7 @@ class GatewayRef:
         return f"Gateway {self.namespace}/{self.name}{section}"
 
 
+@sealed_value
 @dataclass(frozen=True)
 class EnvoyGateway:
     """The Envoy Gateway install that serves the apps, and the Gateway they attach to.
@@ -297,8 +300,10 @@ class EnvoyGateway:
     _version: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.gateway, GatewayRef):
-            fail("gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)")
+        gateway = recheck(
+            GatewayRef, "gateway", self.gateway, "a GatewayRef(name, namespace, section_name=None)"
+        )
+        object.__setattr__(self, "gateway", gateway)
         version = check_version(
             "version", self.version, example="an Envoy Gateway version such as '1.9.0' or 'v1.8'"
         )
@@ -505,6 +510,7 @@ def proxy_route(proxy: ProxySpec, controller: EnvoyGateway) -> Manifest:
     )
 
 
+@sealed_value
 @dataclass(frozen=True)
 class GatewayPlan:
     """What the app's objects on Envoy Gateway are made of, every choice made."""
@@ -974,6 +980,8 @@ class _EnvoyGatewayTarget:
                 if controller.client_traffic_policy
                 else ((client_traffic_policy(controller.gateway), missing_identity_removal),)
             ),
+            # one per Gateway listener in the program: two for one listener conflict
+            program_wide=frozenset({"ClientTrafficPolicy"}),
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:

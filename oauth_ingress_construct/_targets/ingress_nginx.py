@@ -40,6 +40,7 @@ from oauth_ingress_construct._core.appspec import AppSpec
 from oauth_ingress_construct._core.identity import forwarded_headers
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
+from oauth_ingress_construct._core.sealed import sealed_value, warns_when_checked
 from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
@@ -106,6 +107,7 @@ class ControllerAdvisoryWarning(UserWarning):
     """
 
 
+@sealed_value
 class RiskLevel(enum.IntEnum):
     """ingress-nginx's ``annotations-risk-level`` scale (v1.9+).
 
@@ -283,6 +285,8 @@ ANNOTATION_RISK: Mapping[str, RiskLevel] = {
 }
 
 
+@sealed_value
+@warns_when_checked
 @dataclass(frozen=True)
 class IngressNginx:
     """The target ingress-nginx controller, as far as the 401 behaviour depends on it.
@@ -915,6 +919,7 @@ def auth_cache_annotations(auth_url: str, seconds: int) -> dict[str, str]:
     }
 
 
+@sealed_value
 @dataclass(frozen=True)
 class IngressPlan:
     """The app Ingress's annotations and the pass-through strategy in effect."""

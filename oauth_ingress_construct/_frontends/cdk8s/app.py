@@ -26,7 +26,7 @@ from oauth_ingress_construct._targets import TARGETS
 from oauth_ingress_construct._targets.envoy_gateway import EnvoyGateway
 from oauth_ingress_construct._targets.ingress_nginx import IngressNginx
 
-from .objects import api_object, building, chart_namespace, resolve_namespace
+from .objects import api_object, building, chart_namespace, inventory, resolve_namespace
 from .proxy import OAuth2Proxy, _OwnProxy
 
 if TYPE_CHECKING:
@@ -229,6 +229,13 @@ class ProtectedApp(constructs.Construct):
             auth_cache=auth_cache,
             auth_cache_duration=auth_cache_duration,
         )
+        if proxy is not None:
+            inventory(scope).check_proxy_here(
+                proxy._inventory,
+                proxy._owner,
+                "Make the app and its proxy in charts of one cdk8s App (an App is applied to "
+                "one cluster), or give the app a proxy of its own (provider=)",
+            )
         with building(self, scope, id) as found:
             self._spec = spec
             self._controller = controller

@@ -31,8 +31,8 @@ __all__ = [
 class AppInventory(Inventory):
     """An app's :class:`Inventory`, and the ``ApiObject`` s this package made in it."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, label: str) -> None:
+        super().__init__(label=label)
         self.objects: dict[int, cdk8s.ApiObject] = {}
 
 
@@ -160,7 +160,7 @@ def inventory(scope: constructs.Construct) -> AppInventory:
         root = holder.node.root
         found = getattr(root, _INVENTORY_ATTR, None)
         if found is None:
-            found = AppInventory()
+            found = AppInventory("the cdk8s App")
             check = _NameCheck(root, found)
             root.node.add_validation(check)
             setattr(root, _CHECK_ATTR, check)  # jsii holds it by reference only

@@ -203,6 +203,7 @@ class OAuth2Proxy(constructs.Construct):
                 return f"OAuth2Proxy {self.node.path!r}"
 
             self._owner = owner
+            self._inventory = found
             route = TARGETS.proxy_route(spec, controller, found, owner)
             objects = workload_manifests(spec, route=route)
             made = {
