@@ -27,12 +27,14 @@ from .validation import (
     fail,
     is_public_suffix,
 )
+from .warnings import warn_user
 from .workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
     "AppSpec",
     "PathType",
+    "PublicRootWarning",
     "check_covers",
     "resolve_app",
     "service_backend",
@@ -49,6 +51,10 @@ MAX_PATHS = 256
 #: webhook applies it too) accepts in ``auth-url`` (parser.URLWithNginxVariableRegex),
 #: less ``$``: any other character, ``@`` or ``%`` above all, gets the whole Ingress refused.
 _AUTH_URL_VALUE_RE = re.compile(r"[A-Za-z0-9._~/:-]+")
+
+
+class PublicRootWarning(UserWarning):
+    """``public_paths`` has a Prefix ``/``: every path of the host routed no other way is public."""
 
 
 class PathType(enum.Enum):
@@ -77,6 +83,10 @@ class AppSpec:
     auth_query: str
     #: Headers of the auth answer passed on to the backend.
     response_headers: tuple[str, ...]
+    #: Paths served with no check at all (``PublicPaths``), Prefix ones without a
+    #: trailing ``/``.
+    public_paths: tuple[str, ...] = ()
+    public_path_type: PathType = PathType.EXACT
 
 
 def _common_parent(a: str, b: str) -> str | None:
@@ -225,6 +235,9 @@ def resolve_app(
     sessions: Sessions | None = None,
     allow_any_account: bool = False,
     proxy_mode: ProxyMode | None = None,
+    public_paths: Sequence[str] = (),
+    public_path_type: PathType = PathType.EXACT,
+    allow_public_root: bool = False,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
 
@@ -285,6 +298,9 @@ def resolve_app(
         *find_location_collisions(routes, own_proxy_routes),
     ]:
         fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
+    public = _check_public_paths(
+        public_paths, public_path_type, allow_public_root, others={"paths": routes}
+    )
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:
         tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
@@ -344,4 +360,109 @@ def resolve_app(
         tls_secret_name=tls_secret_name,
         auth_query=auth_query,
         response_headers=tuple(headers),
+        public_paths=public,
+        public_path_type=public_path_type,
     )
+
+
+#: The proxy's own prefix: sign-in, callback, sign-out and the check live under it.
+_PROXY_PREFIX = "/oauth2"
+
+
+def _kind_paths(
+    argument: str, paths: object, path_type: object, type_argument: str
+) -> tuple[str, ...]:
+    """One kind's paths, checked and normalised: a Prefix path loses its trailing ``/``.
+
+    A Prefix path ``/static/`` would become nginx ``location "/static/"`` with an exact
+    ``= "/static/"``, and nginx answers the bare ``/static`` with its own 301 before any
+    location or check runs (``auto_redirect`` of a prefix location ending in ``/`` whose
+    requests go to ``proxy_pass``: ngx_http_core_module, "location"); ingress-nginx
+    v1.15.1 adds the exact location for the path as written (``internal/ingress/controller/
+    location.go`` lines 74-84). Written ``/static``, it becomes ``location "/static/"`` plus
+    ``= "/static"``: the same requests but the bare one, which it serves too. Envoy Gateway
+    ignores a PathPrefix's trailing ``/`` (``internal/xds/translator/route.go`` line 273 at
+    v1.9.0), so both targets serve the same paths.
+    """
+    if not isinstance(path_type, PathType):
+        fail(type_argument, path_type, "PathType.PREFIX or PathType.EXACT")
+    checked = check_list(argument, paths, check_path)
+    if len(checked) > MAX_PATHS:
+        fail(argument, f"<{len(checked)} paths>", f"at most {MAX_PATHS} paths")
+    if path_type is PathType.PREFIX:
+        checked = tuple(p.rstrip("/") or "/" for p in checked)
+    if len(set(checked)) != len(checked):
+        same = "" if path_type is PathType.EXACT else " (a Prefix path's trailing '/' is dropped)"
+        fail(argument, list(paths), f"a list without repeated paths{same}")  # type: ignore[call-overload]
+    for path in checked:
+        if path == _PROXY_PREFIX or path.startswith(_PROXY_PREFIX + "/"):
+            fail(
+                argument,
+                path,
+                f"a path outside {_PROXY_PREFIX}: the proxy serves sign-in, callback and "
+                "sign-out there, on every host it signs in",
+            )
+    return checked
+
+
+def _check_public_paths(
+    paths: object,
+    path_type: object,
+    allow_public_root: object,
+    *,
+    others: dict[str, list[tuple[str, str]]],
+) -> tuple[str, ...]:
+    """``public_paths``: served with no check, never more than asked, apart from the others.
+
+    ``others``: the app's routes of the other kinds by argument, as ``(path, pathType)``.
+    A public path equal to one of theirs (whatever the types) is refused: the kinds must
+    not be told apart by pathType alone, which ingress-nginx keeps as two locations where
+    a later user change to either makes one shadow the other. Two paths that ingress-nginx
+    turns into one nginx location (``_core.paths``) are refused too: the controller would
+    keep one and drop the other, or fail ``nginx -t``.
+    """
+    if not isinstance(allow_public_root, bool):
+        fail("allow_public_root", allow_public_root, "True or False")
+    public = _kind_paths("public_paths", paths, path_type, "public_path_type")
+    assert isinstance(path_type, PathType)
+    if "/" in public and path_type is PathType.PREFIX:
+        if not allow_public_root:
+            fail(
+                "public_paths",
+                "/",
+                "paths other than a Prefix '/' (it makes every path of the host public but "
+                "those routed otherwise); pass allow_public_root=True if the whole app is "
+                "meant to be public",
+            )
+        warn_user(
+            PublicRootWarning(
+                "public_paths has a Prefix '/' (allow_public_root=True): every path of the "
+                "host that no other route serves more specifically is answered without any "
+                "check, including paths the app adds later"
+            )
+        )
+    elif allow_public_root:
+        fail("allow_public_root", allow_public_root, "False unless public_paths has a Prefix '/'")
+    routes = [(p, path_type.value) for p in public]
+    for argument, theirs in others.items():
+        for path, _ in theirs:
+            if path in public:
+                fail(
+                    "public_paths",
+                    path,
+                    f"a path that is not also in {argument} (a path belongs to one kind: "
+                    "public or checked)",
+                )
+        for collision in find_location_collisions(routes, theirs):
+            fail(
+                "public_paths",
+                collision.first[0],
+                f"a path that stays distinct from {argument} in nginx: {collision.describe()}",
+            )
+    for collision in find_location_collisions(routes):
+        fail(
+            "public_paths",
+            list(public),
+            "paths that stay distinct in nginx: " + collision.describe(),
+        )
+    return public

@@ -486,6 +486,7 @@ class ProtectedApp(pulumi.ComponentResource):
     ``-referencegrant`` (in the proxy's namespace, when it is
     another) and, for the first app of the run on a Gateway listener,
     ``-clienttrafficpolicy``: the objects of the cdk8s ``ProtectedApp``, with its checks.
+    With ``public_paths``: ``-publicingress`` (Envoy Gateway: ``-publichttproute``).
 
     Outputs: ``host``, ``ingress_name``, ``proxy_host``, ``proxy_service_name``,
     ``auth_url`` (with the app's authorization query) and ``signin_url``. On Envoy
@@ -517,6 +518,9 @@ class ProtectedApp(pulumi.ComponentResource):
         namespace: str | None = None,
         paths: Sequence[str] = ("/",),
         path_type: PathType = PathType.PREFIX,
+        public_paths: Sequence[str] = (),
+        public_path_type: PathType = PathType.EXACT,
+        allow_public_root: bool = False,
         ingress_class_name: str = "nginx",
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
@@ -568,6 +572,9 @@ class ProtectedApp(pulumi.ComponentResource):
             secret=secret,
             paths=paths,
             path_type=path_type,
+            public_paths=public_paths,
+            public_path_type=public_path_type,
+            allow_public_root=allow_public_root,
             tls_secret_name=tls_secret_name,
             ingress_class_name=ingress_class_name,
             allowed_groups=allowed_groups,

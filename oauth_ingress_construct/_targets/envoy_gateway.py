@@ -625,6 +625,42 @@ def route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
     return [(gateway, app.host, _match_key(app.path_type.value, p)) for p in app.paths]
 
 
+def public_route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
+    """The matches of the app's public route (:func:`public_manifests`)."""
+    gateway = _listener(plan.controller.gateway)
+    kind = app.public_path_type.value
+    return [(gateway, app.host, _match_key(kind, p)) for p in app.public_paths]
+
+
+def public_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
+    """``PublicHTTPRoute`` [<name>-public]: the app's public paths, no SecurityPolicy.
+
+    A SecurityPolicy targets a whole HTTPRoute (every rule), so the public paths need a
+    route of their own. Gateway API gives an ``Exact`` match precedence over any prefix and
+    a longer ``PathPrefix`` over a shorter one across every HTTPRoute of the hostname
+    (HTTPRoute ``rules`` documentation, "Proxy or Load Balancer routing configuration
+    generated from HTTPRoutes MUST prioritize matches based on..."), and Envoy Gateway sorts
+    the routes of a host so (``internal/gatewayapi/sort.go``): a public ``/healthz`` never
+    takes requests of the app's other paths, and the app's more specific paths win over a
+    public Prefix ``/``. The Gateway's ClientTrafficPolicy still removes client-sent
+    identity headers on it.
+    """
+    if not app.public_paths:
+        return {}
+    route_type = {"Prefix": "PathPrefix", "Exact": "Exact"}[app.public_path_type.value]
+    return {
+        "PublicHTTPRoute": _http_route(
+            name=f"{app.name}-public",
+            namespace=app.namespace,
+            labels={"app.kubernetes.io/instance": app.name},
+            gateway=plan.controller.gateway,
+            host=app.host,
+            matches=[(route_type, p) for p in app.public_paths],
+            service={"name": app.backend.name, "port": app.backend.port},
+        )
+    }
+
+
 def _match_key(path_type: str, path: str) -> str:
     """A path match as Envoy Gateway routes it: a PathPrefix's trailing ``/`` is ignored.
 
@@ -848,19 +884,20 @@ class _EnvoyGatewayTarget:
         }
         if controller.client_traffic_policy:
             outputs["client_traffic_policy_name"] = client_traffic_policy_name(controller.gateway)
+        objects = self.app_manifests(app, plan)
         return AppTarget(
             target=self,
             plan=plan,
-            objects=app_manifests(app, plan),
-            backend_objects=("HTTPRoute",),
+            objects=objects,
+            backend_objects=tuple(k for k in ("HTTPRoute", "PublicHTTPRoute") if k in objects),
             outputs=outputs,
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
-        """:func:`app_manifests`."""
-        return app_manifests(app, plan)
+        """:func:`app_manifests`, and :func:`public_manifests` for its public paths."""
+        return {**app_manifests(app, plan), **public_manifests(app, plan)}
 
     def claim_app(
         self,
@@ -871,7 +908,7 @@ class _EnvoyGatewayTarget:
         proxy: Owner | None,
     ) -> None:
         """Claim the app's route matches on its Gateway listener."""
-        for claim in route_claims(app, plan):
+        for claim in [*route_claims(app, plan), *public_route_claims(app, plan)]:
             inventory.claim_gateway_route(*claim, owner)
 
 
