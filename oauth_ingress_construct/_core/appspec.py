@@ -438,7 +438,9 @@ def _check_public_paths(
             PublicRootWarning(
                 "public_paths has a Prefix '/' (allow_public_root=True): every path of the "
                 "host that no other route serves more specifically is answered without any "
-                "check, including paths the app adds later"
+                "check, including paths the app adds later and case variants of its checked "
+                "paths ('/ADMIN' for '/admin': both ingress-nginx and Envoy Gateway match "
+                "paths case-sensitively)"
             )
         )
     elif allow_public_root:
