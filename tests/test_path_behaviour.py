@@ -11,6 +11,10 @@ on loopback and sends requests without a session. Each answer is reduced to one 
 - ``301``: nginx's own redirect to the path with a trailing ``/``;
 - any other status as its number.
 
+On API paths a client without a session gets ``401`` and never a redirect; with the
+session cookie (a browser's XHR) it passes, and the backend's own 401 (``backend's 401``:
+its body and ``WWW-Authenticate``) reaches it unchanged.
+
 A public path must be ``open`` and nothing else may be: not ``/healthz-admin``, ``/HEALTHZ``,
 ``/healthz/../admin``; ``//healthz`` is ``/healthz`` to both proxies (nginx
 ``merge_slashes``, Envoy ``merge_slashes``), so it opens nothing more. The traps show what the
@@ -52,9 +56,17 @@ from oauth_ingress_construct import (
 )
 from tests.envoy_gateway_versions import ENVOY_OF_NEWEST_EG
 from tests.envoy_model import service_keys
-from tests.envoy_stubs import IDP_AUTHORIZE, BackendStub, ProxyConfig, running_stubs
+from tests.envoy_stubs import (
+    BACKEND_401_BODY,
+    BACKEND_401_CHALLENGE,
+    IDP_AUTHORIZE,
+    SESSION_COOKIE,
+    BackendStub,
+    ProxyConfig,
+    running_stubs,
+)
 from tests.nginx_host_model import HostIngress, host_locations, ordered, render_host
-from tests.test_envoy_behaviour import Envoy, proxy_flags
+from tests.test_envoy_behaviour import ALICE, Envoy, proxy_flags
 from tests.test_nginx_behaviour import _free_ports, _modules, _nginx_binary
 
 HOST = "app.example.com"
@@ -86,20 +98,44 @@ class Reply:
     status: int
     location: str
     body: str
+    challenge: str = ""
 
 
-def _get(port: int, path: str) -> Reply:
+#: A probe ``"signed-in <path>"`` is sent with a session cookie (a browser's XHR).
+SIGNED_IN = "signed-in "
+
+
+def _request(probe: str) -> tuple[str, dict[str, str]]:
+    headers = {"Host": HOST, "Accept": "text/html"}
+    path = probe.removeprefix(SIGNED_IN)
+    if path != probe:
+        headers["Cookie"] = f"{SESSION_COOKIE}=alice"
+    return path, headers
+
+
+def _get(port: int, probe: str) -> Reply:
+    path, headers = _request(probe)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     try:
-        conn.request("GET", path, headers={"Host": HOST, "Accept": "text/html"})
+        conn.request("GET", path, headers=headers)
         resp = conn.getresponse()
-        return Reply(resp.status, resp.getheader("location") or "", resp.read().decode())
+        return Reply(
+            resp.status,
+            resp.getheader("location") or "",
+            resp.read().decode(),
+            resp.getheader("www-authenticate") or "",
+        )
     finally:
         conn.close()
 
 
 def outcome(reply: Reply) -> str:
     """One word for an answer (see the module docstring)."""
+    if reply.status == 401 and (reply.body, reply.challenge) == (
+        BACKEND_401_BODY,
+        BACKEND_401_CHALLENGE,
+    ):
+        return "backend's 401"
     if reply.status == 200:
         with contextlib.suppress(ValueError):
             if "headers" in json.loads(reply.body):
@@ -168,7 +204,7 @@ def _wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 def observe_envoy(objects: list[dict[str, Any]], probes: list[str]) -> dict[str, str]:
     """Each probe's outcome on real Envoy (the newest Envoy Gateway's) serving ``objects``."""
-    config = ProxyConfig.from_flags(proxy_flags(objects), {})
+    config = ProxyConfig.from_flags(proxy_flags(objects), {"alice": ALICE})
     with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
         auth, backends = service_keys(objects)
         services = dict.fromkeys(auth, stubs.proxy_port)
@@ -178,8 +214,16 @@ def observe_envoy(objects: list[dict[str, Any]], probes: list[str]) -> dict[str,
         try:
             answers = {}
             for probe in probes:
-                r = envoy.get(probe, {"Accept": "text/html"})
-                answers[probe] = outcome(Reply(r.status, r.header("location") or "", r.body))
+                path, headers = _request(probe)
+                del headers["Host"]
+                r = envoy.get(path, headers)
+                reply = Reply(
+                    r.status,
+                    r.header("location") or "",
+                    r.body,
+                    r.header("www-authenticate") or "",
+                )
+                answers[probe] = outcome(reply)
             return answers
         finally:
             envoy.stop()
@@ -225,6 +269,22 @@ PREFIX_EXPECTED = {
 }
 
 
+#: An app on "/" with API paths "/api" and "/private" (the backend answers /private 401)
+API = {"api_paths": ["/api", "/private"]}
+API_EXPECTED = {
+    "/api": "401",
+    "/api/items": "401",
+    "/api/items?page=2": "401",
+    "/private": "401",
+    "/apix": "sign-in",
+    "/API/items": "sign-in",
+    "/": "sign-in",
+    f"{SIGNED_IN}/api/items": "open",
+    f"{SIGNED_IN}/private": "backend's 401",
+    f"{SIGNED_IN}/": "open",
+}
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -236,6 +296,12 @@ class Case:
 
 
 NGINX_CASES = [
+    Case(
+        "API paths",
+        lambda: emitted(**API),
+        API_EXPECTED,
+        note="the API Ingress has auth-url but no auth-signin",
+    ),
     Case("exact public path", lambda: emitted(**EXACT), EXACT_EXPECTED),
     Case("prefix public path", lambda: emitted(**PREFIX), PREFIX_EXPECTED),
     Case(
@@ -321,6 +387,12 @@ NGINX_CASES = [
 ]
 
 ENVOY_CASES = [
+    Case(
+        "API paths",
+        lambda: emitted(GATEWAY, **API),
+        API_EXPECTED,
+        note="the app's own proxy runs with --api-route=^/api(/|\\?|$) and ^/private(...)",
+    ),
     Case("exact public path", lambda: emitted(GATEWAY, **EXACT), EXACT_EXPECTED),
     Case("prefix public path", lambda: emitted(GATEWAY, **PREFIX), PREFIX_EXPECTED),
     Case(

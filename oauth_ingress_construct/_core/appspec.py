@@ -87,6 +87,10 @@ class AppSpec:
     #: trailing ``/``.
     public_paths: tuple[str, ...] = ()
     public_path_type: PathType = PathType.EXACT
+    #: Paths checked like ``paths`` whose failed check answers 401/403, never a redirect
+    #: (``api_paths``), Prefix ones without a trailing ``/``.
+    api_paths: tuple[str, ...] = ()
+    api_path_type: PathType = PathType.PREFIX
 
 
 def _common_parent(a: str, b: str) -> str | None:
@@ -238,6 +242,8 @@ def resolve_app(
     public_paths: Sequence[str] = (),
     public_path_type: PathType = PathType.EXACT,
     allow_public_root: bool = False,
+    api_paths: Sequence[str] = (),
+    api_path_type: PathType = PathType.PREFIX,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
 
@@ -298,8 +304,14 @@ def resolve_app(
         *find_location_collisions(routes, own_proxy_routes),
     ]:
         fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
+    api = _check_api_paths(api_paths, api_path_type, others={"paths": routes})
+    assert isinstance(api_path_type, PathType)
+    api_routes = [(p, api_path_type.value) for p in api]
     public = _check_public_paths(
-        public_paths, public_path_type, allow_public_root, others={"paths": routes}
+        public_paths,
+        public_path_type,
+        allow_public_root,
+        others={"paths": routes, "api_paths": api_routes},
     )
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:
@@ -327,6 +339,10 @@ def resolve_app(
     own_proxy = proxy is None
     if proxy is None:
         assert provider is not None
+        # the own proxy answers the API paths' checks with 401 where the target needs it
+        patterns: tuple[str, ...] = ()
+        if proxy_mode is not None and proxy_mode.api_routes:
+            patterns = api_route_patterns(api, api_path_type)
         check_account_restriction(
             provider,
             email_domains=effective_email_domains(provider, None),
@@ -346,6 +362,7 @@ def resolve_app(
             sessions=sessions,
             allow_any_account=True,  # checked above, with the app's own restrictions
             mode=proxy_mode,
+            api_route_patterns=patterns,
         )
     return AppSpec(
         name=name,
@@ -362,6 +379,8 @@ def resolve_app(
         response_headers=tuple(headers),
         public_paths=public,
         public_path_type=public_path_type,
+        api_paths=api,
+        api_path_type=api_path_type,
     )
 
 
@@ -445,26 +464,71 @@ def _check_public_paths(
         )
     elif allow_public_root:
         fail("allow_public_root", allow_public_root, "False unless public_paths has a Prefix '/'")
-    routes = [(p, path_type.value) for p in public]
-    for argument, theirs in others.items():
+    _check_apart("public_paths", [(p, path_type.value) for p in public], others)
+    return public
+
+
+def _check_apart(
+    argument: str, routes: list[tuple[str, str]], others: dict[str, list[tuple[str, str]]]
+) -> None:
+    """Refuse one kind's routes that are another kind's, or that nginx merges with them.
+
+    ``others``: the app's routes of the other kinds by argument, as ``(path, pathType)``.
+    A path equal to one of theirs (whatever the types) is refused: the kinds must not be
+    told apart by pathType alone, which ingress-nginx keeps as two locations where a later
+    change to either makes one shadow the other. Two paths that ingress-nginx turns into
+    one nginx location (``_core.paths``) are refused too: the controller would keep one
+    and drop the other, or fail ``nginx -t``.
+    """
+    mine = {p for p, _ in routes}
+    for other, theirs in others.items():
         for path, _ in theirs:
-            if path in public:
+            if path in mine:
                 fail(
-                    "public_paths",
+                    argument,
                     path,
-                    f"a path that is not also in {argument} (a path belongs to one kind: "
-                    "public or checked)",
+                    f"a path that is not also in {other} (a path belongs to one kind: "
+                    "checked, API or public)",
                 )
         for collision in find_location_collisions(routes, theirs):
             fail(
-                "public_paths",
+                argument,
                 collision.first[0],
-                f"a path that stays distinct from {argument} in nginx: {collision.describe()}",
+                f"a path that stays distinct from {other} in nginx: {collision.describe()}",
             )
     for collision in find_location_collisions(routes):
         fail(
-            "public_paths",
-            list(public),
+            argument,
+            [p for p, _ in routes],
             "paths that stay distinct in nginx: " + collision.describe(),
         )
-    return public
+
+
+def _check_api_paths(
+    paths: object, path_type: object, *, others: dict[str, list[tuple[str, str]]]
+) -> tuple[str, ...]:
+    """``api_paths``: checked like the app's paths, answered 401/403, never a redirect."""
+    api = _kind_paths("api_paths", paths, path_type, "api_path_type")
+    assert isinstance(path_type, PathType)
+    _check_apart("api_paths", [(p, path_type.value) for p in api], others)
+    return api
+
+
+def api_route_patterns(paths: Sequence[str], path_type: PathType) -> tuple[str, ...]:
+    r"""oauth2-proxy ``--api-route`` patterns selecting exactly these paths.
+
+    oauth2-proxy v7.15.3 matches each pattern with ``regexp.MatchString`` against the
+    request URI, path and query (``oauthproxy.go`` ``isAPIPath``, lines 618-625;
+    ``GetRequestURI`` reads ``X-Forwarded-Uri`` behind a trusted reverse proxy) and then
+    answers 401 instead of the sign-in (line 1057): a Prefix ``/api`` is
+    ``^/api(/|\?|$)`` (``/api``, ``/api/...``, ``/api?...``, never ``/apix``); an Exact
+    one ``^/api(\?|$)``.
+    """
+    tail = "(/|\\?|$)" if path_type is PathType.PREFIX else "(\\?|$)"
+    out = []
+    for path in paths:
+        if path_type is PathType.PREFIX and path == "/":
+            out.append("^/")
+            continue
+        out.append(f"^{path}{tail}")
+    return tuple(out)

@@ -162,6 +162,9 @@ class ProxyMode:
         and the fix (``_core.flags.ModeRule``). Default: - none.
     :param peer_namespace: the namespace whose pods may reach port ``http``. Default: - the
         ``ingress_controller_namespace`` argument.
+    :param api_routes: whether an app's ``api_paths`` need ``--api-route`` on its proxy to
+        be answered 401 (the target has no per-route way to skip the sign-in). Default:
+        ``False``.
     """
 
     upstream: str = "static://202"
@@ -169,6 +172,7 @@ class ProxyMode:
     flags: tuple[str, ...] = ()
     flag_rules: tuple[ModeRule, ...] = ()
     peer_namespace: str | None = None
+    api_routes: bool = False
 
 
 def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
@@ -237,6 +241,10 @@ class ProxySpec:
         return signin_url_for(self.host)
 
 
+#: The ``--api-route`` patterns ``_core.appspec.api_route_patterns`` derives.
+_DERIVED_API_ROUTE_RE = re.compile(r"\^/[A-Za-z0-9_/-]*(\(/\|\\\?\|\$\)|\(\\\?\|\$\))?")
+
+
 def resolve_proxy(
     *,
     name: str,
@@ -265,8 +273,13 @@ def resolve_proxy(
     monitoring: Monitoring | None = None,
     alerts: Alerts | None = None,
     mode: ProxyMode | None = None,
+    api_route_patterns: Sequence[str] = (),
 ) -> ProxySpec:
     """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
+
+    ``api_route_patterns``: anchored ``--api-route`` patterns derived from an app's
+    ``api_paths`` (``_core.appspec.api_route_patterns``), for an app's own proxy on a
+    target whose mode has ``api_routes``.
 
     ``mode`` is what the target needs (computed by the target module); default: the
     ingress-nginx mode.
@@ -405,6 +418,13 @@ def resolve_proxy(
         _check_cookie_name_prefix(extras, cookie_domain)
     args += extras
     check_known_args("args", args)
+    for pattern in api_route_patterns:
+        # Regex syntax the flag check refuses in extra_args, made only of checked paths;
+        # '$' never opens a Kubernetes '$(VAR)' reference here (it is always last or
+        # before ')').
+        if not _DERIVED_API_ROUTE_RE.fullmatch(pattern):
+            fail("api_paths", pattern, "a path made of letters, digits, '_', '-' and '/'")
+        args.append(f"--api-route={pattern}")
     return ProxySpec(
         name=name,
         namespace=namespace,

@@ -486,7 +486,8 @@ class ProtectedApp(pulumi.ComponentResource):
     ``-referencegrant`` (in the proxy's namespace, when it is
     another) and, for the first app of the run on a Gateway listener,
     ``-clienttrafficpolicy``: the objects of the cdk8s ``ProtectedApp``, with its checks.
-    With ``public_paths``: ``-publicingress`` (Envoy Gateway: ``-publichttproute``).
+    With ``public_paths``: ``-publicingress`` (Envoy Gateway: ``-publichttproute``); with
+    ``api_paths``: ``-apiingress`` (Envoy Gateway: ``-apihttproute``, ``-apisecuritypolicy``).
 
     Outputs: ``host``, ``ingress_name``, ``proxy_host``, ``proxy_service_name``,
     ``auth_url`` (with the app's authorization query) and ``signin_url``. On Envoy
@@ -521,6 +522,8 @@ class ProtectedApp(pulumi.ComponentResource):
         public_paths: Sequence[str] = (),
         public_path_type: PathType = PathType.EXACT,
         allow_public_root: bool = False,
+        api_paths: Sequence[str] = (),
+        api_path_type: PathType = PathType.PREFIX,
         ingress_class_name: str = "nginx",
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
@@ -575,6 +578,8 @@ class ProtectedApp(pulumi.ComponentResource):
             public_paths=public_paths,
             public_path_type=public_path_type,
             allow_public_root=allow_public_root,
+            api_paths=api_paths,
+            api_path_type=api_path_type,
             tls_secret_name=tls_secret_name,
             ingress_class_name=ingress_class_name,
             allowed_groups=allowed_groups,

@@ -517,6 +517,47 @@ def app_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
     }
 
 
+#: Annotations of the app's Ingress that its API Ingress leaves out: no sign-in redirect,
+#: and a host-wide snippet only once per host.
+_NOT_ON_API = (ANNOTATION_PREFIX + "auth-signin", ANNOTATION_PREFIX + "server-snippet")
+
+
+def api_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
+    """``ApiIngress`` [<name>-api]: the API paths, with ``auth-url`` but no ``auth-signin``.
+
+    Without ``auth-signin`` ingress-nginx writes no ``error_page 401`` into the location
+    (``rootfs/etc/nginx/template/nginx.tmpl``, "if $externalAuth.SigninURL"): a failed
+    check answers the client with the 401 (or 403) of ``auth_request`` itself, and the
+    backend's own 401 is never turned into a redirect. The session cookie is checked as on
+    the app's paths, so a browser's XHR still passes.
+    """
+    if not app.api_paths:
+        return {}
+    annotations = {k: v for k, v in plan.annotations.items() if k not in _NOT_ON_API}
+    service = app.backend
+    paths = [
+        {
+            "path": p,
+            "pathType": app.api_path_type.value,
+            "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
+        }
+        for p in app.api_paths
+    ]
+    return {
+        "ApiIngress": manifest(
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name=f"{app.name}-api",
+            namespace=app.namespace,
+            labels={"app.kubernetes.io/instance": app.name},
+            annotations=annotations,
+            body={
+                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
+            },
+        )
+    }
+
+
 def public_manifests(app: AppSpec) -> dict[str, Manifest]:
     """``PublicIngress`` [<name>-public]: the app's public paths, without any auth annotation.
 
@@ -654,7 +695,9 @@ class _IngressNginxTarget:
             target=self,
             plan=plan,
             objects=objects,
-            backend_objects=tuple(k for k in ("Ingress", "PublicIngress") if k in objects),
+            backend_objects=tuple(
+                k for k in ("Ingress", "ApiIngress", "PublicIngress") if k in objects
+            ),
             outputs={
                 "ingress_name": app.name,
                 "auth_url": plan.annotations[ANNOTATION_PREFIX + "auth-url"],
@@ -663,8 +706,8 @@ class _IngressNginxTarget:
         )
 
     def app_manifests(self, app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
-        """The app's Ingress, and ``PublicIngress`` for its public paths."""
-        return {**app_manifests(app, plan), **public_manifests(app)}
+        """The app's Ingress, ``ApiIngress`` and ``PublicIngress`` for its other paths."""
+        return {**app_manifests(app, plan), **api_manifests(app, plan), **public_manifests(app)}
 
     def claim_app(
         self,
@@ -684,15 +727,19 @@ class _IngressNginxTarget:
                 path_type=app.path_type.value,
                 proxy=proxy,
             )
-        for path in app.public_paths:
-            inventory.claim_route(
-                app.ingress_class_name,
-                app.host,
-                path,
-                owner,
-                path_type=app.public_path_type.value,
-                proxy=proxy,
-            )
+        for paths, path_type in (
+            (app.api_paths, app.api_path_type),
+            (app.public_paths, app.public_path_type),
+        ):
+            for path in paths:
+                inventory.claim_route(
+                    app.ingress_class_name,
+                    app.host,
+                    path,
+                    owner,
+                    path_type=path_type.value,
+                    proxy=proxy,
+                )
 
 
 #: The ingress-nginx target, registered in ``_targets``.

@@ -1,4 +1,4 @@
-"""ProtectedApp(public_paths=...): paths served without any check, on both targets and front ends.
+"""ProtectedApp(api_paths=..., public_paths=...): the kinds of path, on both targets and front ends.
 
 What the objects are, what is refused (each error names the argument), and that both front
 ends agree. What real nginx and real Envoy do with these objects is in
@@ -26,6 +26,7 @@ from oauth_ingress_construct import (
     PublicPathRegexWarning,
     PublicRootWarning,
     ServiceRef,
+    SnippetAnnotationWarning,
 )
 from oauth_ingress_construct._core.paths import server_locations
 from oauth_ingress_construct.pulumi import ProtectedApp as PulumiApp
@@ -122,6 +123,92 @@ def test_an_exact_public_paths_trailing_slash_is_kept():
     assert _paths(public) == [("/healthz/", "Exact")]
 
 
+# --------------------------------------------------------------------------- API paths
+
+
+def test_ingress_nginx_api_paths_get_an_ingress_that_checks_without_signing_in():
+    with pytest.warns(SnippetAnnotationWarning):  # the seed's server-snippet, undescribed
+        objects = _objects(api_paths=["/api/", "/graphql"], pass_through_401=True)
+    api = find(objects, "Ingress", "app-api")
+    app = find(objects, "Ingress", "app")
+    assert _paths(api) == [("/api", "Prefix"), ("/graphql", "Prefix")]
+    assert "auth-signin" not in annotations(api)
+    assert "server-snippet" not in annotations(api)  # host-wide: the app's Ingress has it
+    assert annotations(api) == {
+        k: v for k, v in annotations(app).items() if k not in ("auth-signin", "server-snippet")
+    }
+    assert annotations(api)["auth-url"] == annotations(app)["auth-url"]
+
+
+def test_api_paths_carry_the_apps_authorization_query():
+    objects = _objects(api_paths=["/api"], allowed_groups=["dev"])
+    assert annotations(find(objects, "Ingress", "app-api"))["auth-url"].endswith(
+        "?allowed_groups=dev"
+    )
+
+
+def _args(objects: list[dict[str, Any]]) -> list[str]:
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    return list(deployment["spec"]["template"]["spec"]["containers"][0]["args"])
+
+
+def test_envoy_gateway_api_paths_get_a_checked_route_and_api_routes_on_the_own_proxy():
+    objects = _objects(api_paths=["/api", "/v1/x/"], controller=GATEWAY)
+    route = find(objects, "HTTPRoute", "app-api")
+    assert _paths(route) == [("/api", "PathPrefix"), ("/v1/x", "PathPrefix")]
+    policy = find(objects, "SecurityPolicy", "app-api")
+    assert policy["spec"]["targetRefs"][0]["name"] == "app-api"
+    assert policy["spec"]["extAuth"] == find(objects, "SecurityPolicy", "app")["spec"]["extAuth"]
+    assert [a for a in _args(objects) if a.startswith("--api-route")] == [
+        "--api-route=^/api(/|\\?|$)",
+        "--api-route=^/v1/x(/|\\?|$)",
+    ]
+
+
+def test_exact_api_paths_select_the_path_only():
+    objects = _objects(api_paths=["/api"], api_path_type=PathType.EXACT, controller=GATEWAY)
+    assert "--api-route=^/api(\\?|$)" in _args(objects)
+
+
+def test_ingress_nginx_needs_no_api_route_on_the_proxy():
+    assert not [a for a in _args(_objects(api_paths=["/api"])) if "api-route" in a]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "selected"),
+    [
+        ("^/api(/|\\?|$)", "/api", True),
+        ("^/api(/|\\?|$)", "/api/items", True),
+        ("^/api(/|\\?|$)", "/api?x=1", True),
+        ("^/api(/|\\?|$)", "/apix", False),
+        ("^/api(/|\\?|$)", "/v1/api/", False),
+        ("^/api(\\?|$)", "/api/items", False),
+    ],
+)
+def test_derived_api_routes_select_what_the_route_matches(pattern, path, selected):
+    import re
+
+    assert bool(re.search(pattern, path)) is selected
+
+
+def test_a_shared_envoy_proxy_must_already_select_the_api_paths():
+    chart = _chart()
+    proxy = OAuth2Proxy(chart, "Proxy", host=HOST, provider=PROVIDER, controller=GATEWAY)
+    with pytest.raises(ConfigurationError, match=r"api_paths must be paths the shared proxy"):
+        _app(chart, proxy=proxy, paths=["/app"], api_paths=["/api"], controller=GATEWAY)
+    chart = _chart()
+    proxy = OAuth2Proxy(
+        chart,
+        "Proxy",
+        host=HOST,
+        provider=PROVIDER,
+        controller=GATEWAY,
+        extra_args=["--api-route=/api"],
+    )
+    _app(chart, proxy=proxy, paths=["/app"], api_paths=["/api"], controller=GATEWAY)
+    assert find(synth(chart), "HTTPRoute", "app-api")
+
+
 # --------------------------------------------------------------------------- refusals
 
 REFUSED = {
@@ -158,6 +245,23 @@ REFUSED = {
         "public_paths must be a list without repeated paths",
     ),
     "not a path": ({"public_paths": ["/a/../b"]}, "public_paths must be an absolute path"),
+    "API path also checked": (
+        {"paths": ["/", "/api"], "api_paths": ["/api"]},
+        "api_paths must be a path that is not also in paths",
+    ),
+    "API path also public": (
+        {"api_paths": ["/hooks"], "public_paths": ["/hooks"]},
+        "public_paths must be a path that is not also in api_paths",
+    ),
+    "API path merged by nginx with a checked one": (
+        {"paths": ["/", "/api/"], "api_paths": ["/api"]},
+        'both become nginx `location "/api/"`',
+    ),
+    "API path under /oauth2": (
+        {"api_paths": ["/oauth2/userinfo"]},
+        "api_paths must be a path outside /oauth2",
+    ),
+    "API path type": ({"api_paths": ["/a"], "api_path_type": "Prefix"}, "api_path_type must be"),
     "a bare string": ({"public_paths": "/healthz"}, "public_paths"),
     "type": ({"public_paths": ["/a"], "public_path_type": "Exact"}, "public_path_type must be"),
     "opt-in without a root": (
