@@ -250,6 +250,9 @@ EXACT_EXPECTED = {
     "/healthz?verbose=1": "open",
     "//healthz": "open",  # merged to /healthz: the public path itself
     "/healthz/": "sign-in",
+    "/healthz/live": "sign-in",
+    "//healthz/live": "sign-in",
+    "/HEALTHZ/live": "sign-in",
     "/healthz-admin": "sign-in",
     "/healthzadmin": "sign-in",
     "/HEALTHZ": "sign-in",
@@ -265,7 +268,6 @@ PREFIX_EXPECTED = {
     "/healthz/": "open",
     "/healthz/live": "open",
     "//healthz/live": "open",
-    "/HEALTHZ/live": "sign-in",
 }
 
 
@@ -323,6 +325,9 @@ NGINX_CASES = [
         {
             **EXACT_EXPECTED,
             "/healthz/": "open",
+            "/healthz/live": "open",
+            "//healthz/live": "open",
+            "/HEALTHZ/live": "open",
             "/healthz-admin": "open",
             "/healthzadmin": "open",
             "/HEALTHZ": "open",
@@ -383,6 +388,19 @@ NGINX_CASES = [
             "/public/../admin": "sign-in",
         },
         note="a case variant of a checked path is public when the root is (PublicRootWarning)",
+    ),
+    Case(
+        "exact public path under a checked prefix",
+        lambda: emitted(paths=["/admin"], public_paths=["/admin/status"]),
+        {
+            "/admin/status": "open",
+            "/admin/status/": "sign-in",
+            "/admin/statusx": "sign-in",
+            "/admin/STATUS": "sign-in",
+            "/admin": "sign-in",
+            "/admin/x/../status": "open",
+        },
+        note="the exact location wins over the prefix location /admin/",
     ),
 ]
 
