@@ -515,3 +515,25 @@ def matrix() -> str:
 
 if __name__ == "__main__":
     sys.stdout.write(matrix())
+
+
+#: envoyproxy/gateway v1.9.0 internal/gatewayapi/testdata/httproute-with-direct-response:
+#: PathPrefix matches of four HTTPRoutes of one hostname, as the routes of its xdsIR list
+#: them (out.yaml lines 278-372): longest prefix first, whichever route they come from.
+GOLDEN_PREFIX_ORDER = ["/value-ref-not-found", "/value-ref", "/too-long", "/inline", "/logo"]
+
+
+def test_the_envoy_model_orders_routes_of_a_host_as_envoy_gateway_does():
+    from tests.envoy_model import _sort_key
+
+    def prefix(value: str) -> dict[str, Any]:
+        return {"match": {"path_separated_prefix": value}}
+
+    shuffled = [prefix(p) for p in ("/inline", "/logo", "/value-ref", "/too-long")]
+    shuffled.append(prefix("/value-ref-not-found"))
+    ordered_ = sorted(shuffled, key=_sort_key)
+    assert [r["match"]["path_separated_prefix"] for r in ordered_] == GOLDEN_PREFIX_ORDER
+    # internal/gatewayapi/sort.go lines 19-52: Exact before any prefix, even a longer one
+    routes = [prefix("/admin/status/all"), {"match": {"path": "/admin/status"}}]
+    assert "path" in sorted(routes, key=_sort_key)[0]["match"]
+    assert sorted([{"match": {"prefix": "/"}}, prefix("/a")], key=_sort_key)[0] == prefix("/a")

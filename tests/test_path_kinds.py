@@ -430,3 +430,17 @@ def test_a_public_path_is_exactly_what_was_asked_and_never_a_checked_location(
     public_locations = set().union(*(locations[r] for r in emitted))
     checked_locations = set().union(*(locations[(p, "Prefix")] for p in checked))
     assert not public_locations & checked_locations
+
+
+def test_only_the_package_writes_anchored_api_routes():
+    # the derived shape passes the final flag check; the user's extra_args stay plain
+    chart = _chart()
+    with pytest.raises(ConfigurationError, match="extra_args must be"):
+        OAuth2Proxy(
+            chart,
+            "Proxy",
+            host=HOST,
+            provider=PROVIDER,
+            controller=GATEWAY,
+            extra_args=["--api-route=^/api(/|\\?|$)"],
+        )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .flags import (
+    DERIVED_API_ROUTE_RE,
     ModeRule,
     check_extra_args,
     check_known_args,
@@ -241,10 +242,6 @@ class ProxySpec:
         return signin_url_for(self.host)
 
 
-#: The ``--api-route`` patterns ``_core.appspec.api_route_patterns`` derives.
-_DERIVED_API_ROUTE_RE = re.compile(r"\^/[A-Za-z0-9_/-]*(\(/\|\\\?\|\$\)|\(\\\?\|\$\))?")
-
-
 def resolve_proxy(
     *,
     name: str,
@@ -417,14 +414,12 @@ def resolve_proxy(
     if cookie_domain is not None:
         _check_cookie_name_prefix(extras, cookie_domain)
     args += extras
-    check_known_args("args", args)
     for pattern in api_route_patterns:
-        # Regex syntax the flag check refuses in extra_args, made only of checked paths;
-        # '$' never opens a Kubernetes '$(VAR)' reference here (it is always last or
-        # before ')').
-        if not _DERIVED_API_ROUTE_RE.fullmatch(pattern):
+        # regex syntax extra_args cannot hold; check_known_args admits exactly this shape
+        if not DERIVED_API_ROUTE_RE.fullmatch(f"--api-route={pattern}"):
             fail("api_paths", pattern, "a path made of letters, digits, '_', '-' and '/'")
         args.append(f"--api-route={pattern}")
+    check_known_args("args", args)
     return ProxySpec(
         name=name,
         namespace=namespace,
