@@ -12,7 +12,7 @@ from typing import Any
 
 import cdk8s
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from oauth_ingress_construct import (
@@ -444,3 +444,39 @@ def test_only_the_package_writes_anchored_api_routes():
             controller=GATEWAY,
             extra_args=["--api-route=^/api(/|\\?|$)"],
         )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    checked=st.lists(PATH, min_size=1, max_size=2, unique=True),
+    api=st.lists(PATH, min_size=1, max_size=2),
+    public=st.lists(PATH, max_size=2),
+    api_type=st.sampled_from(list(PathType)),
+)
+def test_three_kinds_never_share_a_location_and_api_paths_never_sign_in(
+    checked, api, public, api_type
+):
+    error = None
+    try:
+        objects = _objects(
+            paths=checked, api_paths=api, api_path_type=api_type, public_paths=public
+        )
+    except ConfigurationError as refused:
+        error = str(refused)
+    event("refused" if error else "emitted")
+    if error is not None:
+        assert error.startswith(("api_paths", "public_paths", "paths")), error
+        return
+    api_ingress = find(objects, "Ingress", "app-api")
+    assert "auth-signin" not in annotations(api_ingress)
+    assert "auth-url" in annotations(api_ingress)
+    wanted = [p.rstrip("/") or "/" if api_type is PathType.PREFIX else p for p in api]
+    assert _paths(api_ingress) == [(p, api_type.value) for p in wanted]
+    kinds = [[(p, "Prefix") for p in checked], _paths(api_ingress)]
+    if public:
+        kinds.append(_paths(find(objects, "Ingress", "app-public")))
+    locations = server_locations([r for kind in kinds for r in kind] + [("/oauth2", "Prefix")])
+    per_kind = [set().union(*(locations[r] for r in kind)) for kind in kinds]
+    for i, mine in enumerate(per_kind):
+        for theirs in per_kind[i + 1 :]:
+            assert not mine & theirs
