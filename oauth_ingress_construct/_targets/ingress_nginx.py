@@ -526,7 +526,8 @@ def api_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
     """``ApiIngress`` [<name>-api]: the API paths, with ``auth-url`` but no ``auth-signin``.
 
     Without ``auth-signin`` ingress-nginx writes no ``error_page 401`` into the location
-    (``rootfs/etc/nginx/template/nginx.tmpl``, "if $externalAuth.SigninURL"): a failed
+    (``rootfs/etc/nginx/template/nginx.tmpl`` lines 1249-1251 at v1.15.1, "if
+    $externalAuth.SigninURL"): a failed
     check answers the client with the 401 (or 403) of ``auth_request`` itself, and the
     backend's own 401 is never turned into a redirect. The session cookie is checked as on
     the app's paths, so a browser's XHR still passes.
