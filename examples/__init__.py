@@ -7,9 +7,11 @@ import cdk8s
 from .entra_id import EntraId
 from .envoy_gateway import EnvoyGatewayApp
 from .envoy_gateway_migration import EnvoyGatewayMigration
+from .envoy_gateway_path_kinds import EnvoyGatewayPathKinds
 from .envoy_gateway_shared import EnvoyGatewayShared
 from .gitlab import GitLab
 from .google import Google
+from .path_kinds import PathKinds
 from .redis_sessions import RedisSessions
 from .seed_example import SeedExample
 from .self_contained import SelfContained
@@ -20,9 +22,11 @@ __all__ = [
     "EntraId",
     "EnvoyGatewayApp",
     "EnvoyGatewayMigration",
+    "EnvoyGatewayPathKinds",
     "EnvoyGatewayShared",
     "GitLab",
     "Google",
+    "PathKinds",
     "RedisSessions",
     "SeedExample",
     "SelfContained",
@@ -42,6 +46,8 @@ EXAMPLES: dict[str, type[cdk8s.Chart]] = {
     "envoy-gateway": EnvoyGatewayApp,
     "envoy-gateway-shared": EnvoyGatewayShared,
     "envoy-gateway-migration": EnvoyGatewayMigration,
+    "path-kinds": PathKinds,
+    "envoy-gateway-path-kinds": EnvoyGatewayPathKinds,
 }
 
 

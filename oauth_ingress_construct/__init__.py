@@ -11,7 +11,7 @@ import importlib
 import typing
 from importlib.metadata import PackageNotFoundError, version
 
-from ._core.appspec import DEFAULT_RESPONSE_HEADERS, PathType
+from ._core.appspec import DEFAULT_RESPONSE_HEADERS, PathType, PublicRootWarning
 from ._core.manifests import NamespaceFallbackWarning
 from ._core.operations import Alerts, Autoscaling, Monitoring, MonitorKind
 from ._core.provider import InsecureIssuerWarning, Provider
@@ -24,6 +24,7 @@ from ._targets.envoy_gateway import ClientTrafficPolicyWarning, EnvoyGateway, Ga
 from ._targets.ingress_nginx import (
     ControllerAdvisoryWarning,
     IngressNginx,
+    PublicPathRegexWarning,
     RiskLevel,
     SnippetAnnotationWarning,
 )
@@ -60,6 +61,8 @@ __all__ = [
     "Provider",
     "ProxyResources",
     "ProxySecret",
+    "PublicPathRegexWarning",
+    "PublicRootWarning",
     "RiskLevel",
     "ServiceRef",
     "Sessions",

@@ -114,6 +114,7 @@ def test_golden_files_hold_no_secret_values(name):
 
 ENVOY_EXAMPLES = ["envoy-gateway.k8s.yaml", "envoy-gateway-shared.k8s.yaml"]
 ENVOY_EXAMPLES.append("envoy-gateway-migration.k8s.yaml")
+ENVOY_EXAMPLES.append("envoy-gateway-path-kinds.k8s.yaml")
 GATEWAY_GROUPS = ("gateway.networking.k8s.io/", "gateway.envoyproxy.io/")
 
 
@@ -164,3 +165,51 @@ def test_the_migration_example_is_the_seed_example_on_envoy_gateway():
         assert find(seed, kind, "oauth2-proxy")["spec"].keys() == (
             find(moved, kind, "oauth2-proxy")["spec"].keys()
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        (
+            "path-kinds.k8s.yaml",
+            {"tool": "Ingress", "tool-api": "Ingress", "tool-public": "Ingress"},
+        ),
+        (
+            "envoy-gateway-path-kinds.k8s.yaml",
+            {"tool": "HTTPRoute", "tool-api": "HTTPRoute", "tool-public": "HTTPRoute"},
+        ),
+    ],
+)
+def test_the_path_kinds_examples_route_each_kind_on_its_own(name, kinds):
+    objects = _load(name)
+    routes = {n: find(objects, kind, n) for n, kind in kinds.items()}
+    paths = {
+        n: sorted(
+            p["path"] if "path" in p and isinstance(p["path"], str) else p["path"]["value"]
+            for p in (
+                r["spec"]["rules"][0]["http"]["paths"]
+                if r["kind"] == "Ingress"
+                else r["spec"]["rules"][0]["matches"]
+            )
+        )
+        for n, r in routes.items()
+    }
+    assert paths == {
+        "tool": ["/"],
+        "tool-api": ["/api"],
+        "tool-public": ["/healthz", "/webhooks/github"],
+    }
+    if kinds["tool"] == "Ingress":
+        assert "auth-signin" in annotations(routes["tool"])
+        assert "auth-signin" not in annotations(routes["tool-api"])
+        assert "auth-url" in annotations(routes["tool-api"])
+        assert annotations(routes["tool-public"]) == {}
+    else:
+        policies = {
+            o["spec"]["targetRefs"][0]["name"] for o in objects if o["kind"] == "SecurityPolicy"
+        }
+        assert policies == {"tool", "tool-api"}
+        args = find(objects, "Deployment", "tool-oauth2-proxy")["spec"]["template"]["spec"][
+            "containers"
+        ][0]["args"]
+        assert "--api-route=^/api(/|\\?|$)" in args

@@ -42,6 +42,7 @@ from oauth_ingress_construct import (
     Provider,
     ProxyResources,
     ProxySecret,
+    PublicPathRegexWarning,
     ServiceRef,
     Sessions,
     SnippetAnnotationWarning,
@@ -412,6 +413,32 @@ def envoy_gateway_shared() -> None:
     )
 
 
+def _tool(controller: IngressNginx | EnvoyGateway) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PublicPathRegexWarning)  # as examples/path_kinds.py
+        ProtectedApp(
+            "Tool",
+            namespace="tool",
+            host="tool.example.com",
+            backend=ServiceRef("tool", 8080),
+            provider=Provider.oidc(
+                issuer_url="https://login.example.com/realms/example", client_id="tool"
+            ),
+            api_paths=["/api"],
+            public_paths=["/healthz", "/webhooks/github"],
+            pass_through_401=True,
+            controller=controller,
+        )
+
+
+def path_kinds() -> None:
+    _tool(IngressNginx())
+
+
+def envoy_gateway_path_kinds() -> None:
+    _tool(EnvoyGateway(gateway=GatewayRef("eg", "infra", section_name="https")))
+
+
 def envoy_gateway_migration() -> None:
     from examples.envoy_gateway_migration import CONTROLLER
 
@@ -447,6 +474,8 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "envoy-gateway": envoy_gateway,
     "envoy-gateway-shared": envoy_gateway_shared,
     "envoy-gateway-migration": envoy_gateway_migration,
+    "path-kinds": path_kinds,
+    "envoy-gateway-path-kinds": envoy_gateway_path_kinds,
 }
 
 

@@ -147,3 +147,34 @@ def test_envoy_gateway_shared_proxy_across_namespaces(chart, snapshot):
         controller=controller,
     )
     assert synth_yaml(chart) == snapshot
+
+
+def _three_kinds(chart, controller):
+    import warnings
+
+    from oauth_ingress_construct import PathType, PublicPathRegexWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PublicPathRegexWarning)
+        ProtectedApp(
+            chart,
+            "Tool",
+            host="tool.example.com",
+            backend=ServiceRef("tool", 8080),
+            provider=OIDC,
+            paths=["/"],
+            api_paths=["/api", "/graphql"],
+            public_paths=["/static/"],
+            public_path_type=PathType.PREFIX,
+            controller=controller,
+        )
+
+
+def test_three_kinds_of_path_ingress_nginx(chart, snapshot):
+    _three_kinds(chart, IngressNginx())
+    assert synth_yaml(chart) == snapshot
+
+
+def test_three_kinds_of_path_envoy_gateway(chart, snapshot):
+    _three_kinds(chart, EnvoyGateway(gateway=GatewayRef("eg", "infra")))
+    assert synth_yaml(chart) == snapshot

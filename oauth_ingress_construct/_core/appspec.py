@@ -30,6 +30,7 @@ from .validation import (
     fail,
     is_public_suffix,
 )
+from .warnings import warn_user
 from .workload import ProxyMode, ProxySpec, resolve_proxy
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "OAUTH2_PREFIX",
     "AppSpec",
     "PathType",
+    "PublicRootWarning",
     "check_covers",
     "check_outside_oauth2",
     "resolve_app",
@@ -85,6 +87,10 @@ def check_outside_oauth2(paths: Sequence[str], where: str) -> None:
             )
 
 
+class PublicRootWarning(UserWarning):
+    """``public_paths`` has a Prefix ``/``: every path of the host routed no other way is public."""
+
+
 @sealed_value
 class PathType(enum.Enum):
     """How an Ingress path matches (Kubernetes ``pathType``)."""
@@ -116,6 +122,14 @@ class AppSpec:
     #: ``pass_authorization_header``). Every other identity header is still overwritten or
     #: removed by the target (``identity``).
     response_headers: tuple[str, ...]
+    #: Paths served with no check at all (``PublicPaths``), Prefix ones without a
+    #: trailing ``/``.
+    public_paths: tuple[str, ...] = ()
+    public_path_type: PathType = PathType.EXACT
+    #: Paths checked like ``paths`` whose failed check answers 401/403, never a redirect
+    #: (``api_paths``), Prefix ones without a trailing ``/``.
+    api_paths: tuple[str, ...] = ()
+    api_path_type: PathType = PathType.PREFIX
 
 
 def _common_parent(a: str, b: str) -> str | None:
@@ -264,6 +278,11 @@ def resolve_app(
     sessions: Sessions | None = None,
     allow_any_account: bool = False,
     proxy_mode: ProxyMode | None = None,
+    public_paths: Sequence[str] = (),
+    public_path_type: PathType = PathType.EXACT,
+    allow_public_root: bool = False,
+    api_paths: Sequence[str] = (),
+    api_path_type: PathType = PathType.PREFIX,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
 
@@ -334,6 +353,15 @@ def resolve_app(
     routes = [(p, path_type.value) for p in path_list]
     for collision in find_location_collisions(routes):
         fail("paths", list(path_list), "paths that stay distinct in nginx: " + collision.describe())
+    api = _check_api_paths(api_paths, api_path_type, others={"paths": routes})
+    assert isinstance(api_path_type, PathType)
+    api_routes = [(p, api_path_type.value) for p in api]
+    public = _check_public_paths(
+        public_paths,
+        public_path_type,
+        allow_public_root,
+        others={"paths": routes, "api_paths": api_routes},
+    )
     ingress_class_name = check_dns_subdomain("ingress_class_name", ingress_class_name)
     if tls_secret_name is not None:
         tls_secret_name = check_dns_subdomain("tls_secret_name", tls_secret_name)
@@ -375,6 +403,10 @@ def resolve_app(
     own_proxy = proxy is None
     if proxy is None:
         assert provider is not None
+        # the own proxy answers the API paths' checks with 401 where the target needs it
+        patterns: tuple[str, ...] = ()
+        if proxy_mode is not None and proxy_mode.api_routes:
+            patterns = api_route_patterns(api, api_path_type)
         check_account_restriction(
             provider,
             email_domains=effective_email_domains(provider, None),
@@ -394,6 +426,7 @@ def resolve_app(
             sessions=sessions,
             allow_any_account=True,  # checked above, with the app's own restrictions
             mode=proxy_mode,
+            api_route_patterns=patterns,
         )
     spec = AppSpec(
         name=name,
@@ -408,6 +441,10 @@ def resolve_app(
         tls_secret_name=tls_secret_name,
         auth_query=auth_query,
         response_headers=tuple(headers),
+        public_paths=public,
+        public_path_type=public_path_type,
+        api_paths=api,
+        api_path_type=api_path_type,
     )
     return sealed.seal(spec)
 
@@ -420,3 +457,149 @@ def with_backend(app: AppSpec, backend: ServiceRef) -> AppSpec:
     sealed.verify(app)
     ref = recheck(ServiceRef, "backend", backend, "a ServiceRef(name, port)")
     return sealed.seal(dataclasses.replace(app, backend=ref))
+
+
+def _kind_paths(
+    argument: str, paths: object, path_type: object, type_argument: str
+) -> tuple[str, ...]:
+    """One kind's paths, checked and normalised: a Prefix path loses its trailing ``/``.
+
+    A Prefix path ``/static/`` would become nginx ``location "/static/"`` with an exact
+    ``= "/static/"``, and nginx answers the bare ``/static`` with its own 301 before any
+    location or check runs (``auto_redirect`` of a prefix location ending in ``/`` whose
+    requests go to ``proxy_pass``: ngx_http_core_module, "location"); ingress-nginx
+    v1.15.1 adds the exact location for the path as written (``internal/ingress/controller/
+    location.go`` lines 74-84). Written ``/static``, it becomes ``location "/static/"`` plus
+    ``= "/static"``: the same requests but the bare one, which it serves too. Envoy Gateway
+    ignores a PathPrefix's trailing ``/`` (``internal/xds/translator/route.go`` line 273 at
+    v1.9.0), so both targets serve the same paths.
+    """
+    if not isinstance(path_type, PathType):
+        fail(type_argument, path_type, "PathType.PREFIX or PathType.EXACT")
+    checked = check_list(argument, paths, check_path)
+    if len(checked) > MAX_PATHS:
+        fail(argument, f"<{len(checked)} paths>", f"at most {MAX_PATHS} paths")
+    if path_type is PathType.PREFIX:
+        checked = tuple(p.rstrip("/") or "/" for p in checked)
+    if len(set(checked)) != len(checked):
+        same = "" if path_type is PathType.EXACT else " (a Prefix path's trailing '/' is dropped)"
+        fail(argument, list(paths), f"a list without repeated paths{same}")  # type: ignore[call-overload]
+    for path in checked:
+        if path == OAUTH2_PREFIX or path.startswith(OAUTH2_PREFIX + "/"):
+            fail(
+                argument,
+                path,
+                f"a path outside {OAUTH2_PREFIX}: the proxy serves sign-in, callback and "
+                "sign-out there, on every host it signs in",
+            )
+    return checked
+
+
+def _check_public_paths(
+    paths: object,
+    path_type: object,
+    allow_public_root: object,
+    *,
+    others: dict[str, list[tuple[str, str]]],
+) -> tuple[str, ...]:
+    """``public_paths``: served with no check, never more than asked, apart from the others.
+
+    ``others``: the app's routes of the other kinds by argument, as ``(path, pathType)``.
+    A public path equal to one of theirs (whatever the types) is refused: the kinds must
+    not be told apart by pathType alone, which ingress-nginx keeps as two locations where
+    a later user change to either makes one shadow the other. Two paths that ingress-nginx
+    turns into one nginx location (``_core.paths``) are refused too: the controller would
+    keep one and drop the other, or fail ``nginx -t``.
+    """
+    if not isinstance(allow_public_root, bool):
+        fail("allow_public_root", allow_public_root, "True or False")
+    public = _kind_paths("public_paths", paths, path_type, "public_path_type")
+    assert isinstance(path_type, PathType)
+    if "/" in public and path_type is PathType.PREFIX:
+        if not allow_public_root:
+            fail(
+                "public_paths",
+                "/",
+                "paths other than a Prefix '/' (it makes every path of the host public but "
+                "those routed otherwise); pass allow_public_root=True if the whole app is "
+                "meant to be public",
+            )
+        warn_user(
+            PublicRootWarning(
+                "public_paths has a Prefix '/' (allow_public_root=True): every path of the "
+                "host that no other route serves more specifically is answered without any "
+                "check, including paths the app adds later and case variants of its checked "
+                "paths ('/ADMIN' for '/admin': both ingress-nginx and Envoy Gateway match "
+                "paths case-sensitively)"
+            )
+        )
+    elif allow_public_root:
+        fail("allow_public_root", allow_public_root, "False unless public_paths has a Prefix '/'")
+    _check_apart("public_paths", [(p, path_type.value) for p in public], others)
+    return public
+
+
+def _check_apart(
+    argument: str, routes: list[tuple[str, str]], others: dict[str, list[tuple[str, str]]]
+) -> None:
+    """Refuse one kind's routes that are another kind's, or that nginx merges with them.
+
+    ``others``: the app's routes of the other kinds by argument, as ``(path, pathType)``.
+    A path equal to one of theirs (whatever the types) is refused: the kinds must not be
+    told apart by pathType alone, which ingress-nginx keeps as two locations where a later
+    change to either makes one shadow the other. Two paths that ingress-nginx turns into
+    one nginx location (``_core.paths``) are refused too: the controller would keep one
+    and drop the other, or fail ``nginx -t``.
+    """
+    mine = {p for p, _ in routes}
+    for other, theirs in others.items():
+        for path, _ in theirs:
+            if path in mine:
+                fail(
+                    argument,
+                    path,
+                    f"a path that is not also in {other} (a path belongs to one kind: "
+                    "checked, API or public)",
+                )
+        for collision in find_location_collisions(routes, theirs):
+            fail(
+                argument,
+                collision.first[0],
+                f"a path that stays distinct from {other} in nginx: {collision.describe()}",
+            )
+    for collision in find_location_collisions(routes):
+        fail(
+            argument,
+            [p for p, _ in routes],
+            "paths that stay distinct in nginx: " + collision.describe(),
+        )
+
+
+def _check_api_paths(
+    paths: object, path_type: object, *, others: dict[str, list[tuple[str, str]]]
+) -> tuple[str, ...]:
+    """``api_paths``: checked like the app's paths, answered 401/403, never a redirect."""
+    api = _kind_paths("api_paths", paths, path_type, "api_path_type")
+    assert isinstance(path_type, PathType)
+    _check_apart("api_paths", [(p, path_type.value) for p in api], others)
+    return api
+
+
+def api_route_patterns(paths: Sequence[str], path_type: PathType) -> tuple[str, ...]:
+    r"""oauth2-proxy ``--api-route`` patterns selecting exactly these paths.
+
+    oauth2-proxy v7.15.3 matches each pattern with ``regexp.MatchString`` against the
+    request URI, path and query (``oauthproxy.go`` ``isAPIPath``, lines 618-625;
+    ``GetRequestURI`` reads ``X-Forwarded-Uri`` behind a trusted reverse proxy) and then
+    answers 401 instead of the sign-in (line 1057): a Prefix ``/api`` is
+    ``^/api(/|\?|$)`` (``/api``, ``/api/...``, ``/api?...``, never ``/apix``); an Exact
+    one ``^/api(\?|$)``.
+    """
+    tail = "(/|\\?|$)" if path_type is PathType.PREFIX else "(\\?|$)"
+    out = []
+    for path in paths:
+        if path_type is PathType.PREFIX and path == "/":
+            out.append("^/")
+            continue
+        out.append(f"^{path}{tail}")
+    return tuple(out)

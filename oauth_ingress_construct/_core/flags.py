@@ -39,6 +39,7 @@ from .validation import (
 )
 
 __all__ = [
+    "DERIVED_API_ROUTE_RE",
     "EXTRA_FLAGS",
     "KNOWN_FLAGS",
     "MANAGED_FLAGS",
@@ -778,6 +779,13 @@ def check_mode_rules(argument: str, extras: Sequence[str], rules: Sequence[ModeR
                 fail(argument, extra, f"without --{name}={given}: {rule.why}")
 
 
+#: The anchored ``--api-route`` patterns the package derives from an app's ``api_paths``
+#: (``_core.appspec.api_route_patterns``): regex syntax :func:`check_proxy_flag` refuses
+#: in ``extra_args``, made of checked path characters only; ``$`` is always before ``)``,
+#: so it never opens a Kubernetes ``$(VAR)`` reference.
+DERIVED_API_ROUTE_RE = re.compile(r"--api-route=\^/[A-Za-z0-9_/-]*(\(/\|\\\?\|\$\)|\(\\\?\|\$\))?")
+
+
 def check_known_args(argument: str, args: Sequence[str]) -> None:
     """Every item is a flag of the pinned oauth2-proxy with a value of the right shape.
 
@@ -788,6 +796,8 @@ def check_known_args(argument: str, args: Sequence[str]) -> None:
         if item.startswith("--scope="):  # scopes, separated by single spaces
             for scope in item.removeprefix("--scope=").split(" "):
                 check_proxy_flag(argument, "--scope=" + scope)
+            continue
+        if DERIVED_API_ROUTE_RE.fullmatch(item):
             continue
         name, value = split_flag(argument, item)
         if name not in KNOWN_FLAGS:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import sealed
 from .flags import (
+    DERIVED_API_ROUTE_RE,
     ModeRule,
     check_extra_args,
     check_known_args,
@@ -166,6 +167,9 @@ class ProxyMode:
         and the fix (``_core.flags.ModeRule``). Default: - none.
     :param peer_namespace: the namespace whose pods may reach port ``http``. Default: - the
         ``ingress_controller_namespace`` argument.
+    :param api_routes: whether an app's ``api_paths`` need ``--api-route`` on its proxy to
+        be answered 401 (the target has no per-route way to skip the sign-in). Default:
+        ``False``.
     """
 
     upstream: str = "static://202"
@@ -173,6 +177,7 @@ class ProxyMode:
     flags: tuple[str, ...] = ()
     flag_rules: tuple[ModeRule, ...] = ()
     peer_namespace: str | None = None
+    api_routes: bool = False
 
 
 def _metrics_rule(namespace: str | None) -> list[dict[str, Any]]:
@@ -270,8 +275,13 @@ def resolve_proxy(
     monitoring: Monitoring | None = None,
     alerts: Alerts | None = None,
     mode: ProxyMode | None = None,
+    api_route_patterns: Sequence[str] = (),
 ) -> ProxySpec:
     """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
+
+    ``api_route_patterns``: anchored ``--api-route`` patterns derived from an app's
+    ``api_paths`` (``_core.appspec.api_route_patterns``), for an app's own proxy on a
+    target whose mode has ``api_routes``.
 
     ``mode`` is what the target needs (computed by the target module); default: the
     ingress-nginx mode.
@@ -435,6 +445,11 @@ def resolve_proxy(
     if cookie_domain is not None:
         _check_cookie_name_prefix(extras, cookie_domain)
     args += extras
+    for pattern in api_route_patterns:
+        # regex syntax extra_args cannot hold; check_known_args admits exactly this shape
+        if not DERIVED_API_ROUTE_RE.fullmatch(f"--api-route={pattern}"):
+            fail("api_paths", pattern, "a path made of letters, digits, '_', '-' and '/'")
+        args.append(f"--api-route={pattern}")
     check_known_args("args", args)
     spec = ProxySpec(
         name=name,

@@ -532,6 +532,8 @@ class ProtectedApp(pulumi.ComponentResource):
     ClientTrafficPolicy (the stack's, ``<namespace>/<name>``). The objects of the cdk8s
     ``ProtectedApp``, with its checks; ``proxy=`` must deploy through the app's Kubernetes
     provider.
+    With ``public_paths``: ``-publicingress`` (Envoy Gateway: ``-publichttproute``); with
+    ``api_paths``: ``-apiingress`` (Envoy Gateway: ``-apihttproute``, ``-apisecuritypolicy``).
 
     Outputs: ``host``, ``ingress_name``, ``proxy_host``, ``proxy_service_name``,
     ``auth_url`` (with the app's authorization query) and ``signin_url``. On Envoy
@@ -570,6 +572,11 @@ class ProtectedApp(pulumi.ComponentResource):
         namespace: str | None = None,
         paths: Sequence[str] = ("/",),
         path_type: PathType = PathType.PREFIX,
+        public_paths: Sequence[str] = (),
+        public_path_type: PathType = PathType.EXACT,
+        allow_public_root: bool = False,
+        api_paths: Sequence[str] = (),
+        api_path_type: PathType = PathType.PREFIX,
         ingress_class_name: str = "nginx",
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
@@ -623,6 +630,11 @@ class ProtectedApp(pulumi.ComponentResource):
             secret=secret,
             paths=paths,
             path_type=path_type,
+            public_paths=public_paths,
+            public_path_type=public_path_type,
+            allow_public_root=allow_public_root,
+            api_paths=api_paths,
+            api_path_type=api_path_type,
             tls_secret_name=tls_secret_name,
             ingress_class_name=ingress_class_name,
             allowed_groups=allowed_groups,

@@ -23,6 +23,7 @@ and :func:`shared_manifests` (objects emitted once per program).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,6 +421,7 @@ def proxy_mode(
         flags=("--skip-provider-button=true",),
         flag_rules=FLAG_RULES,
         peer_namespace=controller.envoy_namespace,
+        api_routes=True,
     )
 
 
@@ -662,12 +664,69 @@ def plan_app(
             f"on Envoy Gateway the HTTPRoute {oauth2_route_name(proxy, app.host)!r} serves "
             f"{OAUTH2_PREFIX} on the app's host {app.host!r} to the proxy {proxy.name!r}",
         )
+    if app.api_paths and not app.own_proxy:
+        _check_shared_api_routes(app)
     return GatewayPlan(
         controller=controller,
         strategy=PassThroughStrategy.NONE_NEEDED if pass_through_401 else None,
         oauth2_route=app.host != proxy.host,
         reference_grant=app.namespace != proxy.namespace,
     )
+
+
+def _check_shared_api_routes(app: AppSpec) -> None:
+    """Refuse API paths a shared proxy would answer with the sign-in.
+
+    On Envoy Gateway whether a client without a session gets 401 or the sign-in is
+    oauth2-proxy's choice (``oauthproxy.go`` line 1057 at v7.15.3: ``--force-json-errors``,
+    an ``Accept: application/json`` request, or a path matching ``--api-route``), and a
+    shared proxy's flags are its own: each API path (and, for a Prefix, a path under it)
+    must match one of its ``--api-route`` patterns. They then hold for every app of that
+    proxy: another app's page on a matching path answers 401 too.
+    """
+    routes = [a.split("=", 1)[1] for a in app.proxy.args if a.startswith("--api-route=")]
+    for path in app.api_paths:
+        probes = [path] if app.api_path_type.value == "Exact" else [path, path.rstrip("/") + "/x"]
+        for probe in probes:
+            if not any(matching_api_routes(probe)(r) for r in routes):
+                _refuse(
+                    "api_paths",
+                    path,
+                    f"paths the shared proxy {app.proxy.name!r} answers with 401: on Envoy "
+                    "Gateway oauth2-proxy decides between 401 and the sign-in, by its "
+                    f"--api-route patterns ({routes or 'none'}), and {probe!r} matches none. "
+                    f"Give the proxy extra_args=['--api-route={path.rstrip('/')}/'] or a "
+                    "pattern covering these paths (it holds for every app of the proxy), "
+                    "or give the app a proxy of its own (its --api-route is derived)",
+                )
+
+
+def api_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
+    """``ApiHTTPRoute`` and ``ApiSecurityPolicy`` [<name>-api]: the API paths, checked.
+
+    The same check as the app's route; what makes a client without a session get 401
+    rather than the sign-in is the proxy's ``--api-route`` (derived for the app's own
+    proxy, required of a shared one: :func:`_check_shared_api_routes`). A route of its
+    own, since one HTTPRoute has one path type here; the app's ReferenceGrant already
+    admits every SecurityPolicy of the app's namespace.
+    """
+    if not app.api_paths:
+        return {}
+    api = dataclasses.replace(
+        app, name=f"{app.name}-api", paths=app.api_paths, path_type=app.api_path_type
+    )
+    made = app_manifests(api, dataclasses.replace(plan, reference_grant=False))
+    labels = {"app.kubernetes.io/instance": app.name}
+    for obj in made.values():
+        obj["metadata"]["labels"] = dict(labels)
+    return {"ApiHTTPRoute": made["HTTPRoute"], "ApiSecurityPolicy": made["SecurityPolicy"]}
+
+
+def api_route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
+    """The matches of the app's API route (:func:`api_manifests`)."""
+    gateway = _listener(plan.controller.gateway)
+    kind = app.api_path_type.value
+    return [(gateway, app.host, _match_key(kind, p)) for p in app.api_paths]
 
 
 def _listener(gateway: GatewayRef) -> tuple[str, str | None]:
@@ -678,6 +737,42 @@ def route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
     """The (Gateway listener, host, path) matches the app's own route claims."""
     gateway = _listener(plan.controller.gateway)
     return [(gateway, app.host, _match_key(app.path_type.value, p)) for p in app.paths]
+
+
+def public_route_claims(app: AppSpec, plan: GatewayPlan) -> list[RouteClaim]:
+    """The matches of the app's public route (:func:`public_manifests`)."""
+    gateway = _listener(plan.controller.gateway)
+    kind = app.public_path_type.value
+    return [(gateway, app.host, _match_key(kind, p)) for p in app.public_paths]
+
+
+def public_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
+    """``PublicHTTPRoute`` [<name>-public]: the app's public paths, no SecurityPolicy.
+
+    A SecurityPolicy targets a whole HTTPRoute (every rule), so the public paths need a
+    route of their own. Gateway API gives an ``Exact`` match precedence over any prefix and
+    a longer ``PathPrefix`` over a shorter one across every HTTPRoute of the hostname
+    (HTTPRoute ``rules`` documentation, "Proxy or Load Balancer routing configuration
+    generated from HTTPRoutes MUST prioritize matches based on..."), and Envoy Gateway sorts
+    the routes of a host so (``internal/gatewayapi/sort.go``): a public ``/healthz`` never
+    takes requests of the app's other paths, and the app's more specific paths win over a
+    public Prefix ``/``. The Gateway's ClientTrafficPolicy still removes client-sent
+    identity headers on it.
+    """
+    if not app.public_paths:
+        return {}
+    route_type = {"Prefix": "PathPrefix", "Exact": "Exact"}[app.public_path_type.value]
+    return {
+        "PublicHTTPRoute": _http_route(
+            name=f"{app.name}-public",
+            namespace=app.namespace,
+            labels={"app.kubernetes.io/instance": app.name},
+            gateway=plan.controller.gateway,
+            host=app.host,
+            matches=[(route_type, p) for p in app.public_paths],
+            service={"name": app.backend.name, "port": app.backend.port},
+        )
+    }
 
 
 def _match_key(path_type: str, path: str) -> str:
@@ -966,11 +1061,14 @@ class _EnvoyGatewayTarget:
         }
         if controller.client_traffic_policy:
             outputs["client_traffic_policy_name"] = client_traffic_policy_name(controller.gateway)
+        objects = self.app_manifests(app, plan)
         return AppTarget(
             target=self,
             plan=plan,
-            objects=app_manifests(app, plan),
-            backend_objects=("HTTPRoute",),
+            objects=objects,
+            backend_objects=tuple(
+                k for k in ("HTTPRoute", "ApiHTTPRoute", "PublicHTTPRoute") if k in objects
+            ),
             outputs=outputs,
             shared=shared_manifests(app, plan),
             shared_claims=shared_route_claims(app, plan),
@@ -985,8 +1083,12 @@ class _EnvoyGatewayTarget:
         )
 
     def app_manifests(self, app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
-        """:func:`app_manifests`."""
-        return app_manifests(app, plan)
+        """:func:`app_manifests`, and :func:`public_manifests` for its public paths."""
+        return {
+            **app_manifests(app, plan),
+            **api_manifests(app, plan),
+            **public_manifests(app, plan),
+        }
 
     def claim_app(
         self,
@@ -1012,7 +1114,12 @@ class _EnvoyGatewayTarget:
                     "callback would land nowhere. Give the app the proxy's controller= "
                     "(the same Gateway and listener), or put it on another host"
                 )
-        for claim in route_claims(app, plan):
+        claims = [
+            *route_claims(app, plan),
+            *api_route_claims(app, plan),
+            *public_route_claims(app, plan),
+        ]
+        for claim in claims:
             inventory.claim_gateway_route(*claim, owner)
 
 

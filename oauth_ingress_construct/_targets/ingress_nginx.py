@@ -64,6 +64,7 @@ __all__ = [
     "IngressNginx",
     "IngressPlan",
     "PassThroughStrategy",
+    "PublicPathRegexWarning",
     "RiskLevel",
     "SnippetAnnotationWarning",
     "app_manifests",
@@ -92,6 +93,19 @@ class SnippetAnnotationWarning(UserWarning):
     webhook runs ``kubectl apply`` fails. Describing the controller
     (``controller=IngressNginx(...)``) turns this warning into a definite answer: a
     snippet-free strategy, or an error before deploy.
+    """
+
+
+class PublicPathRegexWarning(UserWarning):
+    """Public paths on ingress-nginx stay exact only while no Ingress of the host uses regex.
+
+    When any Ingress of a host has ``use-regex`` or ``rewrite-target``, ingress-nginx
+    v1.15.1 writes *every* location of that host as the case-insensitive regex
+    ``~* "^<path>"``, Exact paths included (``internal/ingress/controller/template/
+    template.go``: ``enforceRegexModifier`` lines 506-519, ``buildLocation`` lines
+    523-539): a public ``/healthz`` then also answers ``/healthz-admin`` and ``/HEALTHZ``
+    without any check. This package never emits either annotation; an Ingress outside
+    the program can.
     """
 
 
@@ -1058,6 +1072,99 @@ def app_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
     }
 
 
+#: Annotations of the app's Ingress that its API Ingress leaves out: no sign-in redirect,
+#: and a host-wide snippet only once per host.
+_NOT_ON_API = (ANNOTATION_PREFIX + "auth-signin", ANNOTATION_PREFIX + "server-snippet")
+
+
+def api_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
+    """``ApiIngress`` [<name>-api]: the API paths, with ``auth-url`` but no ``auth-signin``.
+
+    Without ``auth-signin`` ingress-nginx writes no ``error_page 401`` into the location
+    (``rootfs/etc/nginx/template/nginx.tmpl`` lines 1249-1251 at v1.15.1, "if
+    $externalAuth.SigninURL"): a failed
+    check answers the client with the 401 (or 403) of ``auth_request`` itself, and the
+    backend's own 401 is never turned into a redirect. The session cookie is checked as on
+    the app's paths, so a browser's XHR still passes.
+    """
+    if not app.api_paths:
+        return {}
+    annotations = {k: v for k, v in plan.annotations.items() if k not in _NOT_ON_API}
+    service = app.backend
+    paths = [
+        {
+            "path": p,
+            "pathType": app.api_path_type.value,
+            "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
+        }
+        for p in app.api_paths
+    ]
+    return {
+        "ApiIngress": manifest(
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name=f"{app.name}-api",
+            namespace=app.namespace,
+            labels={"app.kubernetes.io/instance": app.name},
+            annotations=annotations,
+            body={
+                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
+            },
+        )
+    }
+
+
+def public_manifests(app: AppSpec) -> dict[str, Manifest]:
+    """``PublicIngress`` [<name>-public]: the app's public paths, without any auth annotation.
+
+    An Ingress of its own, since ingress-nginx applies annotations to every path of an
+    Ingress. Its paths stay apart from the app's checked ones (``_core.appspec``) and are
+    claimed in the inventory like them.
+    """
+    if not app.public_paths:
+        return {}
+    service = app.backend
+    paths = [
+        {
+            "path": p,
+            "pathType": app.public_path_type.value,
+            "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
+        }
+        for p in app.public_paths
+    ]
+    return {
+        "PublicIngress": manifest(
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name=f"{app.name}-public",
+            namespace=app.namespace,
+            labels={"app.kubernetes.io/instance": app.name},
+            body={
+                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
+            },
+        )
+    }
+
+
+def warn_public_paths(app: AppSpec) -> None:
+    """Say what the user must check for public paths on ingress-nginx (the regex trap)."""
+    if not app.public_paths:
+        return
+    first = app.public_paths[0]
+    warn_user(
+        PublicPathRegexWarning(
+            f"public_paths {list(app.public_paths)} on host {app.host!r} stay exact only while "
+            "no Ingress of that host (in any namespace, of ingress class "
+            f"{app.ingress_class_name!r}) has the use-regex or rewrite-target annotation: "
+            "with either, ingress-nginx writes every location of the host as the "
+            f'case-insensitive regex ~* "^<path>", and {first!r} would also answer '
+            f"{first.rstrip('/') + '-admin'!r} and {first.upper()!r} without any check. "
+            "Check the host's Ingresses (kubectl get ingress -A -o yaml | grep -E "
+            "'use-regex|rewrite-target'), or move those apps to another host"
+        )
+    )
+
+
 def proxy_route(proxy: ProxySpec) -> Manifest:
     """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers."""
     paths = [
@@ -1142,11 +1249,15 @@ class _IngressNginxTarget:
             auth_cache=auth_cache,
             auth_cache_duration=auth_cache_duration,
         )
+        warn_public_paths(app)
+        objects = self.app_manifests(app, plan)
         return AppTarget(
             target=self,
             plan=plan,
-            objects=app_manifests(app, plan),
-            backend_objects=("Ingress",),
+            objects=objects,
+            backend_objects=tuple(
+                k for k in ("Ingress", "ApiIngress", "PublicIngress") if k in objects
+            ),
             outputs={
                 "ingress_name": app.name,
                 "auth_url": plan.annotations[ANNOTATION_PREFIX + "auth-url"],
@@ -1155,8 +1266,8 @@ class _IngressNginxTarget:
         )
 
     def app_manifests(self, app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
-        """The app's Ingress."""
-        return app_manifests(app, plan)
+        """The app's Ingress, ``ApiIngress`` and ``PublicIngress`` for its other paths."""
+        return {**app_manifests(app, plan), **api_manifests(app, plan), **public_manifests(app)}
 
     def claim_app(
         self,
@@ -1176,6 +1287,19 @@ class _IngressNginxTarget:
                 path_type=app.path_type.value,
                 proxy=proxy,
             )
+        for paths, path_type in (
+            (app.api_paths, app.api_path_type),
+            (app.public_paths, app.public_path_type),
+        ):
+            for path in paths:
+                inventory.claim_route(
+                    app.ingress_class_name,
+                    app.host,
+                    path,
+                    owner,
+                    path_type=path_type.value,
+                    proxy=proxy,
+                )
 
 
 #: The ingress-nginx target, registered in ``_targets``.

@@ -84,6 +84,10 @@ class ProtectedApp(constructs.Construct):
     and, once per Gateway listener in the program, a ``ClientTrafficPolicy`` removing
     client-sent identity headers (unless ``client_traffic_policy=False``).
 
+    With ``public_paths``: an ``Ingress`` (Envoy Gateway: ``HTTPRoute``) [<name>-public]
+    serving them without any check. With ``api_paths``: an ``Ingress`` (Envoy Gateway:
+    ``HTTPRoute`` and ``SecurityPolicy``) [<name>-api] checking them without a redirect.
+
     :param host: the app's host, e.g. ``app.example.com`` (``*.example.com`` only with a
         shared ``proxy``).
     :param backend: a ``cdk8s_plus_28.Service`` from the same app, or ``ServiceRef(name, port)``.
@@ -97,6 +101,26 @@ class ProtectedApp(constructs.Construct):
     :param namespace: Default: - the chart's namespace, else ``default``.
     :param paths: Default: ``("/",)``.
     :param path_type: Default: ``PathType.PREFIX``.
+    :param public_paths: paths served with no check at all (health checks, webhooks, a
+        login page's assets), through an ``Ingress`` [<name>-public] without auth
+        annotations, or on Envoy Gateway an ``HTTPRoute`` [<name>-public] without a
+        SecurityPolicy. A Prefix path's trailing ``/`` is dropped (``/static/`` serves
+        ``/static`` too, never a redirect). Refused: a path also in ``paths``, a path under
+        ``/oauth2``, paths ingress-nginx would merge with the app's. Default: - none.
+    :param public_path_type: Default: ``PathType.EXACT`` - each public path answers that
+        path only.
+    :param allow_public_root: ``True`` admits a Prefix ``/`` in ``public_paths`` (every
+        path of the host not routed more specifically is public), with a
+        ``PublicRootWarning``. Default: ``False``.
+    :param api_paths: paths checked like ``paths`` where a client without a session (or
+        not allowed) gets ``401``/``403``, never a redirect to sign in, and the backend's
+        own 401 reaches the client: an ``Ingress`` [<name>-api] with ``auth-url`` but no
+        ``auth-signin``; on Envoy Gateway an ``HTTPRoute`` and ``SecurityPolicy``
+        [<name>-api], with ``--api-route`` derived on the app's own proxy (a shared proxy
+        must have ``--api-route`` patterns covering them: they hold for all its apps). The
+        session cookie works there as on ``paths`` (a browser's XHR). Refused like
+        ``public_paths``' conflicts. Default: - none.
+    :param api_path_type: Default: ``PathType.PREFIX``.
     :param ingress_class_name: Default: ``"nginx"``.
     :param tls_secret_name: Default: - no ``tls`` section; the controller's default
         certificate serves ``host``.
@@ -174,6 +198,11 @@ class ProtectedApp(constructs.Construct):
         namespace: str | None = None,
         paths: Sequence[str] = ("/",),
         path_type: PathType = PathType.PREFIX,
+        public_paths: Sequence[str] = (),
+        public_path_type: PathType = PathType.EXACT,
+        allow_public_root: bool = False,
+        api_paths: Sequence[str] = (),
+        api_path_type: PathType = PathType.PREFIX,
         ingress_class_name: str = "nginx",
         tls_secret_name: str | None = None,
         pass_through_401: bool = False,
@@ -208,6 +237,11 @@ class ProtectedApp(constructs.Construct):
             secret=secret,
             paths=paths,
             path_type=path_type,
+            public_paths=public_paths,
+            public_path_type=public_path_type,
+            allow_public_root=allow_public_root,
+            api_paths=api_paths,
+            api_path_type=api_path_type,
             tls_secret_name=tls_secret_name,
             ingress_class_name=ingress_class_name,
             allowed_groups=allowed_groups,

@@ -229,10 +229,12 @@ def _signin(ing: Ingress, kept: Mapping[str, str]) -> tuple[str, list[Finding]]:
             "401 from oauth2-proxy (no sign-in redirect)",
             [
                 Finding(
-                    Severity.WARNING,
+                    # what API paths want (ProtectedApp(api_paths=...) emits such an
+                    # Ingress), a mistake on browser pages: said, not judged
+                    Severity.INFO,
                     "no-sign-in",
-                    "no effective auth-signin: a browser without a session gets a bare 401 "
-                    "instead of the sign-in page",
+                    "no effective auth-signin: a client without a session gets a bare 401, "
+                    "never the sign-in page; right for API paths, a mistake for browser pages",
                     f"{_TMPL} l.1251 (error_page 401 only with auth-signin)",
                 )
             ],
