@@ -3,7 +3,7 @@
 ``tests/__snapshots__/test_public_api/test_public_api_is_unchanged.txt`` is the reviewed
 record. A change to it is a change of the public API: update it with
 ``pytest tests/test_public_api.py --snapshot-update``, read the diff, and record the change
-in CHANGELOG.md (a removal or a changed default is breaking: see the README's versioning
+in CHANGELOG.md (a removal or a changed default is breaking: see docs/versioning.md's
 policy).
 """
 

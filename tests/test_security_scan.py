@@ -16,7 +16,7 @@ each; the seed example 97 of 98, failing only CKV_K8S_153; the redis-sessions ex
   ``--cookie-secret-file``) and the client id a plain value, so every other proxy passes.
 
 The ingress-nginx documentation example (tests/data/) is scanned too, as the reference
-the README and docs/production.md compare with. checkov is pinned in scripts/setup.sh
+docs/security.md and docs/production.md compare with. checkov is pinned in scripts/setup.sh
 (its own virtualenv, .venv-checkov), so the figures are stable.
 """
 
