@@ -1046,29 +1046,38 @@ def _ingress_spec(
     return spec
 
 
-def app_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
-    """The app's own objects by construct id: its ``Ingress``."""
+def _app_ingress(
+    app: AppSpec,
+    name: str,
+    paths: Sequence[str],
+    path_type: str,
+    annotations: Mapping[str, str] | None,
+) -> Manifest:
+    """An Ingress of the app: ``paths`` of its host to its backend, with ``annotations``."""
     service = app.backend
-    paths = [
+    rules = [
         {
             "path": p,
-            "pathType": app.path_type.value,
+            "pathType": path_type,
             "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
         }
-        for p in app.paths
+        for p in paths
     ]
+    return manifest(
+        api_version="networking.k8s.io/v1",
+        kind="Ingress",
+        name=name,
+        namespace=app.namespace,
+        labels={"app.kubernetes.io/instance": app.name},
+        annotations=annotations,
+        body={"spec": _ingress_spec(app.ingress_class_name, app.host, rules, app.tls_secret_name)},
+    )
+
+
+def app_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
+    """The app's own objects by construct id: its ``Ingress``."""
     return {
-        "Ingress": manifest(
-            api_version="networking.k8s.io/v1",
-            kind="Ingress",
-            name=app.name,
-            namespace=app.namespace,
-            labels={"app.kubernetes.io/instance": app.name},
-            annotations=plan.annotations,
-            body={
-                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
-            },
-        )
+        "Ingress": _app_ingress(app, app.name, app.paths, app.path_type.value, plan.annotations)
     }
 
 
@@ -1090,26 +1099,9 @@ def api_manifests(app: AppSpec, plan: IngressPlan) -> dict[str, Manifest]:
     if not app.api_paths:
         return {}
     annotations = {k: v for k, v in plan.annotations.items() if k not in _NOT_ON_API}
-    service = app.backend
-    paths = [
-        {
-            "path": p,
-            "pathType": app.api_path_type.value,
-            "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
-        }
-        for p in app.api_paths
-    ]
     return {
-        "ApiIngress": manifest(
-            api_version="networking.k8s.io/v1",
-            kind="Ingress",
-            name=f"{app.name}-api",
-            namespace=app.namespace,
-            labels={"app.kubernetes.io/instance": app.name},
-            annotations=annotations,
-            body={
-                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
-            },
+        "ApiIngress": _app_ingress(
+            app, f"{app.name}-api", app.api_paths, app.api_path_type.value, annotations
         )
     }
 
@@ -1123,25 +1115,9 @@ def public_manifests(app: AppSpec) -> dict[str, Manifest]:
     """
     if not app.public_paths:
         return {}
-    service = app.backend
-    paths = [
-        {
-            "path": p,
-            "pathType": app.public_path_type.value,
-            "backend": {"service": {"name": service.name, "port": {"number": service.port}}},
-        }
-        for p in app.public_paths
-    ]
     return {
-        "PublicIngress": manifest(
-            api_version="networking.k8s.io/v1",
-            kind="Ingress",
-            name=f"{app.name}-public",
-            namespace=app.namespace,
-            labels={"app.kubernetes.io/instance": app.name},
-            body={
-                "spec": _ingress_spec(app.ingress_class_name, app.host, paths, app.tls_secret_name)
-            },
+        "PublicIngress": _app_ingress(
+            app, f"{app.name}-public", app.public_paths, app.public_path_type.value, None
         )
     }
 
