@@ -9,7 +9,7 @@ Plain Python: the front ends decide what a "scope" is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,9 +47,13 @@ class Inventory:
         )
         self._names: dict[tuple[str, str, str], Owner] = {}
         self._server_snippets: dict[str, Owner] = {}
-        self._routes: dict[tuple[str, str], dict[tuple[str, str], tuple[Owner, Owner | None]]] = {}
-        self._gateway_routes: dict[tuple[str, str | None, str, str], Owner] = {}
-        self._any_listener_routes: dict[tuple[str, str, str], Owner] = {}
+        #: (ingress class, host) -> {(path, pathType): (owner, its proxy's owner, what)}
+        self._routes: dict[
+            tuple[str, str], dict[tuple[str, str], tuple[Owner, Owner | None, str]]
+        ] = {}
+        #: (gateway, listener or None, host, match) -> (owner, what the match is to it)
+        self._gateway_routes: dict[tuple[str, str | None, str, str], tuple[Owner, str]] = {}
+        self._any_listener_routes: dict[tuple[str, str, str], tuple[Owner, str]] = {}
         self._shared: dict[tuple[str, str, str], Owner] = {}
         #: (policy group, policy kind, namespace, target group, target kind, target name)
         #: -> {target section: (policy name, fix, owner)}
@@ -112,6 +116,7 @@ class Inventory:
         *,
         path_type: str = "Prefix",
         proxy: Owner | None = None,
+        what: str = "path",
     ) -> None:
         """Refuse an Ingress path that another one of the program already serves.
 
@@ -124,13 +129,15 @@ class Inventory:
         the program: charts of one cdk8s App are applied to one cluster (a program that
         targets several clusters uses one App for each). ``proxy`` is the owner of the
         OAuth2Proxy the claimant signs in through, so that the message does not suggest a
-        shared proxy to two apps that already share one.
+        shared proxy to two apps that already share one. ``what`` says what the path is to
+        the claimant ("path", "API path", "public path", "/oauth2"), for messages about a
+        user's Ingress on it (:meth:`foreign_ingress_conflicts`).
         """
         served = self._routes.setdefault((ingress_class, host), {})
         route = (path, path_type)
         other = served.get(route)
         if other is not None:
-            other_owner, other_proxy = other
+            other_owner, other_proxy, _ = other
             if proxy is not None and proxy is other_proxy:
                 fix = (
                     f"Both already sign in through {proxy()}; give the apps different hosts "
@@ -154,11 +161,84 @@ class Inventory:
                 "the duplicate location and the controller applies no later change. Use "
                 "paths that stay distinct"
             )
-        served[route] = (owner, proxy)
+        served[route] = (owner, proxy, what)
         self._journal.append((served, route))
 
+    def foreign_ingress_conflicts(
+        self,
+        theirs: str,
+        ingress_class: str | None,
+        host: str,
+        paths: Sequence[tuple[str, str]],
+        *,
+        regex: bool,
+    ) -> list[str]:
+        """Why a user's Ingress rule of the program collides with our routes, if it does.
+
+        ``theirs`` names the user's Ingress; ``ingress_class`` is its class (``None``: it
+        has none, and is judged against every class we route on the host); ``paths`` its
+        ``(path, pathType)`` pairs on ``host`` (ImplementationSpecific allowed); ``regex``:
+        the Ingress has ``use-regex`` or ``rewrite-target``, so ingress-nginx leaves its
+        Prefix paths as written (``location.go`` line 61) and writes every location of the
+        host as a case-insensitive regex prefix. Nothing is claimed: the user's objects
+        are only judged against ours.
+        """
+        # the locations their paths become: as written in regex mode
+        as_located = [
+            (p, "ImplementationSpecific" if regex and t == "Prefix" else t) for p, t in paths
+        ]
+        found = []
+        for (cls, served_host), served in self._routes.items():
+            if served_host != host or ingress_class not in (None, cls) or not served:
+                continue
+            where = f"host {host!r} (ingress class {cls!r})"
+            for path, path_type in dict.fromkeys(paths):
+                other = served.get((path, path_type))
+                if other is None:
+                    continue
+                owner, _, what = other
+                found.append(
+                    f"{theirs} routes {path_type} path {path!r} on {where}, the {what} of "
+                    f"{owner()}: ingress-nginx keeps the location of the Ingress it "
+                    "processes first (the older; of two created in the same second, the one "
+                    "whose namespace/name sorts last) and silently drops the other's "
+                    '("Location ... already configured", internal/ingress/controller/'
+                    "controller.go lines 811-852; with the admission webhook on, the later "
+                    "kubectl apply fails instead): depending on the order of the first "
+                    "deploy, one of the two objects is ignored. Use another path or host "
+                    "for it, or route that path through the package's arguments "
+                    "(paths, api_paths, public_paths)"
+                )
+            for collision in find_location_collisions(as_located, list(served)):
+                owner, _, what = served[collision.second]
+                found.append(
+                    f"{theirs} collides on {where} with the {what} {collision.second[0]!r} "
+                    f"of {owner()}: {collision.describe()}; nginx -t fails on the duplicate "
+                    "location and the controller applies no later change. Use paths that "
+                    "stay distinct"
+                )
+            public = [(p, owner) for (p, _), (owner, _, w) in served.items() if w == "public path"]
+            if regex and public:
+                path, owner = public[0]
+                found.append(
+                    f"{theirs} has the use-regex or rewrite-target annotation on {where}, where "
+                    f"{owner()} serves the public path {path!r}: with either, ingress-nginx "
+                    'writes every location of the host as the case-insensitive regex ~* "^<path>" '
+                    "(internal/ingress/controller/template/template.go enforceRegexModifier "
+                    f"lines 506-519, buildLocation lines 523-539), and {path!r} would also "
+                    f"answer {path.rstrip('/') + '-admin'!r} and {path.upper()!r} without any "
+                    "check. Put that Ingress on another host, or drop the annotation"
+                )
+        return found
+
     def claim_gateway_route(
-        self, listener: tuple[str, str | None], host: str, path: str, owner: Owner
+        self,
+        listener: tuple[str, str | None],
+        host: str,
+        path: str,
+        owner: Owner,
+        *,
+        what: str = "path",
     ) -> None:
         """Refuse a second HTTPRoute match for the same Gateway listener, host and path.
 
@@ -167,14 +247,12 @@ class Inventory:
         API gives a tie between routes of equal precedence to the oldest route (Gateway
         ``listeners[].allowedRoutes`` documentation, "Matching precedence"; in
         envoyproxy/gateway ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``
-        line 2445 at v1.9.0): the other match is silently shadowed.
+        line 2445 at v1.9.0): the other match is silently shadowed. ``what``: as for
+        :meth:`claim_route`.
         """
-        gateway, section = listener
-        other = self._gateway_routes.get((gateway, section, host, path))
-        other = other or self._gateway_routes.get((gateway, None, host, path))
-        if section is None and other is None:
-            other = self._any_listener_routes.get((gateway, host, path))
-        if other is not None:
+        found = self.gateway_route_owner(listener, host, path)
+        if found is not None:
+            other = found[0]
             raise ConfigurationError(
                 f"host: {host!r} path {path!r} on {_describe(listener)} is already routed by "
                 f"{other()}; Gateway API keeps the oldest route for equal matches (a route on "
@@ -182,9 +260,25 @@ class Inventory:
                 "shadow one of them. Use other paths, or one shared OAuth2Proxy per host "
                 "(proxy=) so /oauth2 is served once"
             )
-        self._claim(self._gateway_routes, (gateway, section, host, path), owner)
+        gateway, section = listener
+        self._claim(self._gateway_routes, (gateway, section, host, path), (owner, what))
         if (gateway, host, path) not in self._any_listener_routes:
-            self._claim(self._any_listener_routes, (gateway, host, path), owner)
+            self._claim(self._any_listener_routes, (gateway, host, path), (owner, what))
+
+    def gateway_route_owner(
+        self, listener: tuple[str, str | None], host: str, path: str
+    ) -> tuple[Owner, str] | None:
+        """Who routes this match on a listener that ``listener`` overlaps, and as what.
+
+        The same listener, or a route on the whole Gateway; for ``listener`` on the whole
+        Gateway (section ``None``), a route on any of its listeners.
+        """
+        gateway, section = listener
+        other = self._gateway_routes.get((gateway, section, host, path))
+        other = other or self._gateway_routes.get((gateway, None, host, path))
+        if section is None and other is None:
+            other = self._any_listener_routes.get((gateway, host, path))
+        return other
 
     def gateway_route_served(self, listener: tuple[str, str | None], host: str, path: str) -> bool:
         """Whether a claimed route serves this match on every listener ``listener`` names."""

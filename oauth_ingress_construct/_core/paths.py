@@ -12,7 +12,9 @@ form :func:`~.validation.check_path` admits (no regex, no rewrite):
    rewrites every Prefix path other than ``/``: it is normalised to end in ``/``
    (``normalizePrefixPath``, lines 90-100), and an extra Exact location for the path as
    written is added, unless an Exact location of that very path already exists (line 67).
-3. The template renders an Exact location as ``location = "<path>"`` and a Prefix one as
+   An ``ImplementationSpecific`` path, and a Prefix path of an Ingress with ``use-regex``
+   or ``rewrite-target``, is left as written (lines 55-63).
+3. The template renders an Exact location as ``location = "<path>"`` and any other as
    ``location "<path>"`` (``internal/ingress/controller/template/template.go``
    ``buildLocation``, lines 523-539); its auth sub-location is keyed by path and pathType
    too (``buildAuthLocation``, lines 556-575).
@@ -54,8 +56,10 @@ class NginxLocation:
 
 def _type_name(path_type: object) -> str:
     # Accept the package's PathType enum or the Kubernetes string, without importing _app.
+    # ImplementationSpecific: only from Ingresses the package reads (a user's own), never
+    # emitted; the package's own path types are checked as PathType before they get here.
     value = path_type.value if isinstance(path_type, enum.Enum) else path_type
-    if value not in ("Prefix", "Exact"):
+    if value not in ("Prefix", "Exact", "ImplementationSpecific"):
         raise ConfigurationError(f"path_type must be 'Prefix' or 'Exact', got {path_type!r}")
     return str(value)
 
@@ -72,8 +76,11 @@ def nginx_locations(
     ``exact_paths`` are the Exact paths of the whole server (all Ingresses of the host):
     a Prefix path that has an Exact twin gets no extra exact location.
     """
-    if _type_name(path_type) == "Exact":
+    kind = _type_name(path_type)
+    if kind == "Exact":
         return frozenset({NginxLocation(path, exact=True)})
+    if kind == "ImplementationSpecific":
+        return frozenset({NginxLocation(path, exact=False)})
     if path == _ROOT:
         return frozenset({NginxLocation(_ROOT, exact=False)})
     prefix = NginxLocation(_normalize_prefix(path), exact=False)

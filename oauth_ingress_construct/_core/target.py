@@ -148,6 +148,15 @@ class Target(Protocol):
     ) -> None:
         """Claim the app's routes in ``inventory`` (``proxy``: its shared proxy's owner)."""
 
+    def foreign_route_conflicts(
+        self, inventory: Inventory, obj: Manifest, theirs: str
+    ) -> list[str]:
+        """Why a user's route in the program collides with one claimed in ``inventory``.
+
+        ``obj``: the user's object, named ``theirs`` in messages; ``[]`` also for objects
+        the target does not route by.
+        """
+
 
 @dataclass(frozen=True)
 class AppTarget:
@@ -235,7 +244,9 @@ class AppTarget:
                 program_wide=key in self.program_wide,
             ):
                 if key in self.shared_claims:
-                    inventory.claim_gateway_route(*self.shared_claims[key], owner)
+                    inventory.claim_gateway_route(
+                        *self.shared_claims[key], owner, what="sign-in route (/oauth2)"
+                    )
                 if key in self.policy_fixes:
                     inventory.claim_policy(obj, self.policy_fixes[key], owner)
                 emitted[key] = obj
@@ -294,6 +305,12 @@ class Targets(Generic[C]):
                     f"the app, or controller={target.spelling} to the proxy too"
                 )
         return self.check(controller)
+
+    def foreign_route_conflicts(
+        self, inventory: Inventory, obj: Manifest, theirs: str
+    ) -> list[str]:
+        """Why a route of the user's in the program collides with ours, by every target."""
+        return [m for t in self._all for m in t.foreign_route_conflicts(inventory, obj, theirs)]
 
     def proxy_mode(
         self,

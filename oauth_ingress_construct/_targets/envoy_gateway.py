@@ -786,6 +786,101 @@ def _match_key(path_type: str, path: str) -> str:
     return f"{path_type}:{path}"
 
 
+def _foreign_matches(rule: object) -> list[tuple[str, bool]]:
+    """The path match keys of one rule of a user's HTTPRoute, and their other conditions.
+
+    Each key comes with whether its match also has headers, query parameters or a method.
+    A rule without matches matches PathPrefix ``/``, a match without a path too (Gateway
+    API ``HTTPRouteRule.matches`` and ``HTTPRouteMatch.path`` defaults); RegularExpression
+    matches are not modelled (the package emits none).
+    """
+    if not isinstance(rule, Mapping):
+        return []
+    matches = rule.get("matches") or [{}]
+    found = []
+    for match in matches:
+        if not isinstance(match, Mapping):
+            continue
+        path = match.get("path") or {}
+        kind = {"PathPrefix": "Prefix", "Exact": "Exact"}.get(path.get("type", "PathPrefix"))
+        value = path.get("value", "/")
+        if kind is None or not isinstance(value, str):
+            continue
+        conditions = any(match.get(k) for k in ("headers", "queryParams", "method"))
+        found.append((_match_key(kind, value), conditions))
+    return found
+
+
+def foreign_route_conflicts(inventory: Inventory, obj: Manifest, theirs: str) -> list[str]:
+    """Why a user's HTTPRoute of the program (``obj``) takes a match of ours, if it does.
+
+    Judged by the same claims as ours (:meth:`Inventory.claim_gateway_route`): a match of
+    the same type and path on one of our hosts, on a listener ours is attached to (the
+    same listener, or either route on the whole Gateway). Gateway API orders the matches
+    of every HTTPRoute of a hostname together (HTTPRoute ``rules`` documentation,
+    "Proxy or Load Balancer routing configuration generated from HTTPRoutes MUST
+    prioritize matches based on": Exact, then the longest PathPrefix, then method, header
+    and query matches; ties between routes go to the oldest route, then the first by
+    namespace/name; ``charts/gateway-crds-helm/templates/standard-gatewayapi-crds.yaml``
+    of envoyproxy/gateway v1.9.0, near line 2445). So an equal match takes one route's
+    requests away from the other, and a match with extra conditions takes the requests
+    that meet them. A route without ``hostnames`` is not judged: Gateway API gives a
+    route with a matching non-wildcard hostname (ours) precedence over it; nor are
+    wildcard hostnames other than one of ours (Envoy Gateway makes each hostname its own
+    virtual host, and Envoy picks the exact one first).
+    """
+    if obj.get("kind") != "HTTPRoute" or not str(obj.get("apiVersion", "")).startswith(
+        GATEWAY_API_GROUP + "/"
+    ):
+        return []
+    metadata = obj.get("metadata") or {}
+    namespace = str(metadata.get("namespace") or "default")
+    spec = obj.get("spec") or {}
+    listeners = []
+    for ref in spec.get("parentRefs") or []:
+        if not isinstance(ref, Mapping):
+            continue
+        if ref.get("group", GATEWAY_API_GROUP) != GATEWAY_API_GROUP:
+            continue
+        if ref.get("kind", "Gateway") != "Gateway":
+            continue
+        gateway = f"Gateway {ref.get('namespace') or namespace}/{ref.get('name')}"
+        listeners.append((gateway, ref.get("sectionName") or None))
+    matches = [m for rule in spec.get("rules") or [] for m in _foreign_matches(rule)]
+    found = []
+    for listener in dict.fromkeys(listeners):
+        for host in dict.fromkeys(h for h in spec.get("hostnames") or [] if isinstance(h, str)):
+            for key, conditions in dict.fromkeys(matches):
+                ours = inventory.gateway_route_owner(listener, host, key)
+                if ours is None:
+                    continue
+                owner, what = ours
+                kind, _, value = key.partition(":")
+                effect = (
+                    "its match has method, header or query conditions, so Gateway API "
+                    "gives it precedence: every request that meets them goes to its backend "
+                    "instead of ours"
+                    if conditions
+                    else "Gateway API gives equal matches to the oldest route (then the first "
+                    "by namespace/name) and silently shadows the other: depending on the "
+                    "order of the first deploy, one of the two routes gets none of the "
+                    "requests"
+                )
+                found.append(
+                    f"{theirs} matches {'PathPrefix' if kind == 'Prefix' else kind} "
+                    f"{value!r} on host {host!r} on {_describe_listener(listener)}, the {what} "
+                    f"of {owner()}: {effect}. Use another path or host for it, or route "
+                    "that path through the package's arguments (paths, api_paths, "
+                    "public_paths)"
+                )
+    return found
+
+
+def _describe_listener(listener: tuple[str, str | None]) -> str:
+    gateway, section = listener
+    return gateway if section is None else f"{gateway} listener {section!r}"
+
+
 def shared_route_claims(app: AppSpec, plan: GatewayPlan) -> dict[str, RouteClaim]:
     """The route matches of :func:`shared_manifests`, by key: claimed by whoever emits them."""
     if not plan.oauth2_route:
@@ -1022,7 +1117,9 @@ class _EnvoyGatewayTarget:
         proxy_owner: Owner,
     ) -> Manifest:
         """The ``/oauth2`` HTTPRoute on the Gateway, its match claimed."""
-        inventory.claim_gateway_route(*proxy_route_claim(proxy, controller), owner)
+        inventory.claim_gateway_route(
+            *proxy_route_claim(proxy, controller), owner, what="sign-in route (/oauth2)"
+        )
         return proxy_route(proxy, controller)
 
     def proxy_outputs(self, proxy: ProxySpec, controller: EnvoyGateway) -> dict[str, Any]:
@@ -1114,13 +1211,19 @@ class _EnvoyGatewayTarget:
                     "callback would land nowhere. Give the app the proxy's controller= "
                     "(the same Gateway and listener), or put it on another host"
                 )
-        claims = [
-            *route_claims(app, plan),
-            *api_route_claims(app, plan),
-            *public_route_claims(app, plan),
-        ]
-        for claim in claims:
-            inventory.claim_gateway_route(*claim, owner)
+        for claims, what in (
+            (route_claims(app, plan), "path"),
+            (api_route_claims(app, plan), "API path"),
+            (public_route_claims(app, plan), "public path"),
+        ):
+            for claim in claims:
+                inventory.claim_gateway_route(*claim, owner, what=what)
+
+    def foreign_route_conflicts(
+        self, inventory: Inventory, obj: Manifest, theirs: str
+    ) -> list[str]:
+        """:func:`foreign_route_conflicts`."""
+        return foreign_route_conflicts(inventory, obj, theirs)
 
 
 #: The Envoy Gateway target, registered in ``_targets``.

@@ -1141,6 +1141,58 @@ def warn_public_paths(app: AppSpec) -> None:
     )
 
 
+#: What Go's strconv.ParseBool reads as true: ingress-nginx reads ``use-regex`` with it
+#: (``internal/ingress/annotations/parser/main.go`` GetBoolAnnotation).
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+
+def foreign_route_conflicts(inventory: Inventory, obj: Manifest, theirs: str) -> list[str]:
+    """Why a user's Ingress of the program (``obj``) collides with our routes, if it does.
+
+    Each host's paths of theirs are judged by our claims (:meth:`Inventory.
+    foreign_ingress_conflicts`) as ingress-nginx v1.15.1 builds the host's server: its
+    class is ``spec.ingressClassName`` or the ``kubernetes.io/ingress.class`` annotation
+    (none: judged against every class we route on); a path without a Service backend
+    makes no location (``internal/ingress/controller/controller.go`` line 796), an empty
+    path is ``/`` (line 811); a rule without a host is the default server, never one of
+    ours. ``use-regex`` (a Go boolean) or a ``rewrite-target`` other than the path
+    (``needsRewrite``, ``template.go`` line 497) leaves its Prefix paths as written
+    (``location.go`` line 61) and turns the host's locations into regexes.
+    """
+    if obj.get("kind") != "Ingress" or not str(obj.get("apiVersion", "")).startswith(
+        "networking.k8s.io/"
+    ):
+        return []
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    spec = obj.get("spec") or {}
+    ingress_class = spec.get("ingressClassName") or annotations.get("kubernetes.io/ingress.class")
+    rewrite = annotations.get(ANNOTATION_PREFIX + "rewrite-target") or ""
+    use_regex = annotations.get(ANNOTATION_PREFIX + "use-regex") in _GO_TRUE
+    by_host: dict[str, list[tuple[str, str]]] = {}
+    for rule in spec.get("rules") or []:
+        if not isinstance(rule, Mapping) or not rule.get("host"):
+            continue
+        for item in (rule.get("http") or {}).get("paths") or []:
+            if not isinstance(item, Mapping) or not (item.get("backend") or {}).get("service"):
+                continue
+            path, path_type = item.get("path") or "/", item.get("pathType")
+            if path_type not in ("Prefix", "Exact", "ImplementationSpecific"):
+                continue
+            by_host.setdefault(str(rule["host"]), []).append((str(path), path_type))
+    paths = [p for host_paths in by_host.values() for p, _ in host_paths]
+    regex = use_regex or any(rewrite and rewrite != p for p in paths)
+    found = []
+    for host, host_paths in by_host.items():
+        found += inventory.foreign_ingress_conflicts(
+            theirs,
+            None if ingress_class is None else str(ingress_class),
+            host,
+            host_paths,
+            regex=regex,
+        )
+    return found
+
+
 def proxy_route(proxy: ProxySpec) -> Manifest:
     """The ``Ingress`` serving ``https://<host>/oauth2`` to browsers."""
     paths = [
@@ -1192,7 +1244,12 @@ class _IngressNginxTarget:
     ) -> Manifest:
         """The ``/oauth2`` Ingress, its location claimed for ``proxy_owner``."""
         inventory.claim_route(
-            proxy.ingress_class_name, proxy.host, "/oauth2", owner, proxy=proxy_owner
+            proxy.ingress_class_name,
+            proxy.host,
+            "/oauth2",
+            owner,
+            proxy=proxy_owner,
+            what="sign-in route (/oauth2)",
         )
         return proxy_route(proxy)
 
@@ -1263,9 +1320,9 @@ class _IngressNginxTarget:
                 path_type=app.path_type.value,
                 proxy=proxy,
             )
-        for paths, path_type in (
-            (app.api_paths, app.api_path_type),
-            (app.public_paths, app.public_path_type),
+        for paths, path_type, what in (
+            (app.api_paths, app.api_path_type, "API path"),
+            (app.public_paths, app.public_path_type, "public path"),
         ):
             for path in paths:
                 inventory.claim_route(
@@ -1275,7 +1332,14 @@ class _IngressNginxTarget:
                     owner,
                     path_type=path_type.value,
                     proxy=proxy,
+                    what=what,
                 )
+
+    def foreign_route_conflicts(
+        self, inventory: Inventory, obj: Manifest, theirs: str
+    ) -> list[str]:
+        """:func:`foreign_route_conflicts`."""
+        return foreign_route_conflicts(inventory, obj, theirs)
 
 
 #: The ingress-nginx target, registered in ``_targets``.

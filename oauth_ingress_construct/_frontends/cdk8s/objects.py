@@ -17,6 +17,7 @@ import jsii
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, warn_namespace_fallback
 from oauth_ingress_construct._core.validation import ConfigurationError
+from oauth_ingress_construct._targets import TARGETS
 
 __all__ = [
     "api_object",
@@ -26,6 +27,12 @@ __all__ = [
     "inventory",
     "resolve_namespace",
 ]
+
+
+#: (API group, kind) of the user's objects that route a host's paths.
+_ROUTE_KINDS = frozenset(
+    {("networking.k8s.io", "Ingress"), ("gateway.networking.k8s.io", "HTTPRoute")}
+)
 
 
 class AppInventory(Inventory):
@@ -109,9 +116,10 @@ class _NameCheck:
 
     Our own objects are checked against each other as they are made; this finds the
     user's objects, in any chart: one of the same kind, namespace and name as ours (a
-    cdk8s-plus ``Deployment`` named like a proxy, say), or a policy that clashes with one
+    cdk8s-plus ``Deployment`` named like a proxy, say), a policy that clashes with one
     of ours on the same target (a ClientTrafficPolicy for the Gateway listener ours
-    removes identity headers on).
+    removes identity headers on), or a route (an ``Ingress``, an ``HTTPRoute``) on a host
+    and path of ours, judged by the targets as our own routes are.
     """
 
     def __init__(self, root: constructs.IConstruct, claims: AppInventory) -> None:
@@ -126,6 +134,13 @@ class _NameCheck:
                 continue
             kind, name = node.kind, node.name
             namespace = node.metadata.namespace or chart_namespace(node) or "default"
+            if (node.api_group, kind) in _ROUTE_KINDS:
+                # a route of the user's: its host and paths against ours (the whole object,
+                # one more jsii call, for these objects only)
+                obj = node.to_json()
+                obj.setdefault("metadata", {})["namespace"] = namespace
+                theirs = f"the {kind} {namespace}/{name} ({node.node.path!r})"
+                errors += TARGETS.foreign_route_conflicts(self._claims, obj, theirs)
             if (node.api_group, kind) in policy_kinds:
                 # one of our policy kinds (Envoy Gateway's ClientTrafficPolicy): the whole
                 # object, for its targets (one more jsii call, for these objects only)
