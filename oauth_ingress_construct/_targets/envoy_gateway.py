@@ -201,6 +201,20 @@ FORWARDED_URI = ("X-Forwarded-Uri", "%REQ(:PATH)%")
 HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto", "x-forwarded-uri")
 
 
+def headers_to_ext_auth(proxy: ProxySpec) -> tuple[str, ...]:
+    """:data:`HEADERS_TO_EXT_AUTH`, and ``authorization`` when the proxy accepts bearer tokens.
+
+    Envoy's HTTP ext_authz sends the check only the headers listed in ``headersToExtAuth``
+    (``allowed_headers``; envoyproxy/gateway ``internal/xds/translator/extauth.go``), so an
+    API client's ``Authorization: Bearer <JWT>`` must be listed, or oauth2-proxy sees no
+    token and every token client is denied. It is sent only to a proxy that verifies it
+    (``BearerTokens``): another proxy has no use for the client's credentials.
+    """
+    if proxy.bearer_tokens is None:
+        return HEADERS_TO_EXT_AUTH
+    return (*HEADERS_TO_EXT_AUTH, "authorization")
+
+
 def _key(version: str) -> tuple[int, int, int]:
     """A version of this module's tables as integers (the tables hold normalised spellings)."""
     return check_version("version", version, example="a version such as '1.9.0'")
@@ -952,7 +966,7 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
                             "backendRefs": [_proxy_backend(proxy, app.namespace)],
                             "headersToBackend": list(app.response_headers),
                         },
-                        "headersToExtAuth": list(HEADERS_TO_EXT_AUTH),
+                        "headersToExtAuth": list(headers_to_ext_auth(proxy)),
                     },
                 }
             },
