@@ -197,22 +197,12 @@ FORWARDED_URI = ("X-Forwarded-Uri", "%REQ(:PATH)%")
 #: What oauth2-proxy must see of a request: the session cookie, ``Accept`` (JSON -> 401
 #: instead of a redirect), the scheme and the original URI (set by the Gateway, see
 #: :data:`FORWARDED_URI`). Never X-Forwarded-Host nor X-Auth-Request-Redirect: through them
-#: a client could steer where sign-in returns to.
+#: a client could steer where sign-in returns to. ``Authorization`` needs no listing: Envoy
+#: adds it (with Host, Method, Path, Content-Length) to every HTTP check
+#: (envoyproxy/envoy ``api/envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto``,
+#: ``ExtAuthz.allowed_headers``, note 1), so an API client's bearer token reaches
+#: oauth2-proxy (``BearerTokens``; tests/test_envoy_behaviour.py observes it).
 HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto", "x-forwarded-uri")
-
-
-def headers_to_ext_auth(proxy: ProxySpec) -> tuple[str, ...]:
-    """:data:`HEADERS_TO_EXT_AUTH`, and ``authorization`` when the proxy accepts bearer tokens.
-
-    Envoy's HTTP ext_authz sends the check only the headers listed in ``headersToExtAuth``
-    (``allowed_headers``; envoyproxy/gateway ``internal/xds/translator/extauth.go``), so an
-    API client's ``Authorization: Bearer <JWT>`` must be listed, or oauth2-proxy sees no
-    token and every token client is denied. It is sent only to a proxy that verifies it
-    (``BearerTokens``): another proxy has no use for the client's credentials.
-    """
-    if proxy.bearer_tokens is None:
-        return HEADERS_TO_EXT_AUTH
-    return (*HEADERS_TO_EXT_AUTH, "authorization")
 
 
 def _key(version: str) -> tuple[int, int, int]:
@@ -966,7 +956,7 @@ def app_manifests(app: AppSpec, plan: GatewayPlan) -> dict[str, Manifest]:
                             "backendRefs": [_proxy_backend(proxy, app.namespace)],
                             "headersToBackend": list(app.response_headers),
                         },
-                        "headersToExtAuth": list(headers_to_ext_auth(proxy)),
+                        "headersToExtAuth": list(HEADERS_TO_EXT_AUTH),
                     },
                 }
             },
