@@ -222,3 +222,19 @@ def test_envoy_client_traffic_policy_never_removes_a_clients_authorization():
     (policy,) = [o for o in chart.to_json() if o["kind"] == "ClientTrafficPolicy"]
     removed = policy["spec"]["headers"]["earlyRequestHeaders"]["remove"]
     assert "authorization" not in [h.lower() for h in removed]
+
+
+@given(
+    row=st.sampled_from(PUBLIC_ISSUERS),
+    port=st.sampled_from(["", ":443"]),
+    tail=st.lists(st.from_regex(r"[A-Za-z0-9_-]{1,8}", fullmatch=True), max_size=3),
+    slash=st.booleans(),
+)
+def test_property_every_spelling_of_a_public_issuer_is_refused(row, port, tail, slash):
+    scheme, _, rest = row.issuer.partition("://")
+    host, _, path = rest.partition("/")
+    url = f"{scheme}://{host}{port}" + "".join("/" + p for p in [*path.split("/"), *tail] if p)
+    url += "/" if slash else ""
+    _refused("public issuer", lambda: BearerTokens(extra_issuers=[(url, "api")]))
+    provider = Provider.oidc(issuer_url=url)
+    _refused("public issuer", lambda: _args(BearerTokens(audiences=["api"]), provider))

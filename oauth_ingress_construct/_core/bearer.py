@@ -55,13 +55,13 @@ def _issuer(argument: str, value: object) -> str:
     url = check_url(argument, value, schemes=("https",))
     row = public_issuer(url)
     if row is not None:
-        fail(argument, url, _public_fix(row.why))
+        fail(argument, url, "an issuer of your own organisation, not " + _public_fix(row.why))
     return url
 
 
 def _public_fix(why: str) -> str:
     return (
-        f"an issuer of your own organisation: this is a public issuer ({why}), where "
+        f"a public issuer ({why}), where "
         "whoever asks for a token chooses or obtains its audience (a GitHub Actions or "
         "GitLab CI job asks for any 'aud', a Google service account mints an ID token for "
         "any audience), so no audience pins who holds it. Use a tenant-specific issuer, or "
@@ -135,7 +135,11 @@ def bearer_args(bearer: BearerTokens, provider: Provider) -> tuple[str, ...]:
     for url in own:
         row = public_issuer(url)
         if row is not None:
-            fail("bearer_tokens", bearer, _public_fix(row.why))
+            fail(
+                "bearer_tokens",
+                bearer,
+                f"None with this provider: its issuer {url!r} is " + _public_fix(row.why),
+            )
     for issuer, _ in bearer.extra_issuers:
         if issuer.rstrip("/") in (u.rstrip("/") for u in own):
             fail(
