@@ -12,6 +12,7 @@ import typing
 from importlib.metadata import PackageNotFoundError, version
 
 from ._core.appspec import DEFAULT_RESPONSE_HEADERS, PathType, PublicRootWarning
+from ._core.bearer import BearerTokens
 from ._core.manifests import NamespaceFallbackWarning
 from ._core.operations import Alerts, Autoscaling, Monitoring, MonitorKind
 from ._core.provider import InsecureIssuerWarning, Provider
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_RESPONSE_HEADERS",
     "Alerts",
     "Autoscaling",
+    "BearerTokens",
     "ClientTrafficPolicyWarning",
     "ConfigurationError",
     "ControllerAdvisoryWarning",

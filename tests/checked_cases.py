@@ -14,6 +14,7 @@ import cdk8s
 import pytest
 
 from oauth_ingress_construct import (
+    BearerTokens,
     ConfigurationError,
     EnvoyGateway,
     GatewayRef,
@@ -77,6 +78,14 @@ CASES = [
         Sessions,
         Sessions.cookie,
         {"args": ("--upstream=http://evil.example.com",)},
+    ),
+    Case(
+        "bearer-tokens",
+        "proxy",
+        "bearer_tokens",
+        BearerTokens,
+        lambda: BearerTokens(audiences=["my-api"]),
+        {"audiences": ("*",)},
     ),
     Case("secret", "proxy", "secret", ProxySecret, lambda: ProxySecret("sso"), {"name": "a\n"}),
     Case("resources", "proxy", "resources", ProxyResources, ProxyResources, {"cpu_limit": "1;x"}),

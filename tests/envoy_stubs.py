@@ -53,16 +53,34 @@ test plays it.
 
 Sessions are opaque tokens the stub knows (``Session``); a session may carry a ``refresh``
 flag, standing for a cookie refresh that makes oauth2-proxy send ``Set-Cookie`` with its 200.
+
+Bearer tokens (``--skip-jwt-bearer-tokens``): before the cookie, the JWT session loader
+(``oauthproxy.go`` buildSessionChain lines 411-427, ``pkg/middleware/jwt_session.go``) takes
+``Authorization: Bearer <JWT>`` (the token matching ``jwtRegexFormat``, line 16) and tries
+the verifiers in order: the provider's own (only for the types with an OIDC verifier,
+``providers/providers.go`` lines 190-202: issuer ``--oidc-issuer-url``, audience the client id
+or an ``--oidc-extra-audience``), then one per ``--extra-jwt-issuers=issuer=audience``
+(``pkg/validation/options.go`` lines 55-72, 129-169: the pair's audience or an
+``--oidc-extra-audience``). A verifier accepts a token whose signature and expiry verify,
+whose ``iss`` is its issuer and one of whose ``aud`` values is allowed, exactly
+(``pkg/providers/oidc/verifier.go`` lines 31-97). The session is ``sub``/``email`` of the
+token (``pkg/apis/middleware/session.go`` lines 21-60). A token no verifier accepts gives no
+session (``--bearer-token-login-fallback`` defaults to true): the cookie is tried next. The
+signature stands for the issuer's keys: :func:`sign_jwt` signs with :data:`ISSUER_KEY`.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import posixpath
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -83,6 +101,40 @@ STATIC_FILES = frozenset({"css/all.min.css", "css/bulma.min.css", "webfonts/fa-s
 #: Methods the stubs answer (every one the suite sends).
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TIMEOUT = 5.0
+#: The key of every issuer the tests play (a stand-in for its JWKS).
+ISSUER_KEY = b"the issuers' signing key"
+#: ``jwtRegexFormat``, pkg/middleware/jwt_session.go line 16 at v7.15.3.
+JWT_RE = re.compile(r"^ey[a-zA-Z0-9_-]*\.ey[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+$")
+#: Provider types oauth2-proxy builds an OIDC verifier for (providers/providers.go 196-198).
+VERIFIER_TYPES = frozenset(
+    {"oidc", "adfs", "azure", "cidaas", "gitlab", "keycloak-oidc", "entra-id"}
+)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign_jwt(claims: Mapping[str, object], key: bytes = ISSUER_KEY) -> str:
+    """A JWT of ``claims`` (``exp`` an hour ahead unless given), signed with ``key``."""
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64(json.dumps({"exp": int(time.time()) + 3600, **claims}).encode())
+    mac = hmac.new(key, f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{_b64(mac)}"
+
+
+def _verified_claims(token: str) -> dict[str, object] | None:
+    header, body, signature = token.split(".")
+    mac = hmac.new(ISSUER_KEY, f"{header}.{body}".encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(_b64(mac), signature):
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(claims, dict) or float(claims.get("exp", 0)) <= time.time():
+        return None
+    return claims
 
 
 @dataclass(frozen=True)
@@ -118,10 +170,16 @@ class ProxyConfig:
     #: skipped when the session has no ID token (legacy_options.go getAuthorizationHeader,
     #: pkg/header/injector.go: an empty claim adds no header).
     set_authorization_header: bool = False
+    #: ``--skip-jwt-bearer-tokens``: (issuer, allowed audiences) of each JWT verifier, in
+    #: the order they are tried; empty without the flag.
+    jwt_verifiers: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @classmethod
     def from_flags(
-        cls, flags: Mapping[str, Sequence[str]], sessions: dict[str, Session]
+        cls,
+        flags: Mapping[str, Sequence[str]],
+        sessions: dict[str, Session],
+        client_id: str = "",
     ) -> ProxyConfig:
         """The settings a Deployment's flags (``{"--name": [value, ...]}``) give."""
 
@@ -145,7 +203,23 @@ class ProxyConfig:
             force_json_errors=on("--force-json-errors"),
             sessions=sessions,
             set_authorization_header=on("--set-authorization-header"),
+            jwt_verifiers=_jwt_verifiers(flags, client_id)
+            if on("--skip-jwt-bearer-tokens")
+            else (),
         )
+
+
+def _jwt_verifiers(
+    flags: Mapping[str, Sequence[str]], client_id: str
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    extra = frozenset(flags.get("--oidc-extra-audience", []))
+    verifiers = []
+    if flags.get("--provider", [""])[-1] in VERIFIER_TYPES:
+        verifiers.append((flags["--oidc-issuer-url"][-1], frozenset({client_id}) | extra))
+    for pair in flags.get("--extra-jwt-issuers", []):
+        issuer, _, audience = pair.partition("=")  # split at the first '=', rest joined
+        verifiers.append((issuer, frozenset({audience}) | extra))
+    return tuple(verifiers)
 
 
 def _cookies(header: str | None) -> dict[str, str]:
@@ -357,9 +431,30 @@ class OAuth2ProxyStub(_Quiet):
         )
 
     def session(self) -> Session | None:
+        """The JWT session loader first (with bearer tokens), then the cookie's session."""
+        bearer = self.jwt_session()
+        if bearer is not None:
+            return bearer
         return self.config.sessions.get(
             _cookies(self.headers.get("Cookie")).get(SESSION_COOKIE, "")
         )
+
+    def jwt_session(self) -> Session | None:
+        if not self.config.jwt_verifiers:
+            return None
+        kind, _, token = (self.headers.get("Authorization") or "").partition(" ")
+        if kind != "Bearer" or not JWT_RE.match(token):
+            return None
+        claims = _verified_claims(token)
+        if claims is None:
+            return None
+        aud = claims.get("aud")
+        audiences = {aud} if isinstance(aud, str) else set(aud or [])  # type: ignore[arg-type]
+        for issuer, allowed in self.config.jwt_verifiers:
+            if claims.get("iss") == issuer and audiences & allowed:
+                sub = str(claims.get("sub", ""))
+                return Session(sub, email=str(claims.get("email") or sub), id_token=token)
+        return None
 
     def identity(self, session: Session) -> list[tuple[str, str]]:
         headers = [("GAP-Auth", session.email or session.user)]

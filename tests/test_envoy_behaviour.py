@@ -52,6 +52,7 @@ import pytest
 import yaml
 
 from oauth_ingress_construct import (
+    BearerTokens,
     EnvoyGateway,
     GatewayRef,
     OAuth2Proxy,
@@ -79,6 +80,7 @@ from tests.envoy_stubs import (
     ProxyConfig,
     Session,
     running_stubs,
+    sign_jwt,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -923,3 +925,120 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- bearer tokens
+
+TOKEN_ISSUER = "https://login.example.com"
+CI_ISSUER = "https://ci.example.com"
+
+
+def _emitted_with_bearer_tokens() -> list[dict[str, Any]]:
+    """An app with its own proxy that accepts pinned bearer tokens, API path ``/api/``, and
+    the proxy's ``Authorization`` passed to the backend."""
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "envoy", disable_resource_name_hashes=True)
+    ProtectedApp(
+        chart,
+        "App",
+        host=fx.HOST,
+        namespace=fx.APP_NAMESPACE,
+        backend=ServiceRef(*fx.APP_SERVICE),
+        provider=Provider.oidc(issuer_url=TOKEN_ISSUER, client_id="tool-client"),
+        api_paths=["/api/"],
+        pass_authorization_header=True,
+        bearer_tokens=BearerTokens(audiences=["tool-api"], extra_issuers=[(CI_ISSUER, "tool-ci")]),
+        controller=GATEWAY,
+    )
+    return [d for d in yaml.safe_load_all(app.synth_yaml()) if d]
+
+
+def _bearer_replies(
+    objects: list[dict[str, Any]], probes: dict[str, tuple[str, dict]], version: str = NEWEST
+) -> dict:
+    container = next(o for o in objects if o["kind"] == "Deployment")["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    env = {e["name"]: e.get("value", "") for e in container["env"]}
+    config = ProxyConfig.from_flags(
+        proxy_flags(objects), {"alice": ALICE}, client_id=env["OAUTH2_PROXY_CLIENT_ID"]
+    )
+    with running_stubs(config) as stubs, tempfile.TemporaryDirectory(prefix="envoy-") as tmp:
+        auth, backends = service_keys(objects)
+        services = dict.fromkeys(auth, stubs.proxy_port)
+        services.update(dict.fromkeys(backends, stubs.backend_port))
+        envoy = Envoy(version, objects, services, fx.HOST, Path(tmp))
+        envoy.start()
+        try:
+            return {name: envoy.get(path, headers) for name, (path, headers) in probes.items()}
+        finally:
+            envoy.stop()
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+GOOD_TOKENS = {
+    "client-id": sign_jwt({"iss": TOKEN_ISSUER, "aud": "tool-client", "sub": "svc"}),
+    "audience": sign_jwt({"iss": TOKEN_ISSUER, "aud": ["x", "tool-api"], "sub": "svc"}),
+    "extra-issuer": sign_jwt({"iss": CI_ISSUER, "aud": "tool-ci", "sub": "svc"}),
+}
+BAD_TOKENS = {
+    "other-audience": sign_jwt({"iss": TOKEN_ISSUER, "aud": "other", "sub": "eve"}),
+    "other-pair": sign_jwt({"iss": CI_ISSUER, "aud": "tool-client", "sub": "eve"}),
+    "other-issuer": sign_jwt({"iss": "https://evil.example.com", "aud": "tool-api", "sub": "eve"}),
+    "bad-signature": sign_jwt({"iss": TOKEN_ISSUER, "aud": "tool-api", "sub": "eve"}, key=b"x"),
+    "expired": sign_jwt({"iss": TOKEN_ISSUER, "aud": "tool-api", "sub": "eve", "exp": 1}),
+}
+
+
+def test_a_pinned_bearer_token_reaches_the_api_and_others_get_401_on_envoy():
+    probes: dict[str, tuple[str, dict]] = {
+        **{f"good-{k}": ("/api/items", _bearer(t)) for k, t in GOOD_TOKENS.items()},
+        **{f"bad-{k}": ("/api/items", _bearer(t)) for k, t in BAD_TOKENS.items()},
+        "page-with-token": ("/a", _bearer(GOOD_TOKENS["audience"])),
+        "browser": ("/a", {"Accept": "text/html"}),
+        "api-without-token": ("/api/items", {}),
+        # a cookie session and a client's bad token: the backend gets the proxy's token
+        "cookie-and-bad-token": (
+            "/whoami",
+            {"Cookie": f"{SESSION_COOKIE}=alice", **_bearer(BAD_TOKENS["other-audience"])},
+        ),
+    }
+    r = _bearer_replies(_emitted_with_bearer_tokens(), probes)
+    for name, token in GOOD_TOKENS.items():
+        reply = r[f"good-{name}"]
+        assert reply.status == 200, (name, reply)
+        seen = reply.seen_by_backend()
+        assert seen["x-auth-request-user"] == ["svc"]
+        # the token the proxy verified, as its own answer carries it (session IDToken)
+        assert seen["authorization"] == [f"Bearer {token}"]
+    for name in BAD_TOKENS:
+        reply = r[f"bad-{name}"]
+        assert (reply.status, reply.header("location")) == (401, None), (name, reply)
+    assert r["page-with-token"].status == 200
+    assert r["browser"].status == 302
+    assert (r["browser"].header("location") or "").startswith(IDP_AUTHORIZE)
+    assert r["api-without-token"].status == 401
+    seen = r["cookie-and-bad-token"].seen_by_backend()
+    assert seen["authorization"] == ["Bearer alice-jwt"]
+    assert seen["x-auth-request-user"] == ["alice"]
+
+
+@pytest.mark.parametrize("version", ENVOY_TEST_VERSIONS)
+def test_the_token_reaches_the_check_though_headers_to_ext_auth_does_not_list_it(version):
+    """Envoy adds ``Authorization`` to every HTTP check (ext_authz.proto, ``allowed_headers``
+    note 1): the SecurityPolicy lists only cookie, accept and the forwarded headers, and
+    the stub still sees the client's token and answers by it."""
+    objects = _emitted_with_bearer_tokens()
+    for policy in (o for o in objects if o["kind"] == "SecurityPolicy"):
+        assert "authorization" not in policy["spec"]["extAuth"]["headersToExtAuth"]
+    probes = {
+        **{k: ("/api/items", _bearer(t)) for k, t in GOOD_TOKENS.items()},
+        "bad": ("/api/items", _bearer(BAD_TOKENS["other-audience"])),
+    }
+    replies = _bearer_replies(objects, probes, version)
+    for name in GOOD_TOKENS:
+        assert replies[name].status == 200, (name, replies[name])
+    assert replies["bad"].status == 401

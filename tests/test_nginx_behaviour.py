@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 
 from oauth_ingress_construct import (
     DEFAULT_RESPONSE_HEADERS,
+    BearerTokens,
     ControllerAdvisoryWarning,
     IngressNginx,
     PassThroughStrategy,
@@ -55,7 +56,7 @@ from oauth_ingress_construct import (
 )
 from oauth_ingress_construct._targets.ingress_nginx import ANNOTATION_RISK
 from tests.conftest import annotations, find
-from tests.envoy_stubs import ProxyConfig, Session, running_stubs
+from tests.envoy_stubs import ProxyConfig, Session, running_stubs, sign_jwt
 from tests.nginx_model import (
     BACKEND_200_BODY,
     BACKEND_401_BODY,
@@ -1135,6 +1136,88 @@ def test_oauth2_proxys_own_endpoints_never_answer_an_ingress_nginx_apps_check():
         # signed in, the same requests reach the backend: the check is the session
         assert ask("GET", "/ping", {"Cookie": f"{SESSION_COOKIE}=opaque-session"})[0] == 200
         assert {seen["path"] for seen in stubs.proxy_seen} == {"/oauth2/auth"}
+
+
+def test_a_pinned_bearer_token_reaches_the_api_and_others_get_401_on_ingress_nginx():
+    """``bearer_tokens``: real nginx in front of the oauth2-proxy stub in the mode of the
+    emitted flags. A token of the provider's issuer for the client id or a listed audience,
+    or of the extra issuer for its audience, reaches the API path; a token of another
+    audience or issuer, a badly signed or expired one get 401, never a redirect; a page
+    without a session still redirects to sign-in."""
+    issuer, ci = "https://login.example.com", "https://ci.example.com"
+    chart = cdk8s.Chart(cdk8s.App(), "t", namespace="apps", disable_resource_name_hashes=True)
+    ProtectedApp(
+        chart,
+        "App",
+        host=HOST,
+        backend=ServiceRef("app", 8080),
+        provider=Provider.oidc(issuer_url=issuer, client_id="tool-client"),
+        controller=STOCK,
+        api_paths=["/api/"],
+        auth_cache=True,
+        bearer_tokens=BearerTokens(audiences=["tool-api"], extra_issuers=[(ci, "tool-ci")]),
+    )
+    objects = list(cdk8s.Testing.synth(chart))
+    container = find(objects, "Deployment", "app-oauth2-proxy")["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    flags: dict[str, list[str]] = {}
+    for arg in container["args"]:
+        name, _, value = arg.partition("=")
+        flags.setdefault(name, []).append(value)
+    env = {e["name"]: e.get("value", "") for e in container["env"]}
+    config = ProxyConfig.from_flags(flags, {}, client_id=env["OAUTH2_PROXY_CLIENT_ID"])
+    good = [
+        sign_jwt({"iss": issuer, "aud": "tool-client", "sub": "alice"}),
+        sign_jwt({"iss": issuer, "aud": ["other", "tool-api"], "sub": "alice"}),
+        sign_jwt({"iss": ci, "aud": "tool-ci", "sub": "deploy-job"}),
+        sign_jwt({"iss": ci, "aud": "tool-api", "sub": "deploy-job"}),  # extra audiences
+    ]
+    bad = [
+        sign_jwt({"iss": issuer, "aud": "someone-else", "sub": "mallory"}),
+        sign_jwt({"iss": ci, "aud": "tool-client", "sub": "mallory"}),  # not ci's pair
+        sign_jwt({"iss": "https://evil.example.com", "aud": "tool-api", "sub": "mallory"}),
+        sign_jwt({"iss": issuer, "aud": "tool-api", "sub": "mallory"}, key=b"not the key"),
+        sign_jwt({"iss": issuer, "aud": "tool-api", "sub": "mallory", "exp": 1}),
+        sign_jwt({"iss": issuer, "aud": "*", "sub": "mallory"}),
+    ]
+    for ingress, path in (("app-api", "/api/whoami"), ("app", "/whoami")):
+        ann = annotations(find(objects, "Ingress", ingress))
+        assert "${http_authorization}" in ann["auth-cache-key"]
+        with running_stubs(config) as stubs, running(ann, STOCK) as nginx:
+            text = nginx.conf.read_text()
+            target = f"http://127.0.0.1:{nginx.ports.auth}/oauth2/auth"
+            nginx.conf.write_text(
+                text.replace(target, f"http://127.0.0.1:{stubs.proxy_port}/oauth2/auth")
+            )
+            assert nginx.config_test().returncode == 0
+            nginx.stop()
+            nginx.start()
+
+            def ask(headers: dict[str, str], path: str = path) -> tuple[int, str, str]:
+                conn = http.client.HTTPConnection("127.0.0.1", nginx.ports.ingress, timeout=TIMEOUT)
+                try:
+                    conn.request("GET", path, headers={"Host": HOST, **headers})
+                    resp = conn.getresponse()
+                    body = resp.read().decode()
+                    return resp.status, resp.getheader("location") or "", body
+                finally:
+                    conn.close()
+
+            for token in good:
+                status, _, body = ask({"Authorization": f"Bearer {token}"})
+                assert status == 200, (ingress, token)
+                assert parse_echo(body)["X-Auth-Request-User"] in ("alice", "deploy-job")
+            for token in bad:
+                status, location, _ = ask({"Authorization": f"Bearer {token}"})
+                if ingress == "app-api":
+                    assert (status, location) == (401, ""), token
+                else:  # a page: no session, so sign in
+                    assert (status, location.split("?")[0]) == (302, SIGNIN), token
+            status, location, _ = ask({})
+            expected = (401, "") if ingress == "app-api" else (302, SIGNIN)
+            assert (status, location.split("?")[0]) == expected
+            assert any(seen.get("authorization") for seen in stubs.proxy_seen)
 
 
 def test_nginx_missing_fails_with_set_up_hint(monkeypatch):

@@ -30,6 +30,7 @@ from examples import EXAMPLES, build_apps
 from oauth_ingress_construct import (
     Alerts,
     Autoscaling,
+    BearerTokens,
     ClientTrafficPolicyWarning,
     ConfigurationError,
     EnvoyGateway,
@@ -750,6 +751,9 @@ def test_fails_on_a_backend_that_is_neither():
 OIDC = Provider.oidc(issuer_url="https://login.example.com")
 
 BAD_PROXY_ARGS = [
+    {"bearer_tokens": "on"},
+    {"provider": Provider.github(org="acme"), "bearer_tokens": BearerTokens(audiences=["api"])},
+    {"bearer_tokens": BearerTokens(extra_issuers=[("https://login.example.com", "api")])},
     {"host": "https://access.example.com"},
     {"replicas": 0},
     {"email_domains": []},
@@ -767,6 +771,7 @@ BAD_PROXY_ARGS = [
 ]
 
 BAD_APP_ARGS = [
+    {"provider": Provider.google(hosted_domain="example.com"), "bearer_tokens": BearerTokens()},
     {"host": "*.example.com"},
     {"backend_port": 80},
     {"provider": None},
@@ -1305,6 +1310,39 @@ def test_the_same_keyword_arguments_and_defaults_as_the_cdk8s_construct(pulumi_c
 
     assert keywords(pulumi_cls, "opts") == keywords(cdk8s_cls, None)
     assert "controller" in keywords(pulumi_cls, "opts")
+
+
+@pytest.mark.parametrize("controller", [None, EnvoyGateway(gateway=GW)], ids=["nginx", "envoy"])
+def test_an_app_whose_proxy_accepts_bearer_tokens_has_the_cdk8s_constructs_objects(
+    chart, program, controller
+):
+    """The flags and (on Envoy Gateway) the SecurityPolicies, identical on both front ends."""
+    args = {
+        "host": "app.example.com",
+        "backend": ServiceRef("app", 80),
+        "provider": OIDC,
+        "namespace": "apps",
+        "controller": controller,
+        "api_paths": ["/api/"],
+        "bearer_tokens": BearerTokens(
+            audiences=["app-api"], extra_issuers=[("https://ci.example.com", "app-api")]
+        ),
+    }
+    app = Cdk8sApp(chart, "App", **args)
+    expected = by_kind_and_name(cdk8s.Chart.of(app).to_json())
+
+    def build():
+        ProtectedApp("app", **args)
+
+    program.run(build)
+    actual = by_kind_and_name(program.kubernetes_inputs())
+    assert {k: v for k, v in actual.items() if k[0] != "ClientTrafficPolicy"} == {
+        k: v for k, v in expected.items() if k[0] != "ClientTrafficPolicy"
+    }
+    args_of_proxy = expected[("Deployment", "app-oauth2-proxy")]["spec"]["template"]["spec"][
+        "containers"
+    ][0]["args"]
+    assert "--extra-jwt-issuers=https://ci.example.com=app-api" in args_of_proxy
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import sealed
+from .bearer import BearerTokens
 from .identity import AUTHORIZATION, check_response_headers
 from .paths import find_location_collisions
 from .provider import Provider, check_account_restriction, effective_email_domains
@@ -283,6 +284,7 @@ def resolve_app(
     allow_public_root: bool = False,
     api_paths: Sequence[str] = (),
     api_path_type: PathType = PathType.PREFIX,
+    bearer_tokens: BearerTokens | None = None,
 ) -> AppSpec:
     """Check a protected app's target-neutral arguments.
 
@@ -314,6 +316,12 @@ def resolve_app(
                 "allow_any_account",
                 allow_any_account,
                 "unset when proxy= is given (the shared proxy decides who may sign in)",
+            )
+        if bearer_tokens is not None:
+            fail(
+                "bearer_tokens",
+                bearer_tokens,
+                "unset when proxy= is given (give the shared OAuth2Proxy bearer_tokens=)",
             )
         check_covers(proxy, "host", host)
     elif provider is not None:
@@ -427,6 +435,7 @@ def resolve_app(
             allow_any_account=True,  # checked above, with the app's own restrictions
             mode=proxy_mode,
             api_route_patterns=patterns,
+            bearer_tokens=bearer_tokens,
         )
     spec = AppSpec(
         name=name,

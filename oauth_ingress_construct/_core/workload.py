@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import sealed
+from .bearer import BearerTokens, bearer_args
 from .flags import (
     DERIVED_API_ROUTE_RE,
     ModeRule,
@@ -225,6 +226,8 @@ class ProxySpec:
     monitoring: Monitoring | None = None
     #: The PrometheusRule's settings, else ``None``.
     alerts: Alerts | None = None
+    #: Which bearer tokens API clients may send instead of a cookie, else ``None`` (none).
+    bearer_tokens: BearerTokens | None = None
 
     @property
     def max_replicas(self) -> int:
@@ -276,6 +279,7 @@ def resolve_proxy(
     alerts: Alerts | None = None,
     mode: ProxyMode | None = None,
     api_route_patterns: Sequence[str] = (),
+    bearer_tokens: BearerTokens | None = None,
 ) -> ProxySpec:
     """Check the arguments of one oauth2-proxy; ``name`` and ``namespace`` come unchecked.
 
@@ -396,6 +400,15 @@ def resolve_proxy(
             "ID token to send (oauth2-proxy refuses to start)",
         )
     extras = check_extra_args("extra_args", extra_args, minimal_cookie=minimal)
+    bearer: tuple[str, ...] = ()
+    if bearer_tokens is not None:
+        bearer_tokens = recheck(
+            BearerTokens,
+            "bearer_tokens",
+            bearer_tokens,
+            "a BearerTokens, e.g. BearerTokens(audiences=['my-api']), or None",
+        )
+        bearer = bearer_args(bearer_tokens, provider)
     check_account_restriction(
         provider,
         email_domains=domains,
@@ -430,6 +443,7 @@ def resolve_proxy(
         *(f"--trusted-proxy-ip={c}" for c in trusted),
         *sessions.args,
         *secret._file_args(),
+        *bearer,
     ]
     managed = {a.split("=", 1)[0] for a in args}
     for extra in extras:
@@ -474,6 +488,7 @@ def resolve_proxy(
         autoscaling=autoscaling,
         monitoring=monitoring,
         alerts=alerts,
+        bearer_tokens=bearer_tokens,
     )
     return sealed.seal(spec)
 

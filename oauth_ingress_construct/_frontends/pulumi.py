@@ -57,6 +57,7 @@ from oauth_ingress_construct._core.appspec import (
     service_backend,
     with_backend,
 )
+from oauth_ingress_construct._core.bearer import BearerTokens
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import (
     FALLBACK_NAMESPACE,
@@ -274,6 +275,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
         extra_args: Sequence[str] = (),
         controller: IngressNginx | EnvoyGateway | None = None,
         allow_any_account: bool = False,
+        bearer_tokens: BearerTokens | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         controller, spec = TARGETS.resolve_proxy_on(
@@ -303,6 +305,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
+            bearer_tokens=bearer_tokens,
         )
         inventory = _inventory(opts)
 
@@ -594,6 +597,7 @@ class ProtectedApp(pulumi.ComponentResource):
         auth_cache_duration: str | int | datetime.timedelta | None = None,
         sessions: Sessions | None = None,
         allow_any_account: bool = False,
+        bearer_tokens: BearerTokens | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         app_namespace = _namespace(namespace, f"ProtectedApp {resource_name!r}")
@@ -644,6 +648,7 @@ class ProtectedApp(pulumi.ComponentResource):
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
             allow_any_account=allow_any_account,
+            bearer_tokens=bearer_tokens,
         )
         target = TARGETS.plan_app(
             spec,

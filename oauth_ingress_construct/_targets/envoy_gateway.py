@@ -197,7 +197,11 @@ FORWARDED_URI = ("X-Forwarded-Uri", "%REQ(:PATH)%")
 #: What oauth2-proxy must see of a request: the session cookie, ``Accept`` (JSON -> 401
 #: instead of a redirect), the scheme and the original URI (set by the Gateway, see
 #: :data:`FORWARDED_URI`). Never X-Forwarded-Host nor X-Auth-Request-Redirect: through them
-#: a client could steer where sign-in returns to.
+#: a client could steer where sign-in returns to. ``Authorization`` needs no listing: Envoy
+#: adds it (with Host, Method, Path, Content-Length) to every HTTP check
+#: (envoyproxy/envoy ``api/envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto``,
+#: ``ExtAuthz.allowed_headers``, note 1), so an API client's bearer token reaches
+#: oauth2-proxy (``BearerTokens``; tests/test_envoy_behaviour.py observes it).
 HEADERS_TO_EXT_AUTH = ("cookie", "accept", "x-forwarded-proto", "x-forwarded-uri")
 
 

@@ -15,6 +15,7 @@ from oauth_ingress_construct._core.appspec import (
     PathType,
     service_backend,
 )
+from oauth_ingress_construct._core.bearer import BearerTokens
 from oauth_ingress_construct._core.manifests import kebab_case
 from oauth_ingress_construct._core.provider import Provider
 from oauth_ingress_construct._core.refs import ProxySecret, ServiceRef
@@ -181,6 +182,9 @@ class ProtectedApp(constructs.Construct):
         ``False`` - a public identity provider (GitHub, Google, gitlab.com, a public OIDC
         issuer) must be restricted by the provider, ``allowed_groups`` or
         ``allowed_email_domains``; ``True`` lets anyone with an account there in.
+    :param bearer_tokens: for the app's own proxy (not with ``proxy``; give a shared
+        ``OAuth2Proxy`` its own): ``BearerTokens(...)``, API clients may send
+        ``Authorization: Bearer <JWT>`` of a pinned issuer and audience. Default: - ``None``.
     """
 
     def __init__(
@@ -220,6 +224,7 @@ class ProtectedApp(constructs.Construct):
         auth_cache_duration: str | int | datetime.timedelta | None = None,
         sessions: Sessions | None = None,
         allow_any_account: bool = False,
+        bearer_tokens: BearerTokens | None = None,
     ) -> None:
         # Everything is checked before the construct joins the tree.
         app_namespace = resolve_namespace(scope, namespace, what=f"ProtectedApp {id!r}")
@@ -251,6 +256,7 @@ class ProtectedApp(constructs.Construct):
             pass_authorization_header=pass_authorization_header,
             sessions=sessions,
             allow_any_account=allow_any_account,
+            bearer_tokens=bearer_tokens,
         )
         target = TARGETS.plan_app(
             spec,

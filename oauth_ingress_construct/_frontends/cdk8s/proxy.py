@@ -8,6 +8,7 @@ import cdk8s
 import constructs
 
 from oauth_ingress_construct._core.appspec import check_covers
+from oauth_ingress_construct._core.bearer import BearerTokens
 from oauth_ingress_construct._core.manifests import kebab_case
 from oauth_ingress_construct._core.operations import Alerts, Autoscaling, Monitoring
 from oauth_ingress_construct._core.provider import Provider
@@ -125,6 +126,10 @@ class OAuth2Proxy(constructs.Construct):
         Google, gitlab.com, a public OIDC issuer) must be restricted by the provider
         (organization, team, groups, hosted domain), ``email_domains`` or
         ``allowed_groups``; ``True`` lets anyone with an account there sign in.
+    :param bearer_tokens: ``BearerTokens(audiences=[...], extra_issuers=[(issuer,
+        audience), ...])``: API clients may send ``Authorization: Bearer <JWT>`` of a pinned
+        issuer and audience instead of a session cookie. Default: - ``None``, no bearer
+        tokens.
     """
 
     def __init__(
@@ -158,6 +163,7 @@ class OAuth2Proxy(constructs.Construct):
         extra_args: Sequence[str] = (),
         controller: IngressNginx | EnvoyGateway | None = None,
         allow_any_account: bool = False,
+        bearer_tokens: BearerTokens | None = None,
     ) -> None:
         # Everything is checked before anything is added to the tree: an OAuth2Proxy that
         # raised leaves nothing behind to synthesize.
@@ -188,6 +194,7 @@ class OAuth2Proxy(constructs.Construct):
             sessions=sessions,
             extra_args=extra_args,
             allow_any_account=allow_any_account,
+            bearer_tokens=bearer_tokens,
         )
         self._attach(scope, id, spec, controller)
 
