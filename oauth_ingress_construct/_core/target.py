@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from . import sealed
@@ -35,6 +35,7 @@ __all__ = [
     "PassThroughStrategy",
     "RouteClaim",
     "Target",
+    "TargetArguments",
     "Targets",
 ]
 
@@ -64,6 +65,26 @@ class PassThroughStrategy(enum.Enum):
     #: Always the case on Envoy Gateway (ext_authz never sees a backend's response) unless
     #: a BackendTrafficPolicy overrides 401, which is refused there.
     NONE_NEEDED = "none-needed"
+
+
+@dataclass(frozen=True)
+class TargetArguments:
+    """An app's arguments that only its target judges, handed to :meth:`Target.plan_app`.
+
+    Each target refuses what it cannot honour; the defaults are the constructs'.
+    """
+
+    pass_through_401: bool = False
+    pass_through_401_strategy: PassThroughStrategy | None = None
+    custom_http_errors: Sequence[int] = ()
+    public_auth_url: bool = False
+    proxy_buffer_size: str | None = None
+    auth_cache: bool = False
+    auth_cache_duration: object = None
+
+    def keywords(self) -> dict[str, Any]:
+        """The arguments as keywords of a target module's ``plan_app``."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class AppPlan(Protocol):
@@ -124,14 +145,7 @@ class Target(Protocol):
         self,
         app: AppSpec,
         controller: Any,  # noqa: ANN401 - the target's own description
-        *,
-        pass_through_401: bool,
-        pass_through_401_strategy: PassThroughStrategy | None,
-        custom_http_errors: Sequence[int],
-        public_auth_url: bool,
-        proxy_buffer_size: str | None,
-        auth_cache: bool,
-        auth_cache_duration: object,
+        arguments: TargetArguments,
     ) -> AppTarget:
         """Check the app's target arguments and decide its objects."""
 
@@ -403,9 +417,7 @@ class Targets(Generic[C]):
         checked; the plan is sealed for later emits (``AppTarget.manifests``).
         """
         sealed.verify(app)
-        planned = self.pick(controller).plan_app(
-            app,
-            controller,
+        arguments = TargetArguments(
             pass_through_401=pass_through_401,
             pass_through_401_strategy=pass_through_401_strategy,
             custom_http_errors=custom_http_errors,
@@ -414,5 +426,6 @@ class Targets(Generic[C]):
             auth_cache=auth_cache,
             auth_cache_duration=auth_cache_duration,
         )
+        planned = self.pick(controller).plan_app(app, controller, arguments)
         sealed.seal(planned.plan)
         return planned

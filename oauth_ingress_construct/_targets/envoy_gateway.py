@@ -40,7 +40,12 @@ from oauth_ingress_construct._core.flags import (
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import MAX_NAME, Manifest, hashed_name, manifest
 from oauth_ingress_construct._core.sealed import recheck, sealed_value
-from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, RouteClaim
+from oauth_ingress_construct._core.target import (
+    AppTarget,
+    PassThroughStrategy,
+    RouteClaim,
+    TargetArguments,
+)
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
     check_dns_label,
@@ -1134,27 +1139,10 @@ class _EnvoyGatewayTarget:
         self,
         app: AppSpec,
         controller: EnvoyGateway,
-        *,
-        pass_through_401: bool,
-        pass_through_401_strategy: PassThroughStrategy | None,
-        custom_http_errors: Sequence[int],
-        public_auth_url: bool,
-        proxy_buffer_size: str | None,
-        auth_cache: bool,
-        auth_cache_duration: object,
+        arguments: TargetArguments,
     ) -> AppTarget:
         """The app's HTTPRoute, SecurityPolicy and the objects it shares."""
-        plan = plan_app(
-            app,
-            controller=controller,
-            pass_through_401=pass_through_401,
-            pass_through_401_strategy=pass_through_401_strategy,
-            custom_http_errors=custom_http_errors,
-            public_auth_url=public_auth_url,
-            proxy_buffer_size=proxy_buffer_size,
-            auth_cache=auth_cache,
-            auth_cache_duration=auth_cache_duration,
-        )
+        plan = plan_app(app, controller=controller, **arguments.keywords())
         outputs: dict[str, Any] = {
             "http_route_name": app.name,
             "security_policy_name": app.name,

@@ -41,7 +41,7 @@ from oauth_ingress_construct._core.identity import forwarded_headers
 from oauth_ingress_construct._core.inventory import Inventory, Owner
 from oauth_ingress_construct._core.manifests import Manifest, manifest
 from oauth_ingress_construct._core.sealed import sealed_value, warns_when_checked
-from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy
+from oauth_ingress_construct._core.target import AppTarget, PassThroughStrategy, TargetArguments
 from oauth_ingress_construct._core.validation import (
     ConfigurationError,
     check_http_status_codes,
@@ -1261,27 +1261,10 @@ class _IngressNginxTarget:
         self,
         app: AppSpec,
         controller: IngressNginx | None,
-        *,
-        pass_through_401: bool,
-        pass_through_401_strategy: PassThroughStrategy | None,
-        custom_http_errors: Sequence[int],
-        public_auth_url: bool,
-        proxy_buffer_size: str | None,
-        auth_cache: bool,
-        auth_cache_duration: object,
+        arguments: TargetArguments,
     ) -> AppTarget:
         """The app's annotations and its Ingress."""
-        plan = plan_app(
-            app,
-            controller=controller,
-            pass_through_401=pass_through_401,
-            pass_through_401_strategy=pass_through_401_strategy,
-            custom_http_errors=custom_http_errors,
-            public_auth_url=public_auth_url,
-            proxy_buffer_size=proxy_buffer_size,
-            auth_cache=auth_cache,
-            auth_cache_duration=auth_cache_duration,
-        )
+        plan = plan_app(app, controller=controller, **arguments.keywords())
         warn_public_paths(app)
         objects = self.app_manifests(app, plan)
         return AppTarget(
